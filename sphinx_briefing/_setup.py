@@ -1,0 +1,44 @@
+"""The only place that registers things with Sphinx; event order is commented."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sphinx_briefing import __version__
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+
+def setup_extension(app: Sphinx) -> ExtensionMetadata:
+    from sphinx_briefing import assets, config, events, nodes
+    from sphinx_briefing.directives import DIRECTIVES
+    from sphinx_briefing.domain import ROLES, BriefingDomain, BriefingXRefRole
+    from sphinx_briefing.locale import LOCALE_DIR, MESSAGE_CATALOG_NAME
+
+    config.register(app)
+    app.add_message_catalog(MESSAGE_CATALOG_NAME, str(LOCALE_DIR))
+    nodes.register(app)
+    app.add_domain(BriefingDomain)
+    # Bare names (``{question}``, ``panel``) beside the namespaced ``briefing:`` forms.
+    for name, directive in DIRECTIVES.items():
+        app.add_directive(name, directive)
+    for kind in ROLES:
+        app.add_role(kind, BriefingXRefRole(kind))
+
+    # env-updated: once per build, main process, after every parallel merge; the only
+    # cross-document step. It returns the pages to rewrite.
+    app.connect('env-updated', events.derive_and_pick_rewrites)
+    # doctree-resolved: per page written (whole book at once for LaTeX); reads only.
+    app.connect('doctree-resolved', events.fill_page)
+    app.connect('warn-missing-reference', events.report_missing_reference)
+    app.connect('builder-inited', assets.declare_for_builder)
+    app.connect('build-finished', assets.copy_for_builder)
+
+    return {
+        'version': __version__,
+        'env_version': 1,
+        'parallel_read_safe': True,
+        'parallel_write_safe': True,
+    }

@@ -1,0 +1,40 @@
+"""Builder-specific assets: the stylesheet for HTML, the .sty for LaTeX.
+
+Files are copied into the output folder after a successful build rather than added to
+``html_static_path``: the user's configuration is never mutated.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+PACKAGE_DIR = Path(__file__).parent
+STATIC_DIR = PACKAGE_DIR / 'static'
+TEXINPUTS_DIR = PACKAGE_DIR / 'texinputs'
+CSS_FILE = 'sphinx-briefing.css'
+LATEX_PACKAGE = 'sphinxbriefing'
+
+
+def declare_for_builder(app: Sphinx) -> None:
+    """``builder-inited``: declare only what the current builder uses."""
+    if app.builder.format == 'html':
+        app.add_css_file(CSS_FILE)
+    elif app.builder.format == 'latex':
+        app.add_latex_package(LATEX_PACKAGE)
+
+
+def copy_for_builder(app: Sphinx, exc: BaseException | None) -> None:
+    """``build-finished``: put the declared files where the output expects them."""
+    if exc is not None:
+        return
+    outdir = Path(app.builder.outdir)
+    if app.builder.format == 'html':
+        (outdir / '_static').mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(STATIC_DIR / CSS_FILE, outdir / '_static' / CSS_FILE)
+    elif app.builder.format == 'latex':
+        shutil.copyfile(TEXINPUTS_DIR / f'{LATEX_PACKAGE}.sty', outdir / f'{LATEX_PACKAGE}.sty')

@@ -1,0 +1,211 @@
+"""Turn one parsed document's nodes into plain records (run per document, maybe in a
+worker process under ``-j``; it sees only this document)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from docutils import nodes
+from sphinx import addnodes
+
+from sphinx_briefing import nodes as bnodes
+from sphinx_briefing.model import Panel, Participant, Placeholder, Position, Question, Reference
+
+#: roles of this extension whose targets are recorded (and checked after reading)
+REFERENCE_KINDS = ('question', 'participant', 'panel', 'position')
+_SPACES = re.compile(r'\s+')
+
+
+@dataclass
+class DocRecords:
+    """Everything one document declares, in document order."""
+
+    panels: list[Panel] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    placeholders: list[Placeholder] = field(default_factory=list)
+
+
+def own_text(node: nodes.Element) -> str:
+    """The node's text without nested boxes (follow-ups, positions, notes)."""
+    parts = [
+        child.astext()
+        for child in node.children
+        if not isinstance(child, bnodes.briefing_box | bnodes.briefing_placeholder)
+        and not isinstance(child, nodes.system_message | nodes.comment)
+    ]
+    return _SPACES.sub(' ', ' '.join(parts)).strip()
+
+
+def section_title(node: nodes.Element) -> str:
+    """Title of the innermost section around *node* ('' outside any section)."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.section) and parent.children:
+            first = parent.children[0]
+            if isinstance(first, nodes.title):
+                return _SPACES.sub(' ', first.astext()).strip()
+        parent = parent.parent
+    return ''
+
+
+def enclosing(node: nodes.Element, kind: type[nodes.Element]) -> nodes.Element | None:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, kind):
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _interesting(node: nodes.Node) -> bool:
+    return isinstance(
+        node, bnodes.briefing_box | bnodes.briefing_placeholder | addnodes.pending_xref
+    )
+
+
+#: MyST text left behind by a backtick fence that did not become a directive
+_BROKEN_FENCE = re.compile(
+    r'^(`{3,}|~{3,})\{(briefing:)?(panel|participant|question|position|counter-argument|'
+    r'question-index)\}'
+)
+
+
+def broken_fences(doctree: nodes.document) -> list[tuple[str, int | None]]:
+    """(directive name, line) of briefing directives that MyST printed as text.
+
+    In CommonMark a backtick in the directive line of a backtick fence (a question whose
+    text holds inline code) ends the fence; the question then vanishes into a paragraph
+    without any warning from MyST.
+    """
+    found = []
+    for paragraph in doctree.findall(nodes.paragraph):
+        first = paragraph.children[0] if paragraph.children else None
+        if not isinstance(first, nodes.Text) or not first.startswith(('```', '~~~')):
+            continue  # the cheap test first: this runs over every paragraph
+        match = _BROKEN_FENCE.match(paragraph.astext())
+        if match:
+            found.append((match[3], paragraph.line))
+    return found
+
+
+def collect(docname: str, doctree: nodes.document) -> DocRecords:
+    """Read every briefing node and cross-reference of one document, in document order."""
+    records = DocRecords()
+    for node in doctree.findall(_interesting):
+        assert isinstance(node, nodes.Element)
+        if isinstance(node, addnodes.pending_xref):
+            reference = _reference(node)
+            if reference is not None:
+                records.references.append(reference)
+        elif isinstance(node, bnodes.briefing_panel):
+            records.panels.append(_panel(docname, node))
+        elif isinstance(node, bnodes.briefing_participant):
+            records.participants.append(_participant(docname, node))
+        elif isinstance(node, bnodes.briefing_question):
+            records.questions.append(_question(docname, node))
+        elif isinstance(node, bnodes.briefing_position):
+            records.positions.append(_position(docname, node))
+        elif isinstance(node, bnodes.briefing_question_index):
+            records.placeholders.append(
+                Placeholder(
+                    kind='question-index',
+                    docname=docname,
+                    anchor=node['ids'][0],
+                    line=node.get('line'),
+                    panel=node.get('panel', ''),
+                    group_by=node.get('group_by', 'topic'),
+                )
+            )
+    return records
+
+
+def _reference(node: addnodes.pending_xref) -> Reference | None:
+    domain = node.get('refdomain') or ''
+    kind = node.get('reftype') or ''
+    target = node.get('reftarget') or ''
+    line = node.line
+    if domain == 'briefing' and kind in REFERENCE_KINDS:
+        return Reference(kind=kind, target=target, line=line)
+    # MyST's [](#id) links and :any: can land on our objects through resolve_any_xref;
+    # keep their targets so the question index can list the pages that refer to it.
+    if domain in ('', 'std') and kind in ('myst', 'any'):
+        return Reference(kind='any', target=target.lstrip('#'), line=line)
+    return None
+
+
+def _panel(docname: str, node: nodes.Element) -> Panel:
+    return Panel(
+        pid=node['pid'],
+        docname=docname,
+        anchor=node['ids'][0],
+        line=node.get('line'),
+        title=node['title'],
+        event=node.get('event', ''),
+        date=node.get('date', ''),
+        start=node.get('start', ''),
+        venue=node.get('venue', ''),
+        duration=node.get('duration'),
+        moderator=node.get('moderator', ''),
+        panellists=tuple(node.get('panellists', ())),
+        handling=node.get('handling', ''),
+        status=node.get('status', ''),
+    )
+
+
+def _participant(docname: str, node: nodes.Element) -> Participant:
+    return Participant(
+        pid=node['pid'],
+        docname=docname,
+        anchor=node['ids'][0],
+        line=node.get('line'),
+        name=node['name'],
+        affiliation=node.get('affiliation', ''),
+        role=node.get('role', ''),
+        reading=node.get('reading', ''),
+    )
+
+
+def _question(docname: str, node: nodes.Element) -> Question:
+    outer = enclosing(node, bnodes.briefing_question)
+    explicit_parent = node.get('follow_up_of', '')
+    return Question(
+        qid=node['qid'],
+        docname=docname,
+        anchor=node['ids'][0],
+        line=node.get('line'),
+        text=own_text(node),
+        topic=node.get('topic') or section_title(node),
+        panel=node.get('panel', ''),
+        to=tuple(node.get('to', ())),
+        minutes=node.get('minutes'),
+        priority=node.get('priority', 'core'),
+        tags=tuple(node.get('tags', ())),
+        parent=explicit_parent or (outer['qid'] if outer is not None else ''),
+        parent_is_explicit=bool(explicit_parent),
+        explicit_id=node.get('explicit_id', True),
+    )
+
+
+def _position(docname: str, node: nodes.Element) -> Position:
+    question = node.get('question', '')
+    if not question:
+        outer = enclosing(node, bnodes.briefing_question)
+        if outer is not None:
+            question = outer['qid']
+    return Position(
+        pid=node['pid'],
+        docname=docname,
+        anchor=node['ids'][0],
+        line=node.get('line'),
+        actor=node.get('actor', ''),
+        stance=node.get('stance', ''),
+        question=question,
+        topic=node.get('topic') or ('' if question else section_title(node)),
+        summary=own_text(node),
+        sources=tuple(node.get('sources', ())),
+        explicit_id=node.get('explicit_id', True),
+    )

@@ -1,0 +1,138 @@
+"""The ``briefing_*`` configuration values, their defaults and their validation.
+
+Values read while parsing documents are registered with ``rebuild='env'`` so a change
+re-reads the project. Values read only by the cross-document step after reading (number
+formats) use ``rebuild=''``: that step runs on every build and rewrites exactly the pages
+whose rendering changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sphinx_briefing.locale import _
+from sphinx_briefing.warnings_ import Subtype, warn
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+
+DEFAULT_QUESTION_FORMAT = 'Q{number}'
+DEFAULT_FOLLOWUP_FORMAT = '{parent}{letter}'
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """One value of the stance vocabulary: shown as symbol and label, never colour alone."""
+
+    name: str
+    label: str
+    symbol: str
+    colour: str
+
+
+def _default_stances() -> dict[str, dict[str, str]]:
+    # Symbols are plain characters every builder (and pdflatex) can print.
+    return {
+        'supports': {'label': 'Supports', 'symbol': '+', 'colour': '#1b7f3b'},
+        'opposes': {'label': 'Opposes', 'symbol': '−', 'colour': '#b3261e'},
+        'mixed': {'label': 'Mixed', 'symbol': '±', 'colour': '#9a5b00'},
+        'neutral': {'label': 'Neutral', 'symbol': '○', 'colour': '#5f6368'},
+    }
+
+
+_DEFAULT_LABELS = {
+    # Listed here so that the message catalogue carries them; the defaults above are
+    # translated through these when the user has not given labels of their own.
+    'Supports': lambda: _('Supports'),
+    'Opposes': lambda: _('Opposes'),
+    'Mixed': lambda: _('Mixed'),
+    'Neutral': lambda: _('Neutral'),
+}
+
+
+def register(app: Sphinx) -> None:
+    """Declare every value and connect validation to ``config-inited``."""
+    app.add_config_value('briefing_question_format', DEFAULT_QUESTION_FORMAT, '', types=(str,))
+    app.add_config_value('briefing_followup_format', DEFAULT_FOLLOWUP_FORMAT, '', types=(str,))
+    app.add_config_value('briefing_stances', _default_stances(), 'env', types=(dict, list))
+    app.connect('config-inited', validate, priority=800)
+
+
+def validate(app: Sphinx, config: Config) -> None:
+    """Warn about values the extension cannot use; the fallbacks are used instead."""
+    for name, default in (
+        ('briefing_question_format', DEFAULT_QUESTION_FORMAT),
+        ('briefing_followup_format', DEFAULT_FOLLOWUP_FORMAT),
+    ):
+        if format_problem(getattr(config, name)) is not None:
+            warn(
+                _('%s = %r cannot be used (%s); using %r')
+                % (name, getattr(config, name), format_problem(getattr(config, name)), default),
+                Subtype.CONFIG,
+            )
+    stances_from(config.briefing_stances, report=True)
+
+
+def format_problem(fmt: str) -> str | None:
+    """Return why *fmt* is not a usable number format, or None if it is."""
+    try:
+        fmt.format(number=1, letter='a', parent='Q1', panel='panel')
+    except (KeyError, IndexError, ValueError) as exc:
+        return f'{type(exc).__name__}: {exc}'
+    return None
+
+
+def question_format(config: Config) -> str:
+    fmt: str = config.briefing_question_format
+    return DEFAULT_QUESTION_FORMAT if format_problem(fmt) else fmt
+
+
+def followup_format(config: Config) -> str:
+    fmt: str = config.briefing_followup_format
+    return DEFAULT_FOLLOWUP_FORMAT if format_problem(fmt) else fmt
+
+
+def stances(config: Config) -> dict[str, Stance]:
+    """The stance vocabulary, normalised (computed on use; the config is never mutated)."""
+    return stances_from(config.briefing_stances, report=False)
+
+
+def stances_from(value: Any, *, report: bool) -> dict[str, Stance]:
+    """Normalise ``briefing_stances``: a list of names, or a dict of name → label or
+    name → {label, symbol, colour}."""
+    defaults = _default_stances()
+    entries: dict[str, Any]
+    if isinstance(value, list | tuple):
+        entries = {str(name): {} for name in value}
+    elif isinstance(value, dict):
+        entries = dict(value)
+    else:
+        entries = {}
+    result: dict[str, Stance] = {}
+    for name, spec in entries.items():
+        if isinstance(spec, str):
+            spec = {'label': spec}
+        if not isinstance(spec, dict):
+            if report:
+                warn(
+                    _('briefing_stances[%r] must be a label or a dict; ignored') % name,
+                    Subtype.CONFIG,
+                )
+            continue
+        base = defaults.get(name, {})
+        label = str(spec.get('label') or base.get('label') or name.capitalize())
+        if 'label' not in spec and label in _DEFAULT_LABELS:
+            label = _DEFAULT_LABELS[label]()
+        result[name] = Stance(
+            name=name,
+            label=label,
+            symbol=str(spec.get('symbol') or base.get('symbol') or label[:1]),
+            colour=str(spec.get('colour') or spec.get('color') or base.get('colour') or '#5f6368'),
+        )
+    if not result:
+        if report:
+            warn(_('briefing_stances is empty or unusable; using the defaults'), Subtype.CONFIG)
+        return stances_from(defaults, report=False)
+    return result

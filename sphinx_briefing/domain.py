@@ -1,0 +1,283 @@
+"""The ``briefing`` domain: the only store, keyed by document.
+
+Per-document buckets hold plain records (purge is a ``pop``, a parallel merge copies
+buckets); ``derived`` holds the result of the cross-document step and is never merged.
+Cross-references resolve here, for the roles, MyST's ``[](#id)`` links and intersphinx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Set
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from docutils import nodes
+from sphinx.domains import Domain, Index, IndexEntry, ObjType
+from sphinx.errors import NoUri
+from sphinx.roles import XRefRole
+from sphinx.util.nodes import make_refnode
+
+from sphinx_briefing.collect import broken_fences, collect
+from sphinx_briefing.derive import Derived, Inputs
+from sphinx_briefing.directives import DIRECTIVES
+from sphinx_briefing.locale import _
+from sphinx_briefing.warnings_ import Subtype, warn
+
+if TYPE_CHECKING:
+    from docutils.nodes import Element
+    from sphinx.addnodes import pending_xref
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
+
+#: buckets keyed by docname
+PER_DOC = ('panels', 'participants', 'questions', 'positions', 'references', 'placeholders')
+
+
+class BriefingXRefRole(XRefRole):
+    """A role that always targets this domain, under its bare name too (``{question}``)."""
+
+    innernodeclass = nodes.inline
+
+    def __init__(self, kind: str) -> None:
+        # warn_dangling: an unresolved target reaches 'warn-missing-reference', where
+        # events.report_missing_reference gives it its briefing.unknown_* type.
+        super().__init__(warn_dangling=True)
+        self.kind = kind
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        self.refdomain, self.reftype = 'briefing', self.kind
+        self.classes = ['xref', 'briefing', f'briefing-{self.kind}']
+        return self.create_xref_node()
+
+
+ROLES = ('question', 'participant', 'panel', 'position')
+
+
+class QuestionIndex(Index):
+    """The domain index page: every question by panel (HTML page; PDF index section)."""
+
+    name = 'questions'
+    localname = _('Question Index')
+    shortname = _('questions')
+
+    def generate(
+        self, docnames: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
+        derived = cast('BriefingDomain', self.domain).derived
+        wanted = set(docnames) if docnames is not None else None
+        content: list[tuple[str, list[IndexEntry]]] = []
+        for panel in derived.panel_ids():
+            heading = derived.panels[panel].title if panel in derived.panels else _('No panel')
+            entries: list[IndexEntry] = []
+            for info in derived.questions_of(panel):
+                q = info.record
+                if wanted is not None and q.docname not in wanted:
+                    continue
+                entries.append(
+                    IndexEntry(
+                        name=f'{info.number} {q.text}',
+                        # 2 = sub-entry (follow-up), 1 = entry with sub-entries, 0 = plain
+                        subtype=2 if info.parent else (1 if info.followups else 0),
+                        docname=q.docname,
+                        anchor=q.anchor,
+                        extra=q.topic,
+                        qualifier='',
+                        descr='',
+                    )
+                )
+            if entries:
+                content.append((heading, entries))
+        return content, False
+
+
+class BriefingDomain(Domain):
+    """Panels, participants, questions and positions of a briefing book."""
+
+    name = 'briefing'
+    label = 'Briefing'
+    #: bump whenever a record's fields change: stale pickled environments are discarded
+    data_version = 1
+    object_types: ClassVar[dict[str, ObjType]] = {
+        'question': ObjType(_('question'), 'question'),
+        'participant': ObjType(_('participant'), 'participant'),
+        'panel': ObjType(_('panel'), 'panel'),
+        'position': ObjType(_('position'), 'position'),
+    }
+    directives = DIRECTIVES
+    roles: ClassVar[dict[str, Any]] = {kind: BriefingXRefRole(kind) for kind in ROLES}
+    indices: ClassVar[list[type[Index]]] = [QuestionIndex]
+    initial_data: ClassVar[dict[str, Any]] = {
+        **{bucket: {} for bucket in PER_DOC},
+        'derived': None,
+    }
+
+    # -- storage -----------------------------------------------------------------------
+
+    @property
+    def derived(self) -> Derived:
+        """The result of the last cross-document step (empty before the first one)."""
+        derived = self.data['derived']
+        return derived if derived is not None else Derived()
+
+    def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
+        records = collect(docname, document)
+        for name, line in broken_fences(document):
+            warn(
+                _(
+                    'this looks like a %r directive that MyST did not recognise: a backtick '
+                    'in the directive line ends a backtick fence; use a colon fence (:::{%s})'
+                )
+                % (name, name),
+                Subtype.BROKEN_FENCE,
+                location=(docname, line),
+            )
+        for bucket in PER_DOC:
+            values = tuple(getattr(records, bucket))
+            if values:
+                self.data[bucket][docname] = values
+
+    def clear_doc(self, docname: str) -> None:
+        for bucket in PER_DOC:
+            self.data[bucket].pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for bucket in PER_DOC:
+            theirs = otherdata[bucket]
+            self.data[bucket].update({doc: theirs[doc] for doc in docnames if doc in theirs})
+        # 'derived' is not merged: env-updated recomputes it after the last merge.
+
+    def inputs(self, env: BuildEnvironment) -> Inputs:
+        """The records and reading order :func:`derive` needs, as plain data."""
+        order, parent = reading_order(env)
+        config = env.config
+        from sphinx_briefing import config as briefing_config
+
+        return Inputs(
+            **{bucket: self.data[bucket] for bucket in PER_DOC},
+            doc_order=order,
+            toctree_parent=parent,
+            titles={doc: title.astext() for doc, title in env.titles.items()},
+            question_format=briefing_config.question_format(config),
+            followup_format=briefing_config.followup_format(config),
+        )
+
+    # -- cross-references --------------------------------------------------------------
+
+    def _target(self, kind: str, target: str) -> tuple[str, str, str, str] | None:
+        """(docname, anchor, link text, tooltip) of an object, or None."""
+        derived = self.derived
+        if kind == 'question':
+            info = derived.questions.get(target)
+            if info and info.record.explicit_id:
+                q = info.record
+                return q.docname, q.anchor, info.number, f'{info.number} {q.text}'
+        elif kind == 'participant':
+            p = derived.participants.get(target)
+            if p:
+                return p.docname, p.anchor, p.name, p.name
+        elif kind == 'panel':
+            panel = derived.panels.get(target)
+            if panel:
+                return panel.docname, panel.anchor, panel.title, panel.title
+        elif kind == 'position':
+            pos = derived.positions.get(target)
+            if pos and pos.record.explicit_id:
+                return pos.record.docname, pos.record.anchor, pos.label, pos.label
+        return None
+
+    def _refnode(
+        self,
+        builder: Builder,
+        fromdocname: str,
+        kind: str,
+        found: tuple[str, str, str, str],
+        node: pending_xref,
+        contnode: Element,
+    ) -> nodes.reference:
+        docname, anchor, text, tooltip = found
+        if not node.get('refexplicit'):
+            contnode = nodes.inline(text, text, classes=['briefing', f'briefing-{kind}'])
+        return make_refnode(builder, fromdocname, docname, anchor, contnode, tooltip)
+
+    def resolve_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: pending_xref,
+        contnode: Element,
+    ) -> nodes.reference | None:
+        found = self._target(typ, target)
+        if found is None:
+            return None  # intersphinx gets its chance; then a typed warning
+        return self._refnode(builder, fromdocname, typ, found, node, contnode)
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: pending_xref,
+        contnode: Element,
+    ) -> list[tuple[str, nodes.reference]]:
+        results = []
+        for kind in ROLES:
+            found = self._target(kind, target.lstrip('#'))
+            if found is not None:
+                ref = self._refnode(builder, fromdocname, kind, found, node, contnode)
+                results.append((f'briefing:{kind}', ref))
+        return results
+
+    def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
+        derived = self.derived
+        for qid, info in derived.questions.items():
+            if info.record.explicit_id:
+                yield qid, info.number, 'question', info.record.docname, info.record.anchor, 1
+        for pid, p in derived.participants.items():
+            yield pid, p.name, 'participant', p.docname, p.anchor, 1
+        for pid, panel in derived.panels.items():
+            yield pid, panel.title, 'panel', panel.docname, panel.anchor, 1
+        for pid, pos in derived.positions.items():
+            if pos.record.explicit_id:
+                yield pid, pos.label, 'position', pos.record.docname, pos.record.anchor, 1
+
+
+def reading_order(env: BuildEnvironment) -> tuple[list[str], dict[str, str]]:
+    """Documents in toctree order from the root document, orphans last (sorted), and the
+    document whose toctree first includes each one."""
+    order: list[str] = []
+    parent: dict[str, str] = {}
+    seen: set[str] = set()
+    includes = env.toctree_includes
+    stack = [env.config.root_doc]
+    # Iterative depth-first walk: deep books must not hit the recursion limit.
+    while stack:
+        doc = stack.pop()
+        if doc in seen or doc not in env.all_docs:
+            continue
+        seen.add(doc)
+        order.append(doc)
+        children = [child for child in includes.get(doc, ()) if child not in seen]
+        for child in children:
+            parent.setdefault(child, doc)
+        stack.extend(reversed(children))
+    order.extend(sorted(set(env.all_docs) - seen))
+    return order, parent
+
+
+def link(
+    builder: Builder,
+    fromdocname: str,
+    todocname: str,
+    anchor: str,
+    child: nodes.Node,
+    title: str = '',
+) -> nodes.Element:
+    """A reference to *anchor*, or the bare content where the builder has no URI for it
+    (a document left out of a LaTeX book)."""
+    try:
+        return make_refnode(builder, fromdocname, todocname, anchor, child, title or None)
+    except NoUri:
+        return nodes.inline('', '', child)

@@ -1,0 +1,108 @@
+"""Plain records of what a document declares; no Sphinx imports.
+
+Records are small, frozen and picklable: they live in the domain's data, keyed by
+document, and are pickled with the environment. Rich bodies stay in the doctrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: priorities of a question, in the order a moderator drops them when running late
+PRIORITIES = ('core', 'reserve', 'defensive')
+#: values of a panel's ``:status:``
+STATUSES = ('draft', 'final')
+#: ways a question index can group its rows
+GROUPINGS = ('topic', 'participant', 'panel')
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """A panel, seminar or roundtable."""
+
+    pid: str
+    docname: str
+    anchor: str
+    line: int | None
+    title: str
+    event: str = ''
+    date: str = ''  # ISO YYYY-MM-DD, validated at read time ('' when absent or bad)
+    start: str = ''  # HH:MM
+    venue: str = ''
+    duration: int | None = None  # minutes
+    moderator: str = ''  # participant id
+    panellists: tuple[str, ...] = ()
+    handling: str = ''
+    status: str = ''
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A moderator, panellist, rapporteur … of one or more panels."""
+
+    pid: str
+    docname: str
+    anchor: str
+    line: int | None
+    name: str
+    affiliation: str = ''
+    role: str = ''
+    reading: str = ''
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A moderator question, as declared (its number is derived later)."""
+
+    qid: str
+    docname: str
+    anchor: str
+    line: int | None
+    text: str  # plain text of the question, without its follow-ups
+    topic: str  # explicit :topic: or the title of the enclosing section
+    panel: str = ''  # explicit :panel: ('' = decided in derive)
+    to: tuple[str, ...] = ()  # participant ids
+    minutes: int | None = None
+    priority: str = 'core'
+    tags: tuple[str, ...] = ()
+    parent: str = ''  # enclosing question, or :follow-up-of:
+    parent_is_explicit: bool = False  # parent came from :follow-up-of:, not from nesting
+    explicit_id: bool = True  # False when the author gave no id
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where an actor stands on a question (or on a topic)."""
+
+    pid: str
+    docname: str
+    anchor: str
+    line: int | None
+    actor: str  # a state, a body, or a participant id
+    stance: str
+    question: str = ''  # question id ('' when attached to a topic)
+    topic: str = ''
+    summary: str = ''  # plain text, for tooltips and exports
+    sources: tuple[str, ...] = ()  # bib keys
+    explicit_id: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A cross-reference made in a document (role, MyST link or ``:any:``)."""
+
+    kind: str  # 'question' | 'participant' | 'panel' | 'position' | 'any'
+    target: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """A collection directive (question index …) to be filled at write time."""
+
+    kind: str  # 'question-index'
+    docname: str
+    anchor: str
+    line: int | None
+    panel: str = ''  # '' = every panel
+    group_by: str = 'topic'

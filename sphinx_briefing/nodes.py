@@ -1,0 +1,139 @@
+"""Node classes and their visitors for every builder.
+
+Container nodes (panel, participant, question, position, counter-argument) keep the
+author's body as children; the write phase inserts their header and footer as standard
+nodes, so each builder only has to open and close a box. Collection placeholders are
+replaced at write time and never reach a translator; their visitors skip them in case a
+builder writes without resolving.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.writers.html5 import HTML5Translator
+    from sphinx.writers.latex import LaTeXTranslator
+    from sphinx.writers.text import TextTranslator
+
+
+class briefing_box(nodes.General, nodes.Element):
+    """Base of the boxes; ``docname`` is stamped at read time (LaTeX merges documents)."""
+
+    #: CSS class and LaTeX environment suffix
+    box_name = 'box'
+
+
+class briefing_panel(briefing_box):
+    box_name = 'panel'
+
+
+class briefing_participant(briefing_box):
+    box_name = 'participant'
+
+
+class briefing_question(briefing_box):
+    box_name = 'question'
+
+
+class briefing_position(briefing_box):
+    box_name = 'position'
+
+
+class briefing_counter_argument(briefing_box):
+    box_name = 'counterargument'
+
+
+class briefing_placeholder(nodes.General, nodes.Element):
+    """A collection directive's spot; replaced in ``doctree-resolved``."""
+
+
+class briefing_question_index(briefing_placeholder):
+    pass
+
+
+BOXES: tuple[type[briefing_box], ...] = (
+    briefing_panel,
+    briefing_participant,
+    briefing_question,
+    briefing_position,
+    briefing_counter_argument,
+)
+PLACEHOLDERS: tuple[type[briefing_placeholder], ...] = (briefing_question_index,)
+
+
+# -- HTML ---------------------------------------------------------------------------------
+
+
+def html_visit_box(self: HTML5Translator, node: briefing_box) -> None:
+    classes = f'briefing briefing-{node.box_name}'
+    self.body.append(self.starttag(node, 'div', CLASS=classes))
+
+
+def html_depart_box(self: HTML5Translator, node: briefing_box) -> None:
+    self.body.append('</div>\n')
+
+
+# -- LaTeX --------------------------------------------------------------------------------
+
+
+def latex_visit_box(self: LaTeXTranslator, node: briefing_box) -> None:
+    # The environment is defined in sphinxbriefing.sty; the label makes \hyperref reach
+    # the box, in Sphinx's own docname:id scheme.
+    self.body.append(f'\n\\begin{{sphinxbriefing{node.box_name}}}')
+    self.body.append(self.hypertarget_to(node, anchor=True) + '\n')
+    # A framed box can't hold floats, and inside a table it needs a tabular that can
+    # hold paragraphs.
+    self.no_latex_floats += 1
+    if self.table:
+        self.table.has_problematic = True
+
+
+def latex_depart_box(self: LaTeXTranslator, node: briefing_box) -> None:
+    self.no_latex_floats -= 1
+    self.body.append(f'\\end{{sphinxbriefing{node.box_name}}}\n')
+
+
+# -- text ---------------------------------------------------------------------------------
+
+
+def text_visit_box(self: TextTranslator, node: briefing_box) -> None:
+    self.new_state(0)
+
+
+def text_depart_box(self: TextTranslator, node: briefing_box) -> None:
+    self.end_state()
+
+
+# -- builders whose boxes need no wrapper (man, texinfo, …) ------------------------------
+
+
+def visit_passthrough(self: Any, node: nodes.Element) -> None:
+    pass
+
+
+def depart_passthrough(self: Any, node: nodes.Element) -> None:
+    pass
+
+
+def visit_skip(self: Any, node: nodes.Element) -> None:
+    raise nodes.SkipNode
+
+
+def register(app: Sphinx) -> None:
+    """Add every node with a visitor pair for each builder format Sphinx ships."""
+    for box in BOXES:
+        app.add_node(
+            box,
+            html=(html_visit_box, html_depart_box),
+            latex=(latex_visit_box, latex_depart_box),
+            text=(text_visit_box, text_depart_box),
+            man=(visit_passthrough, depart_passthrough),
+            texinfo=(visit_passthrough, depart_passthrough),
+        )
+    for placeholder in PLACEHOLDERS:
+        skip = (visit_skip, None)
+        app.add_node(placeholder, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)

@@ -1,0 +1,366 @@
+"""Derived data → standard docutils nodes, for one page being written.
+
+Everything here reads :class:`~sphinx_briefing.derive.Derived` and writes nothing but the
+nodes it returns. Output is made of standard nodes (paragraphs, tables, field lists,
+references from ``make_refnode``), so every builder can write it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import babel.dates
+from docutils import nodes
+
+from sphinx_briefing import config as briefing_config
+from sphinx_briefing.derive import Derived, QuestionInfo, row_anchor
+from sphinx_briefing.domain import link
+from sphinx_briefing.locale import _
+from sphinx_briefing.model import Panel, Participant, Placeholder
+
+if TYPE_CHECKING:
+    from sphinx.builders import Builder
+
+
+def text(value: str, *classes: str) -> nodes.Node:
+    """Plain text, wrapped in an inline only when it needs a class."""
+    return nodes.inline(value, value, classes=list(classes)) if classes else nodes.Text(value)
+
+
+def joined(items: Iterable[nodes.Node], separator: str = ', ') -> list[nodes.Node]:
+    result: list[nodes.Node] = []
+    for item in items:
+        if result:
+            result.append(nodes.Text(separator))
+        result.append(item)
+    return result
+
+
+def priority_label(priority: str) -> str:
+    labels = {'core': _('Core'), 'reserve': _('Reserve'), 'defensive': _('Defensive')}
+    return str(labels.get(priority, priority))
+
+
+def long_date(iso: str, language: str | None) -> str:
+    """'2019-11-20' → 'Wednesday, 20 November 2019' in the project's language."""
+    try:
+        day = datetime.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    try:
+        return str(babel.dates.format_date(day, format='full', locale=language or 'en'))
+    except (ValueError, LookupError):  # a language babel does not know
+        return day.isoformat()
+
+
+def clock_range(start: str, minutes: int | None) -> str:
+    if not start:
+        return ''
+    if minutes is None:
+        return start
+    hours, mins = (int(part) for part in start.split(':'))
+    end = datetime.datetime(2000, 1, 1, hours, mins) + datetime.timedelta(minutes=minutes)
+    return f'{start}–{end:%H:%M}'
+
+
+class PageRenderer:
+    """Renders the extension's parts of one page (*fromdocname*) from derived data."""
+
+    def __init__(self, builder: Builder, derived: Derived, fromdocname: str) -> None:
+        self.builder = builder
+        self.derived = derived
+        self.fromdocname = fromdocname
+        self.config = builder.config
+        self.stances = briefing_config.stances(builder.config)
+
+    # -- links ------------------------------------------------------------------------
+
+    def link(self, docname: str, anchor: str, child: nodes.Node, title: str = '') -> nodes.Node:
+        return link(self.builder, self.fromdocname, docname, anchor, child, title)
+
+    def participant(self, pid: str) -> nodes.Node:
+        p = self.derived.participants.get(pid)
+        if p is None:
+            return text(pid, 'briefing-unknown')
+        return self.link(p.docname, p.anchor, text(p.name, 'briefing-participant-name'), p.name)
+
+    def question(self, qid: str, *, with_text: bool = False) -> nodes.Node:
+        info = self.derived.questions[qid]
+        label = f'{info.number} {info.record.text}' if with_text else info.number
+        return self.link(
+            info.record.docname,
+            info.record.anchor,
+            text(label, 'briefing-number'),
+            f'{info.number} {info.record.text}',
+        )
+
+    def stance(self, name: str) -> nodes.Node:
+        stance = self.stances.get(name)
+        if stance is None:
+            return text(name or '?', 'briefing-stance')
+        return text(f'{stance.symbol} {stance.label}', 'briefing-stance', f'briefing-stance-{name}')
+
+    def document(self, docname: str) -> nodes.Node:
+        title = self.derived.titles.get(docname, docname)
+        return self.link(docname, '', text(title), title)
+
+    # -- boxes ------------------------------------------------------------------------
+
+    def question_header(self, info: QuestionInfo) -> nodes.paragraph:
+        q = info.record
+        header = nodes.paragraph(classes=['briefing-header'])
+        header += nodes.strong(info.number, info.number, classes=['briefing-number'])
+        if info.parent:
+            header += nodes.Text(' ')
+            header += text(_('follow-up to') + ' ', 'briefing-meta')
+            header += self.question(info.parent)
+        meta: list[nodes.Node] = []
+        if info.to:
+            addressees = nodes.inline(classes=['briefing-to'])
+            addressees += nodes.Text(_('To:') + ' ')
+            addressees.extend(joined(self.participant(pid) for pid in info.to))
+            meta.append(addressees)
+        if q.minutes is not None:
+            meta.append(text(_('%d min') % q.minutes, 'briefing-minutes'))
+        meta.append(text(priority_label(q.priority), 'briefing-priority', f'briefing-{q.priority}'))
+        if q.tags:
+            meta.append(text(_('Tags:') + ' ' + ', '.join(q.tags), 'briefing-tags'))
+        header += nodes.Text(' · ')
+        header.extend(joined(meta, ' · '))
+        return header
+
+    def question_footer(self, info: QuestionInfo) -> nodes.paragraph | None:
+        parts: list[nodes.Node] = []
+        if info.positions:
+            span = nodes.inline(classes=['briefing-positions'])
+            span += nodes.Text(_('Positions:') + ' ')
+            span.extend(joined(self.position_link(pid) for pid in info.positions))
+            parts.append(span)
+        if info.referrers:
+            span = nodes.inline(classes=['briefing-referrers'])
+            span += nodes.Text(_('Referred to in:') + ' ')
+            span.extend(joined(self.document(doc) for doc in info.referrers))
+            parts.append(span)
+        if info.index_row is not None:
+            docname, anchor = info.index_row
+            parts.append(self.link(docname, anchor, text(_('Question index'), 'briefing-backlink')))
+        if not parts:
+            return None
+        footer = nodes.paragraph(classes=['briefing-footer'])
+        footer.extend(joined(parts, ' · '))
+        return footer
+
+    def position_link(self, pid: str) -> nodes.Node:
+        info = self.derived.positions[pid]
+        child = nodes.inline(classes=['briefing-position-link'])
+        child += nodes.Text(info.actor_name + ' ')
+        child += self.stance(info.record.stance)
+        return self.link(info.record.docname, info.record.anchor, child, info.label)
+
+    def position_header(self, pid: str) -> nodes.paragraph:
+        info = self.derived.positions[pid]
+        pos = info.record
+        header = nodes.paragraph(classes=['briefing-header'])
+        actor = (
+            self.participant(pos.actor)
+            if pos.actor in self.derived.participants
+            else text(pos.actor or '?')
+        )
+        header += nodes.strong('', '', actor)
+        header += nodes.Text(' · ')
+        header += self.stance(pos.stance)
+        if info.question:
+            header += nodes.Text(' · ' + _('on') + ' ')
+            header += self.question(info.question)
+        elif pos.topic:
+            header += nodes.Text(' · ' + _('on') + ' ')
+            header += text(pos.topic, 'briefing-topic')
+        return header
+
+    def panel_header(self, panel: Panel) -> list[nodes.Node]:
+        title = nodes.paragraph(classes=['briefing-header'])
+        title += nodes.strong(panel.title, panel.title, classes=['briefing-title'])
+        fields = nodes.field_list(classes=['briefing-fields'])
+
+        def add(name: str, *body: nodes.Node) -> None:
+            if body:
+                paragraph = nodes.paragraph('', '', *body)
+                fields.append(
+                    nodes.field('', nodes.field_name(name, name), nodes.field_body('', paragraph))
+                )
+
+        language = self.config.language
+        if panel.event:
+            add(_('Event'), nodes.Text(panel.event))
+        if panel.date:
+            add(_('Date'), nodes.Text(long_date(panel.date, language)))
+        if panel.start:
+            add(_('Time'), nodes.Text(clock_range(panel.start, panel.duration)))
+        if panel.venue:
+            add(_('Venue'), nodes.Text(panel.venue))
+        if panel.duration is not None:
+            add(_('Duration'), nodes.Text(_('%d minutes') % panel.duration))
+        if panel.moderator:
+            add(_('Moderator'), self.participant(panel.moderator))
+        if panel.panellists:
+            add(_('Panellists'), *joined(self.participant(pid) for pid in panel.panellists))
+        if panel.handling:
+            add(_('Handling'), text(panel.handling, 'briefing-handling'))
+        if panel.status:
+            add(_('Status'), text(_(panel.status.capitalize()), f'briefing-status-{panel.status}'))
+        return [title, fields] if fields.children else [title]
+
+    def participant_header(self, p: Participant) -> list[nodes.Node]:
+        header = nodes.paragraph(classes=['briefing-header'])
+        header += nodes.strong(p.name, p.name, classes=['briefing-participant-name'])
+        details = [value for value in (p.affiliation, p.role and _(p.role.capitalize())) if value]
+        if details:
+            header += nodes.Text(' — ' + ', '.join(str(d) for d in details))
+        result: list[nodes.Node] = [header]
+        if p.reading:
+            reading = nodes.paragraph(classes=['briefing-reading'])
+            reading += nodes.Text(_('Pronunciation:') + ' ')
+            reading += nodes.emphasis(p.reading, p.reading)
+            result.append(reading)
+        return result
+
+    def counter_argument_header(self) -> nodes.paragraph:
+        label = _('Anticipated counter-argument')
+        return nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
+
+    # -- collections ------------------------------------------------------------------
+
+    def question_index(self, ph: Placeholder) -> list[nodes.Node]:
+        derived = self.derived
+        panels = [ph.panel] if ph.panel else derived.panel_ids()
+        result: list[nodes.Node] = []
+        first_rows: set[str] = set()
+        for panel in panels:
+            infos = derived.questions_of(panel)
+            if not infos:
+                continue
+            if len(panels) > 1:
+                heading = derived.panels[panel].title if panel in derived.panels else _('No panel')
+                result.append(nodes.rubric(heading, heading, classes=['briefing-panel-heading']))
+            for group_title, group in self._groups(ph.group_by, panel, infos):
+                if group_title:
+                    result.append(
+                        nodes.rubric(group_title, group_title, classes=['briefing-group'])
+                    )
+                result.append(self._index_table(ph, group, first_rows))
+                if ph.group_by == 'topic':
+                    topic_positions = derived.topic_positions.get((panel, group_title), ())
+                    if topic_positions:
+                        line = nodes.paragraph(classes=['briefing-topic-positions'])
+                        line += nodes.Text(_('Positions on this topic:') + ' ')
+                        line.extend(joined(self.position_link(pid) for pid in topic_positions))
+                        result.append(line)
+        if not result:
+            empty = _('No questions.')
+            result.append(nodes.paragraph(empty, empty, classes=['briefing-empty']))
+        return result
+
+    def _groups(
+        self, group_by: str, panel: str, infos: Sequence[QuestionInfo]
+    ) -> list[tuple[str, list[QuestionInfo]]]:
+        groups: dict[str, list[QuestionInfo]] = {}
+        if group_by == 'topic':
+            for info in infos:
+                # A follow-up stays with its question even under another heading.
+                topic = (
+                    self.derived.questions[info.parent].record.topic
+                    if info.parent
+                    else info.record.topic
+                )
+                groups.setdefault(topic, []).append(info)
+            return list(groups.items())
+        if group_by == 'participant':
+            everyone = str(_('Whole panel'))
+            order: list[str] = []
+            panel_record = self.derived.panels.get(panel)
+            if panel_record:
+                order = [p for p in (panel_record.moderator, *panel_record.panellists) if p]
+            keyed: dict[str, list[QuestionInfo]] = {}
+            for info in infos:
+                for pid in info.to or ('',):
+                    keyed.setdefault(pid, []).append(info)
+                    if pid and pid not in order:
+                        order.append(pid)
+            for pid in [*order, '']:
+                if pid in keyed:
+                    p = self.derived.participants.get(pid)
+                    name = p.name if p else (pid or everyone)
+                    groups[name] = keyed[pid]
+            return list(groups.items())
+        title = self.derived.panels[panel].title if panel in self.derived.panels else ''
+        return [(title, list(infos))]
+
+    def _index_table(
+        self, ph: Placeholder, infos: Sequence[QuestionInfo], first_rows: set[str]
+    ) -> nodes.table:
+        headers = [
+            _('No.'),
+            _('Question'),
+            _('To'),
+            _('Min.'),
+            _('Priority'),
+            _('Positions'),
+            _('Referred to in'),
+        ]
+        rows: list[list[list[nodes.Node]]] = []
+        for info in infos:
+            q = info.record
+            number_cell: list[nodes.Node] = []
+            if q.qid not in first_rows:
+                # The question's "Question index" link lands here (derive chose this row).
+                first_rows.add(q.qid)
+                number_cell.append(nodes.target('', '', ids=[row_anchor(ph, q)]))
+            number_cell.append(self.question(q.qid))
+            question_cell: list[nodes.Node] = [
+                text(('↳ ' if info.parent else '') + q.text, 'briefing-question-text')
+            ]
+            rows.append(
+                [
+                    number_cell,
+                    question_cell,
+                    joined(self.participant(pid) for pid in info.to),
+                    [nodes.Text(str(q.minutes) if q.minutes is not None else '—')],
+                    [nodes.Text(priority_label(q.priority))],
+                    joined(self.position_link(pid) for pid in info.positions),
+                    joined(self.document(doc) for doc in info.referrers),
+                ]
+            )
+        return table(
+            headers, rows, widths=[7, 37, 14, 6, 9, 17, 10], classes=['briefing-question-index']
+        )
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Sequence[nodes.Node]]],
+    *,
+    widths: Sequence[int],
+    classes: Sequence[str] = (),
+) -> nodes.table:
+    """A standard docutils table (Sphinx writes it as longtable in LaTeX: it may be long)."""
+    result = nodes.table(classes=['longtable', 'briefing-table', *classes])
+    group = nodes.tgroup(cols=len(headers))
+    result += group
+    for width in widths:
+        group += nodes.colspec(colwidth=width)
+    head = nodes.thead()
+    group += head
+    head_row = nodes.row()
+    head += head_row
+    for title in headers:
+        head_row += nodes.entry('', nodes.paragraph(str(title), str(title)))
+    body = nodes.tbody()
+    group += body
+    for cells in rows:
+        row = nodes.row()
+        body += row
+        for cell in cells:
+            row += nodes.entry('', nodes.paragraph('', '', *cell))
+    return result

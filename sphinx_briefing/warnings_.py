@@ -1,0 +1,70 @@
+"""One place for the extension's warnings: the type, every subtype, and a helper.
+
+Every warning the extension emits has ``type='briefing'`` and a subtype from
+:class:`Subtype`, so ``suppress_warnings = ['briefing.unknown_question']`` works and
+``-W`` fails the build on any of them.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sphinx.util import logging
+
+WARNING_TYPE = 'briefing'
+
+logger = logging.getLogger('sphinx_briefing')
+
+
+class Subtype(enum.StrEnum):
+    """Warning subtypes; README's reference lists each with an example."""
+
+    #: the same panel, participant, question or position id declared twice
+    DUPLICATE_ID = 'duplicate_id'
+    #: a role, ``:follow-up-of:`` or position names a question that does not exist
+    UNKNOWN_QUESTION = 'unknown_question'
+    #: ``:to:``, ``:moderator:``, ``:panellists:`` or a role names an unknown participant
+    UNKNOWN_PARTICIPANT = 'unknown_participant'
+    #: ``:panel:``, a role or a collection's ``:panel:`` names an unknown panel
+    UNKNOWN_PANEL = 'unknown_panel'
+    #: a ``{position}`` role names an unknown position
+    UNKNOWN_POSITION = 'unknown_position'
+    #: a stance outside ``briefing_stances``
+    UNKNOWN_STANCE = 'unknown_stance'
+    #: a date that is not an ISO calendar date (YYYY-MM-DD)
+    BAD_DATE = 'bad_date'
+    #: a start time that is not HH:MM on a 24-hour clock
+    BAD_TIME = 'bad_time'
+    #: ``:minutes:`` that is not a non-negative whole number
+    BAD_MINUTES = 'bad_minutes'
+    #: a panel ``:duration:`` that is not a positive whole number of minutes
+    BAD_DURATION = 'bad_duration'
+    #: any other option value outside its vocabulary (priority, status, group-by …)
+    BAD_OPTION = 'bad_option'
+    #: a question whose panel cannot be determined in a project with several panels
+    NO_PANEL = 'no_panel'
+    #: a follow-up of a follow-up, a follow-up cycle, or a follow-up on another panel
+    BAD_FOLLOW_UP = 'bad_follow_up'
+    #: a question addressed to a participant who does not sit on its panel
+    NOT_ON_PANEL = 'not_on_panel'
+    #: a position with neither a question nor a topic to attach to
+    NO_TARGET = 'no_target'
+    #: a MyST backtick fence that did not become a briefing directive (a backtick in its
+    #: directive line ends the fence): the item would otherwise vanish silently
+    BROKEN_FENCE = 'broken_fence'
+    #: a configuration value of the extension that cannot be used
+    CONFIG = 'config'
+
+
+def warn(
+    message: str,
+    subtype: Subtype,
+    location: tuple[str, int | None] | None = None,
+) -> None:
+    """Emit a typed warning.
+
+    :param message: the text, already translated where it should be
+    :param subtype: one of :class:`Subtype`
+    :param location: ``(docname, line)``; Sphinx turns it into ``path:line:``
+    """
+    logger.warning(message, location=location, type=WARNING_TYPE, subtype=str(subtype))

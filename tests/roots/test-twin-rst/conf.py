@@ -1,0 +1,2 @@
+extensions = ['sphinx_briefing']
+exclude_patterns = ['_build']
