@@ -32,7 +32,11 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('env-updated', events.derive_and_pick_rewrites)
     # doctree-resolved: per page written (whole book at once for LaTeX); reads only.
     app.connect('doctree-resolved', events.fill_page)
+    # Before intersphinx (500): a withheld object of this project is not looked up abroad.
+    app.connect('missing-reference', events.show_withheld_reference, priority=400)
     app.connect('warn-missing-reference', events.report_missing_reference)
+    app.connect('html-page-context', events.html_page_context)
+    app.connect('build-finished', events.remove_copied_sources)
     app.connect('builder-inited', assets.declare_for_builder)
     app.connect('build-finished', assets.copy_for_builder)
 

@@ -3,6 +3,7 @@ worker process under ``-j``; it sees only this document)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -10,7 +11,15 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.model import Panel, Participant, Placeholder, Position, Question, Reference
+from sphinx_briefing.model import (
+    Panel,
+    Participant,
+    Placeholder,
+    Position,
+    Question,
+    Reference,
+    Withheld,
+)
 
 #: roles of this extension whose targets are recorded (and checked after reading)
 REFERENCE_KINDS = ('question', 'participant', 'panel', 'position')
@@ -27,6 +36,7 @@ class DocRecords:
     positions: list[Position] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
+    withheld: list[Withheld] = field(default_factory=list)
 
 
 def own_text(node: nodes.Element) -> str:
@@ -38,6 +48,16 @@ def own_text(node: nodes.Element) -> str:
         and not isinstance(child, nodes.system_message | nodes.comment)
     ]
     return _SPACES.sub(' ', ' '.join(parts)).strip()
+
+
+def body_digest(node: nodes.Element) -> str:
+    """Digest of the node's own content as markup (not just text)."""
+    parts = [
+        child.pformat()
+        for child in node.children
+        if not isinstance(child, bnodes.briefing_box | bnodes.briefing_placeholder)
+    ]
+    return hashlib.blake2b('\n'.join(parts).encode('utf-8'), digest_size=8).hexdigest()
 
 
 def section_title(node: nodes.Element) -> str:
@@ -63,8 +83,20 @@ def enclosing(node: nodes.Element, kind: type[nodes.Element]) -> nodes.Element |
 
 def _interesting(node: nodes.Node) -> bool:
     return isinstance(
-        node, bnodes.briefing_box | bnodes.briefing_placeholder | addnodes.pending_xref
+        node,
+        bnodes.briefing_box
+        | bnodes.briefing_placeholder
+        | bnodes.briefing_withheld
+        | addnodes.pending_xref,
     )
+
+
+_PLACEHOLDER_KINDS: dict[type[nodes.Element], str] = {
+    bnodes.briefing_question_index: 'question-index',
+    bnodes.briefing_position_matrix: 'position-matrix',
+    bnodes.briefing_run_of_show: 'run-of-show',
+    bnodes.briefing_panellist_brief: 'panellist-brief',
+}
 
 
 #: MyST text left behind by a backtick fence that did not become a directive
@@ -109,17 +141,22 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
             records.questions.append(_question(docname, node))
         elif isinstance(node, bnodes.briefing_position):
             records.positions.append(_position(docname, node))
-        elif isinstance(node, bnodes.briefing_question_index):
+        elif isinstance(node, bnodes.briefing_placeholder):
             records.placeholders.append(
                 Placeholder(
-                    kind='question-index',
+                    kind=_PLACEHOLDER_KINDS[type(node)],
                     docname=docname,
                     anchor=node['ids'][0],
                     line=node.get('line'),
                     panel=node.get('panel', ''),
                     group_by=node.get('group_by', 'topic'),
+                    participant=node.get('participant', ''),
+                    actors=tuple(node.get('actors', ())),
+                    questions=tuple(node.get('questions', ())),
                 )
             )
+        elif isinstance(node, bnodes.briefing_withheld):
+            records.withheld.append(Withheld(kind=node['kind'], target=node['target']))
     return records
 
 
@@ -153,6 +190,8 @@ def _panel(docname: str, node: nodes.Element) -> Panel:
         panellists=tuple(node.get('panellists', ())),
         handling=node.get('handling', ''),
         status=node.get('status', ''),
+        opening=node.get('opening'),
+        closing=node.get('closing'),
     )
 
 
@@ -172,6 +211,22 @@ def _participant(docname: str, node: nodes.Element) -> Participant:
 def _question(docname: str, node: nodes.Element) -> Question:
     outer = enclosing(node, bnodes.briefing_question)
     explicit_parent = node.get('follow_up_of', '')
+    if node.get('withheld'):
+        return Question(
+            qid=node['qid'],
+            docname=docname,
+            anchor='',
+            line=node.get('line'),
+            text='',
+            topic=section_title(node),
+            panel=node.get('panel', ''),
+            minutes=node.get('minutes'),
+            priority=node.get('priority', 'core'),
+            parent=explicit_parent or (outer['qid'] if outer is not None else ''),
+            parent_is_explicit=bool(explicit_parent),
+            explicit_id=node.get('explicit_id', True),
+            withheld=True,
+        )
     return Question(
         qid=node['qid'],
         docname=docname,
@@ -187,6 +242,7 @@ def _question(docname: str, node: nodes.Element) -> Question:
         parent=explicit_parent or (outer['qid'] if outer is not None else ''),
         parent_is_explicit=bool(explicit_parent),
         explicit_id=node.get('explicit_id', True),
+        body_digest=body_digest(node),
     )
 
 
@@ -208,4 +264,5 @@ def _position(docname: str, node: nodes.Element) -> Position:
         summary=own_text(node),
         sources=tuple(node.get('sources', ())),
         explicit_id=node.get('explicit_id', True),
+        body_digest=body_digest(node),
     )

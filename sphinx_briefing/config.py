@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sphinx_briefing.locale import _
+from sphinx_briefing.model import AUDIENCE_ALIASES, EDITIONS, STATUSES
 from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:
@@ -57,6 +58,11 @@ def register(app: Sphinx) -> None:
     app.add_config_value('briefing_question_format', DEFAULT_QUESTION_FORMAT, '', types=(str,))
     app.add_config_value('briefing_followup_format', DEFAULT_FOLLOWUP_FORMAT, '', types=(str,))
     app.add_config_value('briefing_stances', _default_stances(), 'env', types=(dict, list))
+    # The edition decides what is parsed at all: anything it drops never reaches the
+    # environment, so no output of the build can show it.
+    app.add_config_value('briefing_edition', 'moderator', 'env', types=(str,))
+    # Read only when pages are written (banners): a change rewrites the pages that show it.
+    app.add_config_value('briefing_status', '', '', types=(str,))
     app.connect('config-inited', validate, priority=800)
 
 
@@ -73,6 +79,35 @@ def validate(app: Sphinx, config: Config) -> None:
                 Subtype.CONFIG,
             )
     stances_from(config.briefing_stances, report=True)
+    raw = str(config.briefing_edition).strip().lower()
+    if AUDIENCE_ALIASES.get(raw, raw) not in EDITIONS:
+        warn(
+            _(
+                'briefing_edition = %r is not one of %s; building the public edition, '
+                'which leaves out everything that is not public'
+            )
+            % (config.briefing_edition, ', '.join(EDITIONS)),
+            Subtype.UNKNOWN_EDITION,
+        )
+    status = str(config.briefing_status).strip().lower()
+    if status and status not in STATUSES:
+        warn(
+            _('briefing_status = %r is not one of %s; ignored')
+            % (config.briefing_status, ', '.join(STATUSES)),
+            Subtype.CONFIG,
+        )
+
+
+def edition(config: Config) -> str:
+    """The edition being built; an unknown name falls back to the most restricted one."""
+    raw = str(config.briefing_edition).strip().lower()
+    name = AUDIENCE_ALIASES.get(raw, raw)
+    return name if name in EDITIONS else 'public'
+
+
+def project_status(config: Config) -> str:
+    status = str(config.briefing_status).strip().lower()
+    return status if status in STATUSES else ''
 
 
 def format_problem(fmt: str) -> str | None:

@@ -9,15 +9,24 @@ not depend on how documents were split between processes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol, TypeVar
 
 from sphinx_briefing.locale import _
-from sphinx_briefing.model import Panel, Participant, Placeholder, Position, Question, Reference
+from sphinx_briefing.model import (
+    Panel,
+    Participant,
+    Placeholder,
+    Position,
+    Question,
+    Reference,
+    Withheld,
+)
 from sphinx_briefing.warnings_ import Subtype
 
-#: a thing a page can show; ('q', id), ('participant', id), ('panel', id), ('pos', id),
-#: ('questions-of', panel id or '*')
+#: a thing a page can show, e.g. ('q', id), ('participant', id), ('matrix', panel id);
+#: see :func:`_digests` for every kind
 Key = tuple[str, str]
 
 
@@ -45,6 +54,11 @@ class QuestionInfo:
     referrers: tuple[str, ...] = ()  # other documents that refer to it, reading order
     index_row: tuple[str, str] | None = None  # (docname, anchor) of its question-index row
 
+    @property
+    def shown(self) -> bool:
+        """False for a question this edition withholds (it only keeps its number)."""
+        return not self.record.withheld
+
 
 @dataclass(frozen=True, slots=True)
 class PositionInfo:
@@ -53,6 +67,26 @@ class PositionInfo:
     question: str  # resolved question id ('' for a topic position or an unknown question)
     actor_name: str  # participant name when the actor is a participant id
     label: str  # 'United States on Q1'
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One line of a run of show."""
+
+    kind: str  # 'opening' | 'question' | 'closing'
+    start: str  # clock time 'HH:MM', or elapsed '+0:07' when the panel has no start
+    minutes: int | None
+    qid: str = ''
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A panel's run of show: core items with clock times, reserve questions apart."""
+
+    slots: tuple[Slot, ...]
+    reserve: tuple[str, ...]  # reserve and defensive questions, numbering order
+    needed: int  # minutes the core items need
+    end: str  # clock time (or elapsed) after the last core item
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +99,14 @@ class Inputs:
     positions: Mapping[str, Sequence[Position]]
     references: Mapping[str, Sequence[Reference]]
     placeholders: Mapping[str, Sequence[Placeholder]]
+    withheld: Mapping[str, Sequence[Withheld]]
     doc_order: Sequence[str]  # reading (toctree) order, orphans last
     toctree_parent: Mapping[str, str]  # doc → the doc whose toctree includes it first
     titles: Mapping[str, str]  # doc → plain title
     question_format: str = 'Q{number}'
     followup_format: str = '{parent}{letter}'
+    edition: str = 'moderator'
+    project_status: str = ''
 
 
 @dataclass
@@ -77,15 +114,25 @@ class Derived:
     """The result: read by the write phase, never written by it."""
 
     doc_order: tuple[str, ...] = ()
+    edition: str = 'moderator'
+    project_status: str = ''
     panels: dict[str, Panel] = field(default_factory=dict)
     participants: dict[str, Participant] = field(default_factory=dict)
     questions: dict[str, QuestionInfo] = field(default_factory=dict)
     positions: dict[str, PositionInfo] = field(default_factory=dict)
+    #: position ids this edition leaves out (references to them are not 'unknown')
+    withheld_positions: frozenset[str] = frozenset()
     #: panel id → its questions in numbering order (Q1, Q1a, Q1b, Q2 …)
     panel_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: (panel id, topic) → positions attached to a topic rather than a question
     topic_positions: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: panel id → its run of show
+    schedules: dict[str, Schedule] = field(default_factory=dict)
+    #: document → the panel its pages belong to (banners), '' for none
+    doc_panel: dict[str, str] = field(default_factory=dict)
     placeholders: tuple[Placeholder, ...] = ()
+    #: (docname, anchor) of a placeholder → the panel it shows ('' = every panel)
+    placeholder_panel: dict[tuple[str, str], str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     #: key → digest of everything a page shows about it
@@ -100,10 +147,60 @@ class Derived:
             ids.append('')
         return ids
 
-    def questions_of(self, panel: str) -> list[QuestionInfo]:
+    def questions_of(self, panel: str, *, shown_only: bool = True) -> list[QuestionInfo]:
         """Questions of one panel ('' for all) in numbering order."""
         panels = [panel] if panel else self.panel_ids()
-        return [self.questions[qid] for pid in panels for qid in self.panel_questions.get(pid, ())]
+        infos = (self.questions[q] for p in panels for q in self.panel_questions.get(p, ()))
+        return [info for info in infos if info.shown or not shown_only]
+
+    def roster(self, panel: str) -> list[str]:
+        """Moderator then panellists of a panel (participant ids)."""
+        record = self.panels.get(panel)
+        if record is None:
+            return []
+        return [pid for pid in (record.moderator, *record.panellists) if pid]
+
+    def panels_of(self, participant: str) -> list[str]:
+        """Panels a participant sits on or is asked a question in, in reading order."""
+        sits = [p for p in self.panels if participant in self.roster(p)]
+        asked = [
+            info.panel
+            for info in self.questions.values()
+            if participant in info.to and info.panel and info.panel not in sits
+        ]
+        return sits + sorted(set(asked), key=list(self.panels).index)
+
+    def questions_for(self, participant: str, panel: str) -> list[QuestionInfo]:
+        """What a participant is asked on a panel: the questions addressed to them, with
+        their follow-ups; a moderator gets every question."""
+        infos = self.questions_of(panel)
+        record = self.panels.get(panel)
+        if record is not None and record.moderator == participant:
+            return infos
+        return [info for info in infos if participant in info.to]
+
+    def matrix_layout(
+        self, panel: str, questions: Sequence[str] = (), actors: Sequence[str] = ()
+    ) -> tuple[list[str], list[str], dict[tuple[str, str], list[str]]]:
+        """Columns (question ids), rows (actors) and cells ((actor, question) → position
+        ids) of a position matrix; by default every question with a position, and every
+        actor in reading order."""
+        positions = [(pid, info) for pid, info in self.positions.items() if info.panel == panel]
+        if questions:
+            qids = [q for q in questions if q in self.questions and self.questions[q].shown]
+        else:
+            on = {info.question for _pid, info in positions}
+            qids = [i.record.qid for i in self.questions_of(panel) if i.record.qid in on]
+        rows: list[str] = list(actors)
+        if not rows:
+            for _pid, info in positions:
+                if info.question in qids and info.record.actor not in rows:
+                    rows.append(info.record.actor)
+        cells: dict[tuple[str, str], list[str]] = {}
+        for pid, info in positions:
+            if info.question in qids and info.record.actor in rows:
+                cells.setdefault((info.record.actor, info.question), []).append(pid)
+        return qids, rows, cells
 
     def pages_to_rewrite(self, before: Derived | None) -> set[str]:
         """Documents whose rendering reads something that changed since *before*."""
@@ -127,33 +224,41 @@ def letters(index: int) -> str:
     return result
 
 
+class _Located(Protocol):
+    @property
+    def docname(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+
+
+R = TypeVar('R', bound=_Located)
+
+
 def _first_wins(
     docs: Sequence[str],
-    by_doc: Mapping[str, Sequence[object]],
-    key: str,
+    by_doc: Mapping[str, Sequence[R]],
+    id_of: str,
     what: str,
     problems: list[Problem],
-    *,
-    only_explicit: bool = False,
-) -> dict[str, object]:
+) -> dict[str, R]:
     """Index records by id in reading order; later duplicates are warned about."""
-    seen: dict[str, object] = {}
+    seen: dict[str, R] = {}
     for doc in docs:
         for record in by_doc.get(doc, ()):
-            rid = getattr(record, key)
-            if rid in seen and (not only_explicit or getattr(record, 'explicit_id', True)):
+            rid: str = getattr(record, id_of)
+            if rid not in seen:
+                seen[rid] = record
+            elif getattr(record, 'explicit_id', True):
                 first = seen[rid]
                 problems.append(
                     Problem(
                         _('duplicate %s id %r: first declared in %s, line %s (that one is used)')
-                        % (what, rid, first.docname, first.line),  # type: ignore[attr-defined]
+                        % (what, rid, first.docname, first.line),
                         Subtype.DUPLICATE_ID,
                         doc,
-                        record.line,  # type: ignore[attr-defined]
+                        record.line,
                     )
                 )
-                continue
-            seen[rid] = record
     return seen
 
 
@@ -161,31 +266,30 @@ def derive(inputs: Inputs) -> Derived:
     """Compute numbers, collections, checks and digests from every document's records."""
     problems: list[Problem] = []
     known_docs = set(inputs.doc_order)
-    docs = list(inputs.doc_order) + sorted(
-        {*inputs.questions, *inputs.panels, *inputs.participants, *inputs.positions} - known_docs
-    )
+    recorded = {
+        *inputs.questions,
+        *inputs.panels,
+        *inputs.participants,
+        *inputs.positions,
+        *inputs.placeholders,
+        *inputs.references,
+    }
+    docs = list(inputs.doc_order) + sorted(recorded - known_docs)
 
-    panels: dict[str, Panel] = _first_wins(docs, inputs.panels, 'pid', _('panel'), problems)  # type: ignore[assignment]
-    participants: dict[str, Participant] = _first_wins(  # type: ignore[assignment]
-        docs, inputs.participants, 'pid', _('participant'), problems
-    )
-    questions: dict[str, Question] = _first_wins(  # type: ignore[assignment]
-        docs, inputs.questions, 'qid', _('question'), problems
-    )
-    positions: dict[str, Position] = _first_wins(  # type: ignore[assignment]
-        docs, inputs.positions, 'pid', _('position'), problems
-    )
+    panels = _first_wins(docs, inputs.panels, 'pid', _('panel'), problems)
+    participants = _first_wins(docs, inputs.participants, 'pid', _('participant'), problems)
+    questions = _first_wins(docs, inputs.questions, 'qid', _('question'), problems)
+    positions = _first_wins(docs, inputs.positions, 'pid', _('position'), problems)
 
     _check_panels(panels, participants, problems)
-    doc_panel = _doc_panels(docs, inputs, panels)
-
-    def panel_of_doc(doc: str) -> str:
-        return doc_panel.get(doc) or (next(iter(panels)) if len(panels) == 1 else '')
+    own_panel = _doc_panels(docs, inputs, panels)
+    doc_panel = {
+        doc: own_panel.get(doc) or (next(iter(panels)) if len(panels) == 1 else '') for doc in docs
+    }
 
     # -- questions: panel, parent, number -------------------------------------------------
     panel_of: dict[str, str] = {}
     for qid, q in questions.items():
-        inferred = panel_of_doc(q.docname)
         if q.panel and q.panel not in panels:
             problems.append(
                 Problem(
@@ -195,7 +299,7 @@ def derive(inputs: Inputs) -> Derived:
                     q.line,
                 )
             )
-        panel_of[qid] = q.panel if q.panel in panels else inferred
+        panel_of[qid] = q.panel if q.panel in panels else doc_panel[q.docname]
         if not panel_of[qid] and len(panels) > 1:
             problems.append(
                 Problem(
@@ -306,7 +410,7 @@ def derive(inputs: Inputs) -> Derived:
             )
         actor = participants.get(pos.actor)
         actor_name = actor.name if actor else pos.actor
-        panel = panel_of[question] if question else panel_of_doc(pos.docname)
+        panel = panel_of[question] if question else doc_panel[pos.docname]
         target = numbers[question] if question else (pos.topic or pos.question)
         position_infos[pid] = PositionInfo(
             record=pos,
@@ -322,11 +426,9 @@ def derive(inputs: Inputs) -> Derived:
         elif pos.topic:
             topic_positions.setdefault((panel, pos.topic), []).append(pid)
 
-    # -- references and placeholders -----------------------------------------------------
-    # Unknown targets are not reported here: intersphinx may still resolve them at write
-    # time; what stays unresolved is reported by :func:`events.report_missing_reference`.
+    # -- references (unknown targets are reported at write time, after intersphinx) ------
     referrers: dict[str, list[str]] = {}
-    referable = {qid for qid, q in questions.items() if q.explicit_id}
+    referable = {qid for qid, q in questions.items() if q.explicit_id and not q.withheld}
     for doc in docs:
         for ref in inputs.references.get(doc, ()):
             wanted = ref.kind in ('question', 'any') and ref.target in referable
@@ -336,51 +438,64 @@ def derive(inputs: Inputs) -> Derived:
             ):
                 referrers.setdefault(ref.target, []).append(doc)
 
+    infos = {
+        qid: QuestionInfo(
+            record=q,
+            panel=panel_of[qid],
+            number=numbers[qid],
+            to=q.to or (questions[parent_of[qid]].to if parent_of[qid] else ()),
+            parent=parent_of[qid],
+            followups=tuple(followups[qid]),
+            positions=tuple(positions_on.get(qid, ())),
+            referrers=tuple(referrers.get(qid, ())),
+        )
+        for qid, q in questions.items()
+    }
+
+    # -- placeholders ---------------------------------------------------------------------
     placeholders = tuple(ph for doc in docs for ph in inputs.placeholders.get(doc, ()))
+    placeholder_panel = _placeholder_panels(
+        placeholders, panels, participants, infos, position_infos, doc_panel, problems
+    )
     index_row: dict[str, tuple[str, str]] = {}
     for ph in placeholders:
-        if ph.panel and ph.panel not in panels:
-            problems.append(
-                Problem(
-                    _('%s names unknown panel %r') % (ph.kind, ph.panel),
-                    Subtype.UNKNOWN_PANEL,
-                    ph.docname,
-                    ph.line,
-                )
-            )
+        if ph.kind != 'question-index' or (ph.docname, ph.anchor) not in placeholder_panel:
             continue
-        for qid in questions:
-            if (not ph.panel or panel_of[qid] == ph.panel) and qid not in index_row:
-                index_row[qid] = (ph.docname, row_anchor(ph, questions[qid]))
+        panel = placeholder_panel[ph.docname, ph.anchor]
+        for qid, info in infos.items():
+            if info.shown and (not panel or info.panel == panel) and qid not in index_row:
+                index_row[qid] = (ph.docname, row_anchor(ph, info.record))
+    for qid, row in index_row.items():
+        infos[qid] = _replace_index_row(infos[qid], row)
 
     derived = Derived(
         doc_order=tuple(docs),
+        edition=inputs.edition,
+        project_status=inputs.project_status,
         panels=panels,
         participants=participants,
-        questions={
-            qid: QuestionInfo(
-                record=q,
-                panel=panel_of[qid],
-                number=numbers[qid],
-                to=q.to or (questions[parent_of[qid]].to if parent_of[qid] else ()),
-                parent=parent_of[qid],
-                followups=tuple(followups[qid]),
-                positions=tuple(positions_on.get(qid, ())),
-                referrers=tuple(referrers.get(qid, ())),
-                index_row=index_row.get(qid),
-            )
-            for qid, q in questions.items()
-        },
+        questions=infos,
         positions=position_infos,
+        withheld_positions=frozenset(
+            w.target for doc in docs for w in inputs.withheld.get(doc, ()) if w.kind == 'position'
+        ),
         panel_questions={panel: tuple(qids) for panel, qids in panel_questions.items()},
         topic_positions={key: tuple(pids) for key, pids in topic_positions.items()},
+        doc_panel=doc_panel,
         placeholders=placeholders,
+        placeholder_panel=placeholder_panel,
         titles={doc: inputs.titles.get(doc, doc) for qids in referrers.values() for doc in qids},
-        problems=tuple(problems),
     )
+    derived.schedules = {panel: _schedule(derived, panel) for panel in derived.panel_ids()}
+    problems.extend(_overruns(derived))
+    derived.problems = tuple(problems)
     derived.digests = _digests(derived)
     derived.deps = _deps(docs, inputs, derived)
     return derived
+
+
+def _replace_index_row(info: QuestionInfo, row: tuple[str, str]) -> QuestionInfo:
+    return replace(info, index_row=row)
 
 
 def row_anchor(placeholder: Placeholder, question: Question) -> str:
@@ -473,15 +588,150 @@ def _resolve_parents(questions: Mapping[str, Question], problems: list[Problem])
                 )
             )
             parent_of[qid] = current
-    # A question demoted to top level above may still be named as a parent: that is fine.
     return parent_of
+
+
+def _placeholder_panels(
+    placeholders: Sequence[Placeholder],
+    panels: Mapping[str, Panel],
+    participants: Mapping[str, Participant],
+    questions: Mapping[str, QuestionInfo],
+    positions: Mapping[str, PositionInfo],
+    doc_panel: Mapping[str, str],
+    problems: list[Problem],
+) -> dict[tuple[str, str], str]:
+    """Check each collection directive and decide the panel it shows."""
+    result: dict[tuple[str, str], str] = {}
+    for ph in placeholders:
+        where = (ph.docname, ph.line)
+        if ph.panel and ph.panel not in panels:
+            problems.append(
+                Problem(
+                    _('%s names unknown panel %r') % (ph.kind, ph.panel),
+                    Subtype.UNKNOWN_PANEL,
+                    *where,
+                )
+            )
+            continue
+        if ph.kind == 'question-index':
+            result[ph.docname, ph.anchor] = ph.panel  # '' = every panel
+            continue
+        if ph.kind == 'panellist-brief':
+            if ph.participant not in participants:
+                problems.append(
+                    Problem(
+                        _('panellist-brief for unknown participant %r') % ph.participant,
+                        Subtype.UNKNOWN_PARTICIPANT,
+                        *where,
+                    )
+                )
+                continue
+            result[ph.docname, ph.anchor] = ph.panel  # '' = every panel they are on
+            continue
+        panel = ph.panel or doc_panel.get(ph.docname, '')
+        if not panel:
+            problems.append(
+                Problem(
+                    _('%s has no panel: give it :panel:') % ph.kind,
+                    Subtype.NO_PANEL,
+                    *where,
+                )
+            )
+            continue
+        result[ph.docname, ph.anchor] = panel
+        if ph.kind == 'position-matrix':
+            actors = {p.record.actor for p in positions.values()}
+            for actor in ph.actors:
+                if actor not in actors:
+                    problems.append(
+                        Problem(
+                            _('position-matrix :actors: names %r, who holds no position') % actor,
+                            Subtype.BAD_OPTION,
+                            *where,
+                        )
+                    )
+            for qid in ph.questions:
+                if qid not in questions:
+                    problems.append(
+                        Problem(
+                            _('position-matrix :questions: names unknown question %r') % qid,
+                            Subtype.UNKNOWN_QUESTION,
+                            *where,
+                        )
+                    )
+    return result
+
+
+# -- runs of show ---------------------------------------------------------------------------
+
+
+def clock(start: str, elapsed: int) -> str:
+    """'14:00' + 67 → '15:07'; without a start, the elapsed time '+1:07'."""
+    if not start:
+        return f'+{elapsed // 60}:{elapsed % 60:02d}'
+    hours, minutes = (int(part) for part in start.split(':'))
+    total = hours * 60 + minutes + elapsed
+    return f'{total // 60 % 24:02d}:{total % 60:02d}'
+
+
+def _schedule(derived: Derived, panel: str) -> Schedule:
+    record = derived.panels.get(panel)
+    start = record.start if record else ''
+    slots: list[Slot] = []
+    reserve: list[str] = []
+    elapsed = 0
+
+    def add(kind: str, minutes: int | None, qid: str = '') -> None:
+        nonlocal elapsed
+        slots.append(Slot(kind=kind, start=clock(start, elapsed), minutes=minutes, qid=qid))
+        elapsed += minutes or 0
+
+    if record is not None and record.opening:
+        add('opening', record.opening)
+    for info in derived.questions_of(panel, shown_only=False):
+        if info.record.priority == 'core':
+            add('question', info.record.minutes, info.record.qid)
+        else:
+            reserve.append(info.record.qid)
+    if record is not None and record.closing:
+        add('closing', record.closing)
+    return Schedule(
+        slots=tuple(slots), reserve=tuple(reserve), needed=elapsed, end=clock(start, elapsed)
+    )
+
+
+def _overruns(derived: Derived) -> list[Problem]:
+    problems = []
+    for pid, panel in derived.panels.items():
+        schedule = derived.schedules.get(pid)
+        if schedule is None or panel.duration is None or schedule.needed <= panel.duration:
+            continue
+        problems.append(
+            Problem(
+                _(
+                    'the run of show of panel %r needs %d minutes (core questions, opening '
+                    'and closing) but the panel lasts %d minutes'
+                )
+                % (pid, schedule.needed, panel.duration),
+                Subtype.OVERRUN,
+                panel.docname,
+                panel.line,
+            )
+        )
+    return problems
 
 
 # -- digests: what a page shows about each thing ------------------------------------------
 
 
+def _unlocated(record: R) -> R:
+    """The record without its source line: moving text around changes no page."""
+    return replace(record, line=None)  # type: ignore[type-var]
+
+
 def _digest(*parts: object) -> bytes:
-    # repr() of str/int/tuple/None is stable across processes (hash() is salted).
+    # repr() of str/int/tuple/None/frozen dataclasses is stable across processes, unlike
+    # hash(), which is salted per process.
     return hashlib.blake2b(repr(parts).encode('utf-8'), digest_size=12).digest()
 
 
@@ -494,15 +744,9 @@ def _question_view(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
     q = info.record
     return (
         info.number,
-        q.text,
-        q.topic,
+        _unlocated(q),
         info.panel,
-        q.docname,
-        q.anchor,
         tuple(_participant_view(derived, pid) for pid in info.to),
-        q.minutes,
-        q.priority,
-        q.tags,
         info.parent and derived.questions[info.parent].number,
         tuple(derived.questions[f].number for f in info.followups),
         tuple(_position_view(derived, pid) for pid in info.positions),
@@ -511,54 +755,93 @@ def _question_view(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
     )
 
 
+def _question_line(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
+    """What a run of show or a matrix header shows of a question."""
+    q = info.record
+    return (
+        info.number,
+        q.anchor,
+        q.docname,
+        q.text,
+        q.minutes,
+        q.priority,
+        tuple(_participant_view(derived, pid) for pid in info.to),
+    )
+
+
 def _position_view(derived: Derived, pid: str) -> tuple[object, ...]:
     info = derived.positions[pid]
-    p = info.record
-    return (pid, info.label, info.actor_name, p.stance, p.docname, p.anchor, p.summary, p.sources)
+    return (_unlocated(info.record), info.label, info.actor_name)
 
 
 def _digests(derived: Derived) -> dict[Key, bytes]:
+    """Digest every thing a page can show, keyed so that :func:`_deps` can name it."""
     digests: dict[Key, bytes] = {}
     question_digest: dict[str, bytes] = {}
     for qid, info in derived.questions.items():
         question_digest[qid] = digests['q', qid] = _digest(_question_view(derived, info))
-    for pid in derived.participants:
-        p = derived.participants[pid]
-        digests['participant', pid] = _digest(p)
-    for pid, panel_record in derived.panels.items():
+        digests['q-line', qid] = _digest(_question_line(derived, info))
+    for pid, participant in derived.participants.items():
+        digests['participant', pid] = _digest(_unlocated(participant))
+    for pid, declared in derived.panels.items():
         digests['panel', pid] = _digest(
-            panel_record,
-            _participant_view(derived, panel_record.moderator),
-            tuple(_participant_view(derived, x) for x in panel_record.panellists),
+            _unlocated(declared),
+            _participant_view(derived, declared.moderator),
+            tuple(_participant_view(derived, x) for x in declared.panellists),
         )
     for pid, position in derived.positions.items():
         digests['pos', pid] = _digest(
             _position_view(derived, pid),
             position.question and derived.questions[position.question].number,
         )
-    all_panels: list[object] = []
+    for pid in derived.withheld_positions:
+        digests['pos', pid] = _digest('withheld')
+    everything: list[object] = []
     for panel in derived.panel_ids():
+        digests['positions-of', panel] = _digest(
+            tuple(
+                (pid, info.record.actor, info.question)
+                for pid, info in derived.positions.items()
+                if info.panel == panel
+            )
+        )
+        qids = derived.panel_questions.get(panel, ())
+        panel_record = derived.panels.get(panel)
+        panel_view = _unlocated(panel_record) if panel_record else None
         panel_part = (
-            derived.panels.get(panel),
-            tuple(question_digest[qid] for qid in derived.panel_questions.get(panel, ())),
+            panel_view,
+            tuple(question_digest[qid] for qid in qids),
             tuple(
                 (topic, tuple(_position_view(derived, pid) for pid in pids))
                 for (p, topic), pids in derived.topic_positions.items()
                 if p == panel
             ),
-            tuple(
-                _participant_view(derived, pid)
-                for qid in derived.panel_questions.get(panel, ())
-                for pid in derived.questions[qid].to
-            ),
         )
         digests['questions-of', panel] = _digest(panel_part)
-        all_panels.append(panel_part)
-    digests['questions-of', '*'] = _digest(all_panels)
+        everything.append(panel_part)
+        schedule = derived.schedules[panel]
+        # Slot times only: what a panellist's brief shows of the rest of the run of show.
+        digests['slots', panel] = _digest(schedule)
+        digests['schedule', panel] = _digest(
+            schedule,
+            panel_view,
+            _participant_view(derived, panel_record.moderator) if panel_record else None,
+            tuple(_question_line(derived, derived.questions[qid]) for qid in qids),
+        )
+        digests['banner', panel] = _digest(
+            panel_record.handling if panel_record else '',
+            panel_record.status if panel_record else '',
+            derived.project_status,
+        )
+    digests['questions-of', '*'] = _digest(everything)
+    digests['banner', ''] = _digest(derived.project_status)
     return digests
 
 
-def _deps(docs: Iterable[str], inputs: Inputs, derived: Derived) -> dict[str, frozenset[Key]]:
+_ROLE_KEY = {'question': 'q', 'participant': 'participant', 'panel': 'panel', 'position': 'pos'}
+
+
+def _deps(docs: Sequence[str], inputs: Inputs, derived: Derived) -> dict[str, frozenset[Key]]:
     """The keys each document's rendering reads (see the fillers in :mod:`events`)."""
     by_target: dict[str, list[Key]] = {}
     for kind, ids in (
@@ -569,10 +852,9 @@ def _deps(docs: Iterable[str], inputs: Inputs, derived: Derived) -> dict[str, fr
     ):
         for rid in ids:
             by_target.setdefault(rid, []).append((kind, rid))
-    role_key = {'question': 'q', 'participant': 'participant', 'panel': 'panel', 'position': 'pos'}
     deps: dict[str, frozenset[Key]] = {}
     for doc in docs:
-        keys: set[Key] = set()
+        keys: set[Key] = {('banner', derived.doc_panel.get(doc, ''))}
         keys.update(('q', q.qid) for q in inputs.questions.get(doc, ()))
         keys.update(('pos', p.pid) for p in inputs.positions.get(doc, ()))
         keys.update(('panel', p.pid) for p in inputs.panels.get(doc, ()))
@@ -581,9 +863,37 @@ def _deps(docs: Iterable[str], inputs: Inputs, derived: Derived) -> dict[str, fr
             if ref.kind == 'any':
                 keys.update(by_target.get(ref.target, ()))
             else:
-                keys.add((role_key[ref.kind], ref.target))
+                keys.add((_ROLE_KEY[ref.kind], ref.target))
         for ph in inputs.placeholders.get(doc, ()):
-            keys.add(('questions-of', ph.panel or '*'))
-        if keys:
-            deps[doc] = frozenset(keys)
+            keys.update(_placeholder_keys(derived, ph))
+        deps[doc] = frozenset(keys)
     return deps
+
+
+def _placeholder_keys(derived: Derived, ph: Placeholder) -> set[Key]:
+    """What one collection shows: precise enough that editing a question rewrites the
+    briefs of its addressees and not every brief of the panel."""
+    panel = derived.placeholder_panel.get((ph.docname, ph.anchor))
+    if panel is None:  # an unknown panel or participant: nothing to show yet
+        return {('panel', ph.panel), ('participant', ph.participant)}
+    if ph.kind == 'question-index':
+        return {('questions-of', panel or '*')}
+    if ph.kind == 'position-matrix':
+        qids, actors, cells = derived.matrix_layout(panel, ph.questions, ph.actors)
+        keys: set[Key] = {('q-line', qid) for qid in qids}
+        keys |= {('pos', pid) for pids in cells.values() for pid in pids}
+        keys |= {('participant', actor) for actor in actors}
+        # A new position on the panel may add a row or a column.
+        keys.add(('positions-of', panel))
+        return keys
+    if ph.kind == 'run-of-show':
+        return {('schedule', panel)}
+    # panellist-brief
+    keys = {('participant', ph.participant)}
+    for sat_on in [panel] if panel else derived.panels_of(ph.participant):
+        keys |= {('panel', sat_on), ('slots', sat_on), ('banner', sat_on)}
+        keys |= {('participant', pid) for pid in derived.roster(sat_on)}
+        for info in derived.questions_for(ph.participant, sat_on):
+            keys.add(('q', info.record.qid))
+            keys |= {('pos', pid) for pid in info.positions}
+    return keys

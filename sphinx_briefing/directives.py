@@ -12,6 +12,7 @@ import datetime
 import re
 from typing import TYPE_CHECKING, ClassVar
 
+from docutils import nodes
 from docutils.parsers.rst import Directive, directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_id
@@ -20,7 +21,14 @@ from sphinx.util.typing import OptionSpec
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.locale import _
-from sphinx_briefing.model import GROUPINGS, PRIORITIES, STATUSES
+from sphinx_briefing.model import (
+    AUDIENCE_ALIASES,
+    EDITIONS,
+    GROUPINGS,
+    PRIORITIES,
+    STATUSES,
+    edition_rank,
+)
 from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:
@@ -40,10 +48,31 @@ def comma_list(value: str | None) -> list[str]:
 
 
 class BriefingDirective(SphinxDirective):
-    """Shared helpers: typed warnings at the directive's line, ids, option lists."""
+    """Shared helpers: typed warnings at the directive's line, ids, option lists, and
+    the edition check."""
 
     #: prefix of the HTML/LaTeX anchor of the node this directive makes
     anchor_prefix: ClassVar[str] = ''
+    #: who may see this kind of content when the author does not say (``:audience:``)
+    default_audience: ClassVar[str] = 'public'
+
+    def audience(self) -> str:
+        raw = str(self.options.get('audience', '')).strip().lower()
+        if not raw:
+            return self.default_audience
+        name = AUDIENCE_ALIASES.get(raw, raw)
+        if name not in EDITIONS:
+            self.warn(
+                _(':audience: %r is not one of %s; treated as moderator-only')
+                % (raw, ', '.join(EDITIONS)),
+                Subtype.UNKNOWN_EDITION,
+            )
+            return 'moderator'
+        return name
+
+    def in_edition(self) -> bool:
+        """Whether the edition being built shows this directive's content."""
+        return edition_rank(briefing_config.edition(self.config)) >= edition_rank(self.audience())
 
     def warn(self, message: str, subtype: Subtype) -> None:
         warn(message, subtype, location=(self.env.docname, self.lineno))
@@ -112,6 +141,8 @@ class PanelDirective(BriefingDirective):
         'panellists': directives.unchanged,
         'handling': directives.unchanged,
         'status': directives.unchanged,
+        'opening': directives.unchanged,
+        'closing': directives.unchanged,
     }
 
     def run(self) -> list[Node]:
@@ -133,6 +164,8 @@ class PanelDirective(BriefingDirective):
         node['panellists'] = self.option_list('panellists')
         node['handling'] = self.options.get('handling', '').strip()
         node['status'] = self.checked_choice('status', STATUSES, '')
+        node['opening'] = self.checked_whole_number('opening', Subtype.BAD_MINUTES, positive=False)
+        node['closing'] = self.checked_whole_number('closing', Subtype.BAD_MINUTES, positive=False)
         node += self.parse_content_to_nodes()
         return [node]
 
@@ -208,6 +241,7 @@ class QuestionDirective(BriefingDirective):
         'topic': directives.unchanged,
         'panel': directives.unchanged,
         'follow-up-of': directives.unchanged,
+        'audience': directives.unchanged,
     }
 
     def run(self) -> list[Node]:
@@ -217,6 +251,24 @@ class QuestionDirective(BriefingDirective):
             # Unnamed questions are numbered and indexed but cannot be referenced.
             qid = f'{self.env.docname}#q{self.env.new_serialno("briefing-question")}'
             explicit = False
+        if not self.in_edition():
+            # Keep its place in the numbering (Q3 is Q3 in every edition) and nothing
+            # else: the content is not even parsed.
+            withheld = bnodes.briefing_question(
+                qid=qid,
+                explicit_id=explicit,
+                withheld=True,
+                docname=self.env.docname,
+                line=self.lineno,
+                panel=str(self.options.get('panel', '')).strip(),
+                follow_up_of=str(self.options.get('follow-up-of', '')).strip(),
+                # Minutes and priority keep the run of show's clock the same in every
+                # edition.
+                minutes=self.checked_whole_number('minutes', Subtype.BAD_MINUTES, positive=False),
+                priority=self.checked_choice('priority', PRIORITIES, 'core'),
+                ids=[],
+            )
+            return [withheld]
         node = self.new_box(bnodes.briefing_question, qid if explicit else '')
         node['qid'] = qid
         node['explicit_id'] = explicit
@@ -244,9 +296,15 @@ class PositionDirective(BriefingDirective):
         'actor': directives.unchanged,
         'stance': directives.unchanged,
         'sources': directives.unchanged,
+        'audience': directives.unchanged,
     }
+    default_audience = 'panellist'
 
     def run(self) -> list[Node]:
+        if not self.in_edition():
+            if self.arguments:  # so that {position} roles to it are not 'unknown'
+                return [bnodes.briefing_withheld(kind='position', target=self.arguments[0])]
+            return []
         actor = self.options.get('actor', '').strip()
         if not actor:
             self.warn(_('a position needs an :actor:'), Subtype.BAD_OPTION)
@@ -290,32 +348,142 @@ class CounterArgumentDirective(BriefingDirective):
 
     has_content = True
     anchor_prefix = 'counter-argument'
+    option_spec: ClassVar[OptionSpec] = {'audience': directives.unchanged}
+    default_audience = 'panellist'
 
     def run(self) -> list[Node]:
+        if not self.in_edition():
+            return []
         node = self.new_box(bnodes.briefing_counter_argument, '')
         node += self.parse_content_to_nodes()
         return [node]
 
 
-class QuestionIndexDirective(BriefingDirective):
-    """``question-index``: every question (of one panel), grouped, linked both ways."""
+class ModeratorNoteDirective(BriefingDirective):
+    """``moderator-note``: for the moderator's eyes only (moderator edition)."""
 
-    has_content = False
-    anchor_prefix = 'question-index'
-    option_spec: ClassVar[OptionSpec] = {
-        'panel': directives.unchanged,
-        'group-by': directives.unchanged,
-    }
+    has_content = True
+    anchor_prefix = 'moderator-note'
+    default_audience = 'moderator'
 
     def run(self) -> list[Node]:
-        node = bnodes.briefing_question_index()
+        if not self.in_edition():
+            return []
+        node = self.new_box(bnodes.briefing_moderator_note, '')
+        node += self.parse_content_to_nodes()
+        return [node]
+
+
+class AudienceDirective(BriefingDirective):
+    """``audience <edition>``: any content, shown only in that edition and fuller ones."""
+
+    required_arguments = 1
+    has_content = True
+
+    def audience(self) -> str:
+        self.options['audience'] = self.arguments[0]
+        return super().audience()
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return []
+        return self.parse_content_to_nodes(allow_section_headings=True)
+
+
+class PlaceholderDirective(BriefingDirective):
+    """Base of the collection directives: a placeholder node filled at write time."""
+
+    has_content = False
+    node_class: ClassVar[type[bnodes.briefing_placeholder]]
+
+    def new_placeholder(self) -> bnodes.briefing_placeholder:
+        node = self.node_class()
         node['ids'] = [make_id(self.env, self.state.document, self.anchor_prefix)]
         node['docname'] = self.env.docname
         node['line'] = self.lineno
-        node['panel'] = self.options.get('panel', '').strip()
-        node['group_by'] = self.checked_choice('group-by', GROUPINGS, 'topic')
+        node['panel'] = str(self.options.get('panel', '')).strip()
         self.set_source_info(node)
         self.state.document.note_explicit_target(node)
+        return node
+
+    def withheld_note(self) -> list[Node]:
+        text = _('Not part of this edition.')
+        return [nodes.paragraph(text, text, classes=['briefing-withheld'])]
+
+
+class QuestionIndexDirective(PlaceholderDirective):
+    """``question-index``: every question (of one panel), grouped, linked both ways."""
+
+    anchor_prefix = 'question-index'
+    node_class = bnodes.briefing_question_index
+    option_spec: ClassVar[OptionSpec] = {
+        'panel': directives.unchanged,
+        'group-by': directives.unchanged,
+        'audience': directives.unchanged,
+    }
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_note()
+        node = self.new_placeholder()
+        node['group_by'] = self.checked_choice('group-by', GROUPINGS, 'topic')
+        return [node]
+
+
+class PositionMatrixDirective(PlaceholderDirective):
+    """``position-matrix``: actors × questions, one cell per stance, with a legend."""
+
+    anchor_prefix = 'position-matrix'
+    node_class = bnodes.briefing_position_matrix
+    default_audience = 'panellist'
+    option_spec: ClassVar[OptionSpec] = {
+        'panel': directives.unchanged,
+        'actors': directives.unchanged,
+        'questions': directives.unchanged,
+        'audience': directives.unchanged,
+    }
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_note()
+        node = self.new_placeholder()
+        node['actors'] = self.option_list('actors')
+        node['questions'] = self.option_list('questions')
+        return [node]
+
+
+class RunOfShowDirective(PlaceholderDirective):
+    """``run-of-show``: a panel's questions in order, with minutes and clock times."""
+
+    anchor_prefix = 'run-of-show'
+    node_class = bnodes.briefing_run_of_show
+    option_spec: ClassVar[OptionSpec] = {
+        'panel': directives.unchanged,
+        'audience': directives.unchanged,
+    }
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_note()
+        return [self.new_placeholder()]
+
+
+class PanellistBriefDirective(PlaceholderDirective):
+    """``panellist-brief <participant id>``: everything one participant needs."""
+
+    required_arguments = 1
+    anchor_prefix = 'panellist-brief'
+    node_class = bnodes.briefing_panellist_brief
+    option_spec: ClassVar[OptionSpec] = {
+        'panel': directives.unchanged,
+        'audience': directives.unchanged,
+    }
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_note()
+        node = self.new_placeholder()
+        node['participant'] = self.arguments[0].strip()
         return [node]
 
 
@@ -326,7 +494,12 @@ DIRECTIVES: dict[str, type[Directive]] = {
     'question': QuestionDirective,
     'position': PositionDirective,
     'counter-argument': CounterArgumentDirective,
+    'moderator-note': ModeratorNoteDirective,
+    'audience': AudienceDirective,
     'question-index': QuestionIndexDirective,
+    'position-matrix': PositionMatrixDirective,
+    'run-of-show': RunOfShowDirective,
+    'panellist-brief': PanellistBriefDirective,
 }
 
 __all__ = ['DIRECTIVES', 'comma_list']

@@ -29,7 +29,15 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 #: buckets keyed by docname
-PER_DOC = ('panels', 'participants', 'questions', 'positions', 'references', 'placeholders')
+PER_DOC = (
+    'panels',
+    'participants',
+    'questions',
+    'positions',
+    'references',
+    'placeholders',
+    'withheld',
+)
 
 
 class BriefingXRefRole(XRefRole):
@@ -68,7 +76,7 @@ class QuestionIndex(Index):
         for panel in derived.panel_ids():
             heading = derived.panels[panel].title if panel in derived.panels else _('No panel')
             entries: list[IndexEntry] = []
-            for info in derived.questions_of(panel):
+            for info in derived.questions_of(panel):  # shown questions only
                 q = info.record
                 if wanted is not None and q.docname not in wanted:
                     continue
@@ -95,7 +103,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 1
+    data_version = 3
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -158,6 +166,8 @@ class BriefingDomain(Domain):
             titles={doc: title.astext() for doc, title in env.titles.items()},
             question_format=briefing_config.question_format(config),
             followup_format=briefing_config.followup_format(config),
+            edition=briefing_config.edition(config),
+            project_status=briefing_config.project_status(config),
         )
 
     # -- cross-references --------------------------------------------------------------
@@ -167,7 +177,7 @@ class BriefingDomain(Domain):
         derived = self.derived
         if kind == 'question':
             info = derived.questions.get(target)
-            if info and info.record.explicit_id:
+            if info and info.record.explicit_id and info.shown:
                 q = info.record
                 return q.docname, q.anchor, info.number, f'{info.number} {q.text}'
         elif kind == 'participant':
@@ -230,10 +240,22 @@ class BriefingDomain(Domain):
                 results.append((f'briefing:{kind}', ref))
         return results
 
+    def withheld_text(self, kind: str, target: str) -> str | None:
+        """What a reference to an object this edition leaves out shows, or None if the
+        object is simply unknown."""
+        derived = self.derived
+        if kind in ('question', 'any'):
+            info = derived.questions.get(target)
+            if info is not None and not info.shown:
+                return info.number  # numbers are the same in every edition
+        if kind in ('position', 'any') and target in derived.withheld_positions:
+            return str(_('(not in this edition)'))
+        return None
+
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
         derived = self.derived
         for qid, info in derived.questions.items():
-            if info.record.explicit_id:
+            if info.record.explicit_id and info.shown:
                 yield qid, info.number, 'question', info.record.docname, info.record.anchor, 1
         for pid, p in derived.participants.items():
             yield pid, p.name, 'participant', p.docname, p.anchor, 1

@@ -14,6 +14,15 @@ PRIORITIES = ('core', 'reserve', 'defensive')
 STATUSES = ('draft', 'final')
 #: ways a question index can group its rows
 GROUPINGS = ('topic', 'participant', 'panel')
+#: editions, from the most restricted to the complete one
+EDITIONS = ('public', 'panellist', 'moderator')
+#: other spellings accepted for an audience or edition
+AUDIENCE_ALIASES = {'internal': 'panellist', 'panelist': 'panellist', 'all': 'public'}
+
+
+def edition_rank(name: str) -> int:
+    """0 public, 1 panellist, 2 moderator: content shows in editions of its rank or more."""
+    return EDITIONS.index(AUDIENCE_ALIASES.get(name, name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +43,8 @@ class Panel:
     panellists: tuple[str, ...] = ()
     handling: str = ''
     status: str = ''
+    opening: int | None = None  # minutes of the moderator's opening
+    closing: int | None = None  # minutes of the moderator's closing
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +79,12 @@ class Question:
     parent: str = ''  # enclosing question, or :follow-up-of:
     parent_is_explicit: bool = False  # parent came from :follow-up-of:, not from nesting
     explicit_id: bool = True  # False when the author gave no id
+    #: not in this edition: it keeps its number (numbers match across editions) but its
+    #: text is never read and nothing shows it
+    withheld: bool = False
+    #: digest of the body's markup: pages that copy the body (briefs) are rewritten when
+    #: only its formatting changes
+    body_digest: str = ''
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +102,7 @@ class Position:
     summary: str = ''  # plain text, for tooltips and exports
     sources: tuple[str, ...] = ()  # bib keys
     explicit_id: bool = True
+    body_digest: str = ''
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +115,23 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
-class Placeholder:
-    """A collection directive (question index …) to be filled at write time."""
+class Withheld:
+    """An object left out of this edition, so references to it are not 'unknown'."""
 
-    kind: str  # 'question-index'
+    kind: str  # 'position' (questions stay in their bucket, marked withheld)
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """A collection directive to be filled at write time."""
+
+    kind: str  # 'question-index' | 'position-matrix' | 'run-of-show' | 'panellist-brief'
     docname: str
     anchor: str
     line: int | None
-    panel: str = ''  # '' = every panel
+    panel: str = ''  # '' = every panel (index) or the document's panel (others)
     group_by: str = 'topic'
+    participant: str = ''  # panellist-brief
+    actors: tuple[str, ...] = ()  # position-matrix rows ('' = every actor)
+    questions: tuple[str, ...] = ()  # position-matrix columns ('' = every question with positions)

@@ -47,6 +47,10 @@ class briefing_counter_argument(briefing_box):
     box_name = 'counterargument'
 
 
+class briefing_moderator_note(briefing_box):
+    box_name = 'moderatornote'
+
+
 class briefing_placeholder(nodes.General, nodes.Element):
     """A collection directive's spot; replaced in ``doctree-resolved``."""
 
@@ -55,14 +59,44 @@ class briefing_question_index(briefing_placeholder):
     pass
 
 
+class briefing_position_matrix(briefing_placeholder):
+    pass
+
+
+class briefing_run_of_show(briefing_placeholder):
+    pass
+
+
+class briefing_panellist_brief(briefing_placeholder):
+    pass
+
+
+class briefing_withheld(nodes.Invisible, nodes.Element):
+    """Marks an object this edition leaves out (removed at write time)."""
+
+
+class briefing_stance(nodes.Inline, nodes.TextElement):
+    """A stance: symbol and label as text, its colour for the builders that have colour.
+
+    The colour comes from ``briefing_stances`` (a configuration value), so it is written
+    by the visitors rather than by a static stylesheet.
+    """
+
+
 BOXES: tuple[type[briefing_box], ...] = (
     briefing_panel,
     briefing_participant,
     briefing_question,
     briefing_position,
     briefing_counter_argument,
+    briefing_moderator_note,
 )
-PLACEHOLDERS: tuple[type[briefing_placeholder], ...] = (briefing_question_index,)
+PLACEHOLDERS: tuple[type[briefing_placeholder], ...] = (
+    briefing_question_index,
+    briefing_position_matrix,
+    briefing_run_of_show,
+    briefing_panellist_brief,
+)
 
 
 # -- HTML ---------------------------------------------------------------------------------
@@ -95,6 +129,40 @@ def latex_visit_box(self: LaTeXTranslator, node: briefing_box) -> None:
 def latex_depart_box(self: LaTeXTranslator, node: briefing_box) -> None:
     self.no_latex_floats -= 1
     self.body.append(f'\\end{{sphinxbriefing{node.box_name}}}\n')
+
+
+def html_visit_stance(self: HTML5Translator, node: briefing_stance) -> None:
+    colour = node.get('colour', '')
+    style = f'--briefing-stance-colour: {colour}' if _is_colour(colour) else ''
+    attributes: dict[str, Any] = {'CLASS': ' '.join(['briefing-stance', *node['classes']])}
+    if style:
+        attributes['style'] = style
+    self.body.append(self.starttag(node, 'span', '', **attributes))
+
+
+def html_depart_stance(self: HTML5Translator, node: briefing_stance) -> None:
+    self.body.append('</span>')
+
+
+def latex_visit_stance(self: LaTeXTranslator, node: briefing_stance) -> None:
+    colour = node.get('colour', '')
+    hex_colour = colour[1:].upper() if _is_colour(colour) and len(colour) == 7 else '000000'
+    self.body.append(rf'\sphinxbriefingstance{{{hex_colour}}}{{')
+
+
+def latex_depart_stance(self: LaTeXTranslator, node: briefing_stance) -> None:
+    self.body.append('}')
+
+
+def _is_colour(value: str) -> bool:
+    """Only '#rrggbb' (or '#rgb') ever reaches an HTML attribute or LaTeX: the value comes
+    from configuration, but it is still written into markup."""
+    return (
+        isinstance(value, str)
+        and len(value) in (4, 7)
+        and value.startswith('#')
+        and all(c in '0123456789abcdefABCDEF' for c in value[1:])
+    )
 
 
 # -- text ---------------------------------------------------------------------------------
@@ -134,6 +202,15 @@ def register(app: Sphinx) -> None:
             man=(visit_passthrough, depart_passthrough),
             texinfo=(visit_passthrough, depart_passthrough),
         )
-    for placeholder in PLACEHOLDERS:
-        skip = (visit_skip, None)
-        app.add_node(placeholder, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
+    skip = (visit_skip, None)
+    for invisible in (*PLACEHOLDERS, briefing_withheld):
+        app.add_node(invisible, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
+    passthrough = (visit_passthrough, depart_passthrough)
+    app.add_node(
+        briefing_stance,
+        html=(html_visit_stance, html_depart_stance),
+        latex=(latex_visit_stance, latex_depart_stance),
+        text=passthrough,
+        man=passthrough,
+        texinfo=passthrough,
+    )

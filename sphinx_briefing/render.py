@@ -15,6 +15,7 @@ import babel.dates
 from docutils import nodes
 
 from sphinx_briefing import config as briefing_config
+from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.derive import Derived, QuestionInfo, row_anchor
 from sphinx_briefing.domain import link
 from sphinx_briefing.locale import _
@@ -96,11 +97,19 @@ class PageRenderer:
             f'{info.number} {info.record.text}',
         )
 
-    def stance(self, name: str) -> nodes.Node:
+    def stance(self, name: str, *, label: bool = True) -> nodes.Node:
+        """A stance as symbol (and label), coloured where the builder has colour."""
         stance = self.stances.get(name)
         if stance is None:
             return text(name or '?', 'briefing-stance')
-        return text(f'{stance.symbol} {stance.label}', 'briefing-stance', f'briefing-stance-{name}')
+        shown = f'{stance.symbol} {stance.label}' if label else stance.symbol
+        return bnodes.briefing_stance(
+            shown,
+            shown,
+            classes=[f'briefing-stance-{name}'],
+            colour=stance.colour,
+            stance=name,
+        )
 
     def document(self, docname: str) -> nodes.Node:
         title = self.derived.titles.get(docname, docname)
@@ -230,6 +239,10 @@ class PageRenderer:
         label = _('Anticipated counter-argument')
         return nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
 
+    def moderator_note_header(self) -> nodes.paragraph:
+        label = _('Moderator note')
+        return nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
+
     # -- collections ------------------------------------------------------------------
 
     def question_index(self, ph: Placeholder) -> list[nodes.Node]:
@@ -300,13 +313,15 @@ class PageRenderer:
     def _index_table(
         self, ph: Placeholder, infos: Sequence[QuestionInfo], first_rows: set[str]
     ) -> nodes.table:
+        # The public edition has no positions: no empty column either.
+        with_positions = self.derived.edition != 'public'
         headers = [
             _('No.'),
             _('Question'),
             _('To'),
             _('Min.'),
             _('Priority'),
-            _('Positions'),
+            *([_('Positions')] if with_positions else []),
             _('Referred to in'),
         ]
         rows: list[list[list[nodes.Node]]] = []
@@ -328,23 +343,28 @@ class PageRenderer:
                     joined(self.participant(pid) for pid in info.to),
                     [nodes.Text(str(q.minutes) if q.minutes is not None else '—')],
                     [nodes.Text(priority_label(q.priority))],
-                    joined(self.position_link(pid) for pid in info.positions),
+                    *(
+                        [joined(self.position_link(pid) for pid in info.positions)]
+                        if with_positions
+                        else []
+                    ),
                     joined(self.document(doc) for doc in info.referrers),
                 ]
             )
-        return table(
-            headers, rows, widths=[7, 37, 14, 6, 9, 17, 10], classes=['briefing-question-index']
-        )
+        widths = [7, 37, 14, 6, 9, *([17] if with_positions else []), 10]
+        return table(headers, rows, widths=widths, classes=['briefing-question-index'])
 
 
 def table(
-    headers: Sequence[str],
+    headers: Sequence[str | nodes.Node],
     rows: Sequence[Sequence[Sequence[nodes.Node]]],
     *,
     widths: Sequence[int],
     classes: Sequence[str] = (),
+    rich_headers: bool = False,
 ) -> nodes.table:
-    """A standard docutils table (Sphinx writes it as longtable in LaTeX: it may be long)."""
+    """A standard docutils table (Sphinx writes it as longtable in LaTeX: it may be long).
+    Headers are strings, or nodes (links) when *rich_headers* is set."""
     result = nodes.table(classes=['longtable', 'briefing-table', *classes])
     group = nodes.tgroup(cols=len(headers))
     result += group
@@ -355,7 +375,10 @@ def table(
     head_row = nodes.row()
     head += head_row
     for title in headers:
-        head_row += nodes.entry('', nodes.paragraph(str(title), str(title)))
+        if rich_headers and isinstance(title, nodes.Node):
+            head_row += nodes.entry('', nodes.paragraph('', '', title))
+        else:
+            head_row += nodes.entry('', nodes.paragraph(str(title), str(title)))
     body = nodes.tbody()
     group += body
     for cells in rows:

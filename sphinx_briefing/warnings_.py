@@ -49,6 +49,10 @@ class Subtype(enum.StrEnum):
     NOT_ON_PANEL = 'not_on_panel'
     #: a position with neither a question nor a topic to attach to
     NO_TARGET = 'no_target'
+    #: the core questions (with opening and closing) need more minutes than the panel has
+    OVERRUN = 'overrun'
+    #: ``briefing_edition`` or an ``:audience:`` outside public / panellist / moderator
+    UNKNOWN_EDITION = 'unknown_edition'
     #: a MyST backtick fence that did not become a briefing directive (a backtick in its
     #: directive line ends the fence): the item would otherwise vanish silently
     BROKEN_FENCE = 'broken_fence'

@@ -141,7 +141,8 @@ class Project:
             srcdir=self.path,
             builddir=builddir,
             parallel=parallel,
-            confoverrides=confoverrides or None,
+            # Sphinx 7.4 prints a warning's type only when asked (8.0 and later always do).
+            confoverrides={'show_warning_types': True, **confoverrides},
         )
         _live_apps.append(app)
         build = Build(app)
@@ -212,7 +213,9 @@ def write_book(proj: Project, themes: int = 12) -> None:
         ':::{participant} chair\n:name: Chair Person\n:::\n\n'
         ':::{participant} ana\n:name: Ana Alves\n:::\n\n'
         ':::{participant} ben\n:name: Ben Brown\n:::\n\n'
-        '```{toctree}\n' + '\n'.join([*names, 'refs', 'questions']) + '\n```\n',
+        '```{toctree}\n'
+        + '\n'.join([*names, 'refs', 'questions', 'matrix', 'schedule', 'brief-ana', 'brief-ben'])
+        + '\n```\n',
     )
     for index, name in enumerate(names):
         previous = names[index - 1] if index else names[-1]
@@ -236,3 +239,7 @@ def write_book(proj: Project, themes: int = 12) -> None:
         '# Questions\n\n```{question-index}\n```\n\n## By participant\n\n'
         '```{question-index}\n:group-by: participant\n```\n',
     )
+    proj.write('matrix.md', '# Matrix\n\n```{position-matrix}\n```\n')
+    proj.write('schedule.md', '# Run of show\n\n```{run-of-show}\n```\n')
+    for pid in ('ana', 'ben'):
+        proj.write(f'brief-{pid}.md', f'# Brief\n\n```{{panellist-brief}} {pid}\n```\n')

@@ -99,7 +99,7 @@ def test_no_op_rebuild_reads_and_writes_nothing(project: Any) -> None:
     proj = project()
     write_book(proj)
     first = proj.build()
-    assert len(first.read) == 15
+    assert len(first.read) == 19
     second = proj.build()
     assert second.read == []
     # Sphinx regenerates its index pages (genindex, search, domain indices such as our
@@ -116,10 +116,14 @@ def test_editing_a_question_refreshes_every_page_that_shows_it(project: Any) -> 
     proj.edit('t05.md', 'Second question of t05?', 'A sharper second question?')
     build = proj.build()
     assert build.read == ['t05']
-    # t06 refers to t05-b (its link's title shows the text), questions.md indexes it.
-    # Sphinx itself also rewrites 'index', the toctree parent of every page it writes.
+    # t06 refers to t05-b (its link's title shows the text), questions.md indexes it,
+    # the run of show lists it and it is addressed to ben, so ben's brief shows it; the
+    # matrix (t05-b has no position) and ana's brief do not. Sphinx itself also rewrites
+    # 'index', the toctree parent of every page it writes.
     assert sorted(set(build.written) - SPHINX_ALWAYS_WRITES - {'index'}) == [
+        'brief-ben',
         'questions',
+        'schedule',
         't05',
         't06',
     ]
@@ -205,7 +209,16 @@ def test_parallel_build_equals_serial(project: Any) -> None:
     parallel = parallel_proj.build(parallel=2)
     assert sorted(serial.warnings(), key=repr) == sorted(parallel.warnings(), key=repr)
     assert len(serial.warnings()) == 2
-    pages = ['questions', 'refs', 'index', *[f't{n:02d}' for n in range(1, 13)]]
+    pages = [
+        'questions',
+        'refs',
+        'index',
+        'matrix',
+        'schedule',
+        'brief-ana',
+        'brief-ben',
+        *[f't{n:02d}' for n in range(1, 13)],
+    ]
     for page in pages:
         assert _collection_html(serial, page) == _collection_html(parallel, page), page
     serial_derived = serial.app.env.get_domain('briefing').data['derived']
@@ -218,9 +231,10 @@ def test_parallel_build_equals_serial(project: Any) -> None:
         proj.edit('t07.md', 'First question of t07?', 'Edited question seven?')
     serial = serial_proj.build(parallel=0)
     parallel = parallel_proj.build(parallel=2)
-    for page in ['questions', 't07', 't08']:
+    for page in ['questions', 't07', 't08', 'matrix', 'schedule', 'brief-ana', 'brief-ben']:
         assert _collection_html(serial, page) == _collection_html(parallel, page), page
-    assert 'Edited question seven?' in _collection_html(parallel, 'questions')
+    for page in ['questions', 'matrix', 'schedule', 'brief-ana']:
+        assert 'Edited question seven?' in _collection_html(parallel, page), page
 
 
 def test_parallel_read_really_ran_in_workers(project: Any) -> None:

@@ -1,0 +1,308 @@
+"""The book's collection pages: position matrix, run of show and panellist brief.
+
+Like :mod:`sphinx_briefing.render`, this only reads derived data (and, for briefs, copies
+of authors' bodies) and returns standard docutils nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from docutils import nodes
+
+from sphinx_briefing.derive import QuestionInfo, Schedule, Slot
+from sphinx_briefing.locale import _
+from sphinx_briefing.model import Placeholder
+from sphinx_briefing.render import PageRenderer, joined, long_date, priority_label, table, text
+
+#: (docname, anchor) → the author's body of that box, copied for this page
+BodyOf = Callable[[str, str], list[nodes.Node]]
+
+
+def note(message: str) -> list[nodes.Node]:
+    return [nodes.paragraph(message, message, classes=['briefing-empty'])]
+
+
+class CollectionRenderer(PageRenderer):
+    """Adds the book's collections to the page renderer."""
+
+    # -- position matrix --------------------------------------------------------------
+
+    def position_matrix(self, ph: Placeholder) -> list[nodes.Node]:
+        derived = self.derived
+        panel = derived.placeholder_panel.get((ph.docname, ph.anchor))
+        if panel is None:
+            return []
+        qids, actors, cells = derived.matrix_layout(panel, ph.questions, ph.actors)
+        if not qids or not actors:
+            return note(_('No positions recorded.'))
+
+        headers: list[nodes.Node] = [nodes.Text(_('Actor'))]
+        headers += [self.question(qid) for qid in qids]
+        rows: list[list[list[nodes.Node]]] = []
+        for actor in actors:
+            if actor in derived.participants:
+                actor_cell: list[nodes.Node] = [self.participant(actor)]
+            else:
+                actor_cell = [nodes.strong(actor, actor)]
+            row = [actor_cell]
+            for qid in qids:
+                row.append(
+                    joined((self.matrix_cell(pid) for pid in cells.get((actor, qid), ())), ' ')
+                )
+            rows.append(row)
+        actor_width = 22
+        widths = [actor_width, *[max(6, (100 - actor_width) // len(qids))] * len(qids)]
+        matrix = table(
+            headers, rows, widths=widths, classes=['briefing-position-matrix'], rich_headers=True
+        )
+        return [matrix, self.legend()]
+
+    def matrix_cell(self, pid: str) -> nodes.Node:
+        info = self.derived.positions[pid]
+        cell = nodes.inline(classes=['briefing-matrix-cell'])
+        cell += self.stance(info.record.stance, label=False)
+        return self.link(info.record.docname, info.record.anchor, cell, info.label)
+
+    def legend(self) -> nodes.paragraph:
+        legend = nodes.paragraph(classes=['briefing-legend'])
+        legend += nodes.strong(_('Legend:'), _('Legend:'))
+        legend += nodes.Text(' ')
+        items = [self.stance(name) for name in self.stances]
+        items.append(text(_('empty: no position recorded'), 'briefing-legend-empty'))
+        legend.extend(joined(items, ' · '))
+        return legend
+
+    # -- run of show ------------------------------------------------------------------
+
+    def run_of_show(self, ph: Placeholder) -> list[nodes.Node]:
+        panel = self.derived.placeholder_panel.get((ph.docname, ph.anchor))
+        if panel is None:
+            return []
+        schedule = self.derived.schedules[panel]
+        result: list[nodes.Node] = []
+        if schedule.slots:
+            rows = [self.slot_row(panel, slot) for slot in schedule.slots]
+            rows.append(
+                [[text(schedule.end, 'briefing-clock')], [], [text(_('End'), 'briefing-meta')], []]
+            )
+            result.append(
+                table(
+                    [_('Time'), _('Min.'), _('Item'), _('To')],
+                    rows,
+                    widths=[10, 7, 63, 20],
+                    classes=['briefing-run-of-show'],
+                )
+            )
+        result.append(self.timing_summary(panel, schedule))
+        if schedule.reserve:
+            heading = _('Reserve questions')
+            result.append(nodes.rubric(heading, heading, classes=['briefing-group']))
+            reserve_rows = [
+                self.reserve_row(self.derived.questions[qid]) for qid in schedule.reserve
+            ]
+            result.append(
+                table(
+                    [_('No.'), _('Question'), _('Min.'), _('Priority'), _('To')],
+                    reserve_rows,
+                    widths=[8, 54, 7, 11, 20],
+                    classes=['briefing-run-of-show-reserve'],
+                )
+            )
+        return result
+
+    def slot_row(self, panel: str, slot: Slot) -> list[list[nodes.Node]]:
+        minutes: list[nodes.Node] = [
+            nodes.Text(str(slot.minutes) if slot.minutes is not None else '—')
+        ]
+        clock = [text(slot.start, 'briefing-clock')]
+        record = self.derived.panels.get(panel)
+        moderator = [self.participant(record.moderator)] if record and record.moderator else []
+        if slot.kind == 'opening':
+            return [clock, minutes, [nodes.Text(_("Moderator's opening"))], moderator]
+        if slot.kind == 'closing':
+            return [clock, minutes, [nodes.Text(_("Moderator's closing"))], moderator]
+        info = self.derived.questions[slot.qid]
+        return [clock, minutes, self.question_item(info), self.addressees(info)]
+
+    def reserve_row(self, info: QuestionInfo) -> list[list[nodes.Node]]:
+        q = info.record
+        return [
+            [self.question(q.qid) if info.shown else text(info.number)],
+            self.question_text(info),
+            [nodes.Text(str(q.minutes) if q.minutes is not None else '—')],
+            [nodes.Text(priority_label(q.priority))],
+            self.addressees(info),
+        ]
+
+    def question_item(self, info: QuestionInfo) -> list[nodes.Node]:
+        if not info.shown:
+            return [
+                text(info.number, 'briefing-number'),
+                nodes.Text(' '),
+                *self.question_text(info),
+            ]
+        return [self.question(info.record.qid), nodes.Text(' '), *self.question_text(info)]
+
+    def question_text(self, info: QuestionInfo) -> list[nodes.Node]:
+        if not info.shown:
+            return [text(_('(not in this edition)'), 'briefing-withheld')]
+        prefix = '↳ ' if info.parent else ''
+        return [text(prefix + info.record.text, 'briefing-question-text')]
+
+    def addressees(self, info: QuestionInfo) -> list[nodes.Node]:
+        return joined(self.participant(pid) for pid in info.to) if info.shown else []
+
+    def timing_summary(self, panel: str, schedule: Schedule) -> nodes.paragraph:
+        record = self.derived.panels.get(panel)
+        summary = nodes.paragraph(classes=['briefing-timing'])
+        if record is not None and record.duration is not None:
+            if schedule.needed > record.duration:
+                message = _(
+                    'Over time: the core items need %(needed)d minutes; the panel has %(duration)d.'
+                )
+                summary['classes'].append('briefing-overrun')
+            else:
+                message = _("The core items need %(needed)d of the panel's %(duration)d minutes.")
+            summary += nodes.Text(
+                message % {'needed': schedule.needed, 'duration': record.duration}
+            )
+        else:
+            summary += nodes.Text(_('The core items need %d minutes.') % schedule.needed)
+        return summary
+
+    # -- panellist brief --------------------------------------------------------------
+
+    def panellist_brief(self, ph: Placeholder, body_of: BodyOf) -> list[nodes.Node]:
+        derived = self.derived
+        if (ph.docname, ph.anchor) not in derived.placeholder_panel:
+            return []
+        pid = ph.participant
+        person = derived.participants[pid]
+        result: list[nodes.Node] = [*self.participant_header(person)]
+        panels = [ph.panel] if ph.panel else derived.panels_of(pid)
+        if not panels:
+            return [*result, *note(_('%s is on no panel and is asked no question.') % person.name)]
+        for panel in panels:
+            result.extend(self.brief_for_panel(pid, panel, body_of))
+        return result
+
+    def brief_for_panel(self, pid: str, panel: str, body_of: BodyOf) -> list[nodes.Node]:
+        derived = self.derived
+        record = derived.panels[panel]
+        heading = nodes.rubric('', '', classes=['briefing-brief-panel'])
+        heading += self.link(record.docname, record.anchor, text(record.title), record.title)
+        result: list[nodes.Node] = [heading]
+
+        fields = nodes.field_list(classes=['briefing-fields'])
+
+        def add(name: str, *body: nodes.Node) -> None:
+            if body:
+                paragraph = nodes.paragraph('', '', *body)
+                fields.append(
+                    nodes.field('', nodes.field_name(name, name), nodes.field_body('', paragraph))
+                )
+
+        role = _('Moderator') if record.moderator == pid else _('Panellist')
+        add(_('Your role'), nodes.Text(role if pid in derived.roster(panel) else _('Addressee')))
+        if record.event:
+            add(_('Event'), nodes.Text(record.event))
+        if record.date:
+            add(_('Date'), nodes.Text(long_date(record.date, self.config.language)))
+        schedule = derived.schedules[panel]
+        if record.start:
+            end = schedule.end if record.duration is None else _end(record.start, record.duration)
+            add(_('Time'), nodes.Text(f'{record.start}–{end}'))
+        if record.venue:
+            add(_('Venue'), nodes.Text(record.venue))
+        if record.handling:
+            add(_('Handling'), text(record.handling, 'briefing-handling'))
+        others = [p for p in derived.roster(panel) if p != pid]
+        if others:
+            add(
+                _('With'),
+                *joined(
+                    nodes.inline('', '', self.participant(p), *self.affiliation(p)) for p in others
+                ),
+            )
+        result.append(fields)
+
+        questions = derived.questions_for(pid, panel)
+        title = _('Your questions') if record.moderator != pid else _('Questions of the panel')
+        result.append(nodes.rubric(title, title, classes=['briefing-group']))
+        if not questions:
+            result.extend(note(_('No question is addressed to you on this panel.')))
+            return result
+        slots = {slot.qid: slot for slot in schedule.slots if slot.qid}
+        result.append(self.slots_line(questions, slots))
+        for info in questions:
+            result.append(self.brief_question(info, slots.get(info.record.qid), body_of))
+        return result
+
+    def affiliation(self, pid: str) -> list[nodes.Node]:
+        p = self.derived.participants.get(pid)
+        return [nodes.Text(f' ({p.affiliation})')] if p and p.affiliation else []
+
+    def slots_line(
+        self, questions: Sequence[QuestionInfo], slots: dict[str, Slot]
+    ) -> nodes.paragraph:
+        line = nodes.paragraph(classes=['briefing-slots'])
+        line += nodes.strong(_('Your slots:'), _('Your slots:'))
+        line += nodes.Text(' ')
+        timed = [
+            nodes.inline(
+                '',
+                '',
+                text(slots[i.record.qid].start, 'briefing-clock'),
+                nodes.Text(' '),
+                self.question(i.record.qid),
+            )
+            for i in questions
+            if i.record.qid in slots
+        ]
+        line.extend(joined(timed, ' · ') if timed else [nodes.Text(_('reserve questions only'))])
+        return line
+
+    def brief_question(
+        self, info: QuestionInfo, slot: Slot | None, body_of: BodyOf
+    ) -> nodes.Element:
+        q = info.record
+        item = nodes.container(classes=['briefing-brief-question'])
+        header = nodes.paragraph(classes=['briefing-header'])
+        header += self.question(q.qid)
+        meta: list[nodes.Node] = []
+        if slot is not None:
+            meta.append(text(slot.start, 'briefing-clock'))
+        if q.minutes is not None:
+            meta.append(text(_('%d min') % q.minutes, 'briefing-minutes'))
+        meta.append(text(priority_label(q.priority), 'briefing-priority'))
+        if info.parent:
+            meta.append(
+                nodes.inline(
+                    '', '', nodes.Text(_('follow-up to') + ' '), self.question(info.parent)
+                )
+            )
+        header += nodes.Text(' · ')
+        header.extend(joined(meta, ' · '))
+        item += header
+        item.extend(body_of(q.docname, q.anchor))
+        if info.positions:
+            label = _('Positions on %s') % info.number
+            item += nodes.paragraph(
+                label, '', nodes.strong(label, label), classes=['briefing-subheading']
+            )
+            positions = nodes.bullet_list(classes=['briefing-brief-positions'])
+            for pid in info.positions:
+                position = self.derived.positions[pid]
+                entry = nodes.list_item()
+                entry += self.position_header(pid)
+                entry.extend(body_of(position.record.docname, position.record.anchor))
+                positions += entry
+            item += positions
+        return item
+
+
+def _end(start: str, minutes: int) -> str:
+    from sphinx_briefing.derive import clock
+
+    return clock(start, minutes)

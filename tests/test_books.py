@@ -1,0 +1,278 @@
+"""Briefing books: position matrix, run of show, panellist briefs, handling banners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bs4 import BeautifulSoup
+from conftest import MYST_CONF, Build, Project, write_book
+
+PANEL = """\
+:::{panel} p1
+:title: Panel one
+:date: 2019-11-20
+:start: 14:00
+:duration: 30
+:opening: 3
+:closing: 2
+:moderator: chair
+:panellists: ana, ben
+:handling: TLP:AMBER
+:::
+
+:::{participant} chair
+:name: Chair Person
+:::
+
+:::{participant} ana
+:name: Ana Alves
+:affiliation: Institute A
+:reading: AH-nah
+:::
+
+:::{participant} ben
+:name: Ben Brown
+:::
+"""
+
+THEME = """\
+# Theme
+
+::::{question} q1
+:to: ana
+:minutes: 10
+
+Is *screening* enough?
+
+:::{question} q1-more
+:minutes: 3
+:priority: reserve
+
+And then?
+:::
+::::
+
+:::{question} q2
+:to: ben
+:minutes: 10
+
+Who pays?
+:::
+
+::::{position} us-q1
+:question: q1
+:actor: United States
+:stance: supports
+
+FIRRMA went further.
+
+:::{counter-argument}
+It chills investment.
+:::
+::::
+
+:::{position}
+:question: q1
+:actor: ben
+:stance: opposes
+
+Ben disagrees.
+:::
+
+:::{position}
+:question: q2
+:actor: EU
+:stance: mixed
+
+The EU hesitates.
+:::
+"""
+
+
+def small_book(project: Any, **conf: Any) -> tuple[Project, Build]:
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write(
+        'index.md',
+        '# Book\n\n'
+        + PANEL
+        + '\n```{toctree}\ntheme\nmatrix\nschedule\nbrief-ana\nbrief-chair\n```\n',
+    )
+    proj.write('theme.md', THEME)
+    proj.write('matrix.md', '# Matrix\n\n```{position-matrix}\n```\n')
+    proj.write('schedule.md', '# Run of show\n\n```{run-of-show}\n```\n')
+    proj.write('brief-ana.md', '# Brief for Ana\n\n```{panellist-brief} ana\n```\n')
+    proj.write('brief-chair.md', '# Brief for the chair\n\n```{panellist-brief} chair\n```\n')
+    return proj, proj.build(**conf)
+
+
+def soup(build: Build, page: str) -> BeautifulSoup:
+    return BeautifulSoup(build.html(page), 'html.parser')
+
+
+def cells(table: Any) -> list[list[str]]:
+    return [
+        [td.get_text(' ', strip=True) for td in row.select('th, td')] for row in table.select('tr')
+    ]
+
+
+def test_position_matrix(project: Any) -> None:
+    _proj, build = small_book(project)
+    assert build.warnings() == []
+    page = soup(build, 'matrix')
+    table = page.select_one('table.briefing-position-matrix')
+    assert cells(table) == [
+        ['Actor', 'Q1', 'Q2'],
+        ['United States', '+', ''],
+        ['Ben Brown', '−', ''],
+        ['EU', '', '±'],
+    ]
+    # Question headers carry the text on hover; cells link to positions; a participant
+    # actor is shown by name and linked.
+    header_links = [(a['href'], a['title']) for a in table.select('thead a')]
+    assert header_links == [
+        ('theme.html#question-q1', 'Q1 Is screening enough?'),
+        ('theme.html#question-q2', 'Q2 Who pays?'),
+    ]
+    assert (
+        table.select_one('tbody a[href="theme.html#position-us-q1"]')['title']
+        == 'United States on Q1'
+    )
+    assert table.select_one('tbody a[href="index.html#participant-ben"]') is not None
+    # The stance is written as a symbol with a legend, never by colour alone.
+    stance = table.select_one('span.briefing-stance-supports')
+    assert stance.get_text() == '+'
+    assert 'color' in stance['style'] or '--briefing-stance-colour' in stance['style']
+    legend = page.select_one('p.briefing-legend').get_text(' ', strip=True)
+    assert (
+        legend
+        == 'Legend: + Supports · − Opposes · ± Mixed · ○ Neutral · empty: no position recorded'
+    )
+
+
+def test_position_matrix_options(project: Any) -> None:
+    proj, _build = small_book(project)
+    proj.write(
+        'matrix.md',
+        '# Matrix\n\n```{position-matrix}\n:actors: EU, United States\n:questions: q2\n```\n',
+    )
+    build = proj.build()
+    assert build.warnings() == []
+    assert cells(soup(build, 'matrix').select_one('table')) == [
+        ['Actor', 'Q2'],
+        ['EU', '±'],
+        ['United States', ''],
+    ]
+
+
+def test_run_of_show(project: Any) -> None:
+    _proj, build = small_book(project)
+    page = soup(build, 'schedule')
+    main, reserve = page.select('table')
+    assert cells(main) == [
+        ['Time', 'Min.', 'Item', 'To'],
+        ['14:00', '3', "Moderator's opening", 'Chair Person'],
+        ['14:03', '10', 'Q1 Is screening enough?', 'Ana Alves'],
+        ['14:13', '10', 'Q2 Who pays?', 'Ben Brown'],
+        ['14:23', '2', "Moderator's closing", 'Chair Person'],
+        ['14:25', '', 'End', ''],
+    ]
+    assert cells(reserve) == [
+        ['No.', 'Question', 'Min.', 'Priority', 'To'],
+        ['Q1a', '↳ And then?', '3', 'Reserve', 'Ana Alves'],
+    ]
+    assert "The core items need 25 of the panel's 30 minutes." in page.get_text()
+
+
+def test_overrun_warns_with_both_figures(project: Any) -> None:
+    proj, _build = small_book(project)
+    proj.edit('index.md', ':duration: 30', ':duration: 20')
+    build = proj.build()
+    (warning,) = build.warnings()
+    assert (warning.type, warning.file, warning.line) == ('briefing.overrun', 'index.md', 3)
+    assert '25 minutes' in warning.text and 'lasts 20 minutes' in warning.text
+    assert (
+        'Over time: the core items need 25 minutes; the panel has 20.'
+        in soup(build, 'schedule').get_text()
+    )
+
+
+def test_panellist_brief(project: Any) -> None:
+    _proj, build = small_book(project)
+    page = soup(build, 'brief-ana')
+    text = page.select_one('div.briefing-panellist-brief').get_text(' ', strip=True)
+    for expected in [
+        'Ana Alves — Institute A',
+        'Pronunciation: AH-nah',
+        'Your role : Panellist',
+        'Date : Wednesday, November 20, 2019',
+        'Time : 14:00–14:30',
+        'Handling : TLP:AMBER',
+        'With : Chair Person , Ben Brown',
+        'Your slots: 14:03 Q1',
+        'Q1 · 14:03 · 10 min · Core Is screening enough?',
+        'Positions on Q1',
+        'United States · + Supports · on Q1 FIRRMA went further.',
+        'Anticipated counter-argument It chills investment.',
+        'Ben Brown · − Opposes · on Q1 Ben disagrees.',
+        'Q1a · 3 min · Reserve · follow-up to Q1 And then?',
+    ]:
+        assert expected in text, expected
+    assert 'Who pays?' not in text  # addressed to ben
+    # The body keeps its markup, and the copy carries no duplicate anchors.
+    assert 'screening' in [em.get_text() for em in page.select('div.briefing-brief-question em')]
+    ids = [tag['id'] for tag in page.select('[id]')]
+    assert len(ids) == len(set(ids))
+
+
+def test_moderator_brief_lists_every_question(project: Any) -> None:
+    _proj, build = small_book(project)
+    text = (
+        soup(build, 'brief-chair')
+        .select_one('div.briefing-panellist-brief')
+        .get_text(' ', strip=True)
+    )
+    assert 'Your role : Moderator' in text
+    assert 'Questions of the panel' in text
+    assert 'Is screening enough?' in text and 'Who pays?' in text
+
+
+def test_handling_banner_on_every_page_of_the_panel(project: Any) -> None:
+    _proj, build = small_book(project, briefing_status='draft')
+    for page in ('index', 'theme', 'matrix', 'schedule', 'brief-ana', 'brief-chair'):
+        banner = soup(build, page).select_one('div.briefing-banner')
+        assert banner is not None, page
+        assert banner.get_text(' ', strip=True) == 'TLP:AMBER · DRAFT', page
+
+
+def test_banner_change_rewrites_the_panel_pages(project: Any) -> None:
+    proj, _build = small_book(project)
+    proj.edit('index.md', ':handling: TLP:AMBER', ':handling: TLP:RED')
+    build = proj.build()
+    assert build.read == ['index']
+    assert soup(build, 'theme').select_one('div.briefing-banner').get_text(strip=True) == 'TLP:RED'
+    assert {'theme', 'matrix', 'schedule', 'brief-ana', 'brief-chair'} <= set(build.written)
+
+
+def test_collections_refresh_incrementally(project: Any) -> None:
+    proj = project()
+    write_book(proj)
+    proj.build()
+    # A new position on t03-b adds a column to the matrix and a line to ben's brief.
+    proj.edit(
+        't03.md',
+        'See {question}',
+        ':::{position}\n:question: t03-b\n:actor: Ghana\n:stance: neutral\n\nGhana abstains.\n:::\n\nSee {question}',
+    )
+    build = proj.build()
+    assert build.read == ['t03']
+    assert {'matrix', 'brief-ben', 'questions'} <= set(build.written)
+    assert 'brief-ana' not in build.written
+    matrix = soup(build, 'matrix').select_one('table')
+    assert 'Ghana' in matrix.get_text()
+    assert 'Ghana abstains.' in soup(build, 'brief-ben').get_text()
+    # Minutes shift every later slot: the run of show and both briefs are refreshed.
+    proj.edit('t01.md', ':to: ana\n:minutes: 3', ':to: ana\n:minutes: 4')
+    build = proj.build()
+    assert {'schedule', 'brief-ana', 'brief-ben'} <= set(build.written)
+    assert '14:04' in soup(build, 'schedule').get_text()

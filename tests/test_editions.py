@@ -1,0 +1,189 @@
+"""Editions: what an edition leaves out is absent from every file of its output."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import MYST_CONF, Build
+
+# One distinctive word per kind of content; search indexes stem words, so the checks
+# look for a prefix, case-insensitively.
+MODERATOR_ONLY = ('zanzibar', 'quokka')  # a moderator note; a moderator-only question
+NOT_PUBLIC = ('xylophon', 'walrus', 'narwhal')  # a position, an internal block, a counter-argument
+
+SOURCE = """\
+# Theme
+
+:::{panel} p1
+:title: Panel one
+:moderator: chair
+:panellists: ana
+:::
+
+:::{participant} chair
+:name: Chair Person
+:::
+
+:::{participant} ana
+:name: Ana Alves
+:::
+
+::::{question} q1
+:to: ana
+:minutes: 5
+
+Is screening enough?
+
+:::{moderator-note}
+Zanzibar: press her on the 2018 figures.
+:::
+::::
+
+:::{question} q-defensive
+:audience: moderator
+:priority: defensive
+:minutes: 4
+
+What about the quokka affair?
+:::
+
+:::{question} q3
+:to: ana
+:minutes: 5
+
+Who pays?
+:::
+
+::::{position} us-q1
+:question: q1
+:actor: United States
+:stance: supports
+
+Xylophone policy.
+
+:::{counter-argument}
+Narwhal objection.
+:::
+::::
+
+:::{audience} internal
+Walrus background for panellists.
+:::
+
+See {question}`q1`, {question}`q-defensive` and {position}`us-q1`.
+
+```{question-index}
+```
+
+```{position-matrix}
+```
+
+```{run-of-show}
+```
+
+```{panellist-brief} ana
+```
+"""
+
+
+def build_edition(project: Any, edition: str | None) -> Build:
+    proj = project(name=edition or 'default')
+    proj.write('conf.py', MYST_CONF)
+    proj.write('index.md', SOURCE)
+    return proj.build(**({'briefing_edition': edition} if edition else {}))
+
+
+def output_text(outdir: Path) -> str:
+    """Every file of the output folder as text; objects.inv decompressed."""
+    parts = []
+    for path in sorted(outdir.rglob('*')):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.name == 'objects.inv':
+            header_end = 0
+            for _ in range(4):
+                header_end = data.index(b'\n', header_end) + 1
+            data = data[:header_end] + zlib.decompress(data[header_end:])
+        parts.append(data.decode('utf-8', errors='replace'))
+    return '\n'.join(parts).lower()
+
+
+@pytest.mark.parametrize(
+    ('edition', 'present', 'absent'),
+    [
+        (None, MODERATOR_ONLY + NOT_PUBLIC, ()),
+        ('moderator', MODERATOR_ONLY + NOT_PUBLIC, ()),
+        ('panellist', NOT_PUBLIC, MODERATOR_ONLY),
+        ('public', (), MODERATOR_ONLY + NOT_PUBLIC),
+    ],
+)
+def test_editions_leave_nothing_behind(
+    project: Any, edition: str | None, present: tuple[str, ...], absent: tuple[str, ...]
+) -> None:
+    build = build_edition(project, edition)
+    assert build.warnings() == []
+    everything = output_text(build.outdir)
+    for word in present:
+        assert word in everything, word
+    for word in absent:
+        assert word not in everything, word
+    # And nothing in the environment either (it is pickled next to the output).
+    doctrees = Path(build.app.doctreedir)
+    for path in doctrees.rglob('*'):
+        if path.is_file():
+            data = path.read_bytes().lower()
+            for word in absent:
+                assert word.encode() not in data, (word, path.name)
+
+
+def test_numbers_are_the_same_in_every_edition(project: Any) -> None:
+    numbers = {}
+    for edition in ('moderator', 'public'):
+        build = build_edition(project, edition)
+        soup = BeautifulSoup(build.html('index'), 'html.parser')
+        numbers[edition] = [
+            n.get_text()
+            for n in soup.select(
+                'div.briefing-question > p.briefing-header > strong.briefing-number'
+            )
+        ]
+        see = next(p for p in soup.select('p') if p.get_text().startswith('See'))
+        numbers[edition + '-refs'] = see.get_text(' ', strip=True)
+    assert numbers['moderator'] == ['Q1', 'Q2', 'Q3']
+    assert numbers['public'] == ['Q1', 'Q3']
+    assert numbers['moderator-refs'] == 'See Q1 , Q2 and United States on Q1 .'
+    assert numbers['public-refs'] == 'See Q1 , Q2 and (not in this edition) .'
+
+
+def test_public_run_of_show_keeps_the_clock(project: Any) -> None:
+    texts = {}
+    for edition in ('moderator', 'public'):
+        soup = BeautifulSoup(build_edition(project, edition).html('index'), 'html.parser')
+        texts[edition] = soup.select_one('div.briefing-run-of-show').get_text(' ', strip=True)
+    assert '14:' not in texts['public']  # no start time: elapsed clock
+    assert '+0:05 5 Q3 Who pays?' in texts['moderator']
+    assert '+0:05 5 Q3 Who pays?' in texts['public']
+
+
+def test_unknown_edition_falls_back_to_public(project: Any) -> None:
+    build = build_edition(project, 'panelists-and-friends')
+    warnings = build.warnings()
+    assert [w.type for w in warnings] == ['briefing.unknown_edition']
+    everything = output_text(build.outdir)
+    for word in MODERATOR_ONLY + NOT_PUBLIC:
+        assert word not in everything
+
+
+def test_unknown_audience_is_moderator_only(project: Any) -> None:
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write('index.md', '# T\n\n:::{audience} friends\nOkapi text.\n:::\n')
+    build = proj.build(briefing_edition='panellist')
+    (warning,) = build.warnings()
+    assert (warning.type, warning.line) == ('briefing.unknown_edition', 3)
+    assert 'okapi' not in output_text(build.outdir)
