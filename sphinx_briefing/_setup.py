@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def setup_extension(app: Sphinx) -> ExtensionMetadata:
-    from sphinx_briefing import assets, config, events, nodes
+    from sphinx_briefing import assets, config, events, export, nodes
     from sphinx_briefing.directives import DIRECTIVES
     from sphinx_briefing.domain import ROLES, BriefingDomain, BriefingXRefRole
     from sphinx_briefing.locale import LOCALE_DIR, MESSAGE_CATALOG_NAME
@@ -37,6 +37,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('warn-missing-reference', events.report_missing_reference)
     app.connect('html-page-context', events.html_page_context)
     app.connect('build-finished', events.remove_copied_sources)
+    app.connect('build-finished', export.write_export)
     app.connect('builder-inited', assets.declare_for_builder)
     app.connect('build-finished', assets.copy_for_builder)
 

@@ -240,6 +240,11 @@ class BriefingDomain(Domain):
                 results.append((f'briefing:{kind}', ref))
         return results
 
+    def citation_export(self, builder: Builder) -> list[dict[str, Any]]:
+        """Every citation of the project for ``briefing.json`` (none before citations
+        are recorded)."""
+        return []
+
     def withheld_text(self, kind: str, target: str) -> str | None:
         """What a reference to an object this edition leaves out shows, or None if the
         object is simply unknown."""

@@ -1,0 +1,147 @@
+"""``briefing.json``: the machine-readable export written beside every build's output.
+
+It is made from derived data only, so it holds exactly what the edition holds; it is
+described by ``schema/briefing.schema.json``, whose version it carries.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx.errors import NoUri
+
+from sphinx_briefing import __version__
+from sphinx_briefing import config as briefing_config
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+
+    from sphinx_briefing.derive import Derived
+
+SCHEMA_VERSION = '1.0'
+SCHEMA_PATH = Path(__file__).parent / 'schema' / 'briefing.schema.json'
+EXPORT_NAME = 'briefing.json'
+
+
+def location(builder: Builder, docname: str, anchor: str, line: int | None) -> dict[str, Any]:
+    """Where an object is; HTML builds also get the URI relative to the output folder."""
+    result: dict[str, Any] = {'document': docname, 'anchor': anchor, 'line': line}
+    if builder.format == 'html':
+        try:
+            uri = builder.get_target_uri(docname)
+        except NoUri:
+            return result
+        result['uri'] = f'{uri}#{anchor}' if anchor else uri
+    return result
+
+
+def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The export as plain data (see the schema for every field)."""
+
+    def where(docname: str, anchor: str, line: int | None) -> dict[str, Any]:
+        return location(builder, docname, anchor, line)
+
+    starts = {
+        slot.qid: slot.start
+        for schedule in derived.schedules.values()
+        for slot in schedule.slots
+        if slot.qid
+    }
+    questions = [
+        info for panel in derived.panel_ids() for info in derived.questions_of(panel)
+    ]
+    return {
+        'schema_version': SCHEMA_VERSION,
+        'generator': {'name': 'sphinx-briefing', 'version': __version__},
+        'edition': derived.edition,
+        'status': derived.project_status,
+        'panels': [
+            {
+                'id': p.pid,
+                'title': p.title,
+                'event': p.event,
+                'date': p.date,
+                'start': p.start,
+                'venue': p.venue,
+                'duration': p.duration,
+                'opening': p.opening,
+                'closing': p.closing,
+                'moderator': p.moderator,
+                'panellists': list(p.panellists),
+                'handling': p.handling,
+                'status': p.status,
+                'location': where(p.docname, p.anchor, p.line),
+            }
+            for p in derived.panels.values()
+        ],
+        'participants': [
+            {
+                'id': p.pid,
+                'name': p.name,
+                'affiliation': p.affiliation,
+                'role': p.role,
+                'reading': p.reading,
+                'location': where(p.docname, p.anchor, p.line),
+            }
+            for p in derived.participants.values()
+        ],
+        'questions': [
+            {
+                'id': info.record.qid,
+                'named': info.record.explicit_id,
+                'number': info.number,
+                'text': info.record.text,
+                'topic': info.record.topic,
+                'panel': info.panel,
+                'to': list(info.to),
+                'minutes': info.record.minutes,
+                'priority': info.record.priority,
+                'tags': list(info.record.tags),
+                'parent': info.parent or None,
+                'follow_ups': [f for f in info.followups if derived.questions[f].shown],
+                'positions': list(info.positions),
+                'referred_to_in': list(info.referrers),
+                'start': starts.get(info.record.qid),
+                'location': where(info.record.docname, info.record.anchor, info.record.line),
+            }
+            for info in questions
+        ],
+        'positions': [
+            {
+                'id': pid,
+                'named': info.record.explicit_id,
+                'question': info.question or None,
+                'topic': info.record.topic,
+                'panel': info.panel,
+                'actor': info.record.actor,
+                'actor_participant': info.record.actor
+                if info.record.actor in derived.participants
+                else None,
+                'stance': info.record.stance,
+                'summary': info.record.summary,
+                'sources': list(info.record.sources),
+                'location': where(info.record.docname, info.record.anchor, info.record.line),
+            }
+            for pid, info in derived.positions.items()
+        ],
+        'citations': citations,
+    }
+
+
+def write_export(app: Sphinx, exc: BaseException | None) -> None:
+    """``build-finished``: write ``briefing.json`` into the output folder (only when its
+    content changed, so a no-op build touches nothing)."""
+    if exc is not None:
+        return
+    from sphinx_briefing.events import briefing_domain
+
+    domain = briefing_domain(app.env)
+    data = export(domain.derived, app.builder, domain.citation_export(app.builder))
+    data['edition'] = briefing_config.edition(app.config)
+    text = json.dumps(data, ensure_ascii=False, indent=1) + '\n'
+    target = Path(app.builder.outdir) / EXPORT_NAME
+    if not target.is_file() or target.read_text(encoding='utf-8') != text:
+        target.write_text(text, encoding='utf-8')
