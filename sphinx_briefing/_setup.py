@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx_briefing import assets, config, events, export, nodes
+    from sphinx_briefing.citations import BibliographyDirective, CiteDomain
     from sphinx_briefing.directives import DIRECTIVES
     from sphinx_briefing.domain import ROLES, BriefingDomain, BriefingXRefRole
     from sphinx_briefing.locale import LOCALE_DIR, MESSAGE_CATALOG_NAME
@@ -21,11 +22,13 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.add_message_catalog(MESSAGE_CATALOG_NAME, str(LOCALE_DIR))
     nodes.register(app)
     app.add_domain(BriefingDomain)
+    app.add_domain(CiteDomain)  # {cite:p} and friends, as in sphinxcontrib-bibtex
     # Bare names (``{question}``, ``panel``) beside the namespaced ``briefing:`` forms.
     for name, directive in DIRECTIVES.items():
         app.add_directive(name, directive)
     for kind in ROLES:
         app.add_role(kind, BriefingXRefRole(kind))
+    app.add_directive('bibliography', BibliographyDirective)
 
     # env-updated: once per build, main process, after every parallel merge; the only
     # cross-document step. It returns the pages to rewrite.

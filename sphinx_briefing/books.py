@@ -61,8 +61,14 @@ class CollectionRenderer(PageRenderer):
     def matrix_cell(self, pid: str) -> nodes.Node:
         info = self.derived.positions[pid]
         cell = nodes.inline(classes=['briefing-matrix-cell'])
-        cell += self.stance(info.record.stance, label=False)
-        return self.link(info.record.docname, info.record.anchor, cell, info.label)
+        stance = nodes.inline(classes=['briefing-matrix-stance'])
+        stance += self.stance(info.record.stance, label=False)
+        cell += self.link(info.record.docname, info.record.anchor, stance, info.label)
+        sources = self.sources(info.record.docname, info.record.anchor)
+        if sources is not None:
+            cell += nodes.Text(' ')
+            cell += sources
+        return cell
 
     def legend(self) -> nodes.paragraph:
         legend = nodes.paragraph(classes=['briefing-legend'])
@@ -148,7 +154,7 @@ class CollectionRenderer(PageRenderer):
         if not info.shown:
             return [text(_('(not in this edition)'), 'briefing-withheld')]
         prefix = '↳ ' if info.parent else ''
-        return [text(prefix + info.record.text, 'briefing-question-text')]
+        return [text(prefix + info.text, 'briefing-question-text')]
 
     def addressees(self, info: QuestionInfo) -> list[nodes.Node]:
         return joined(self.participant(pid) for pid in info.to) if info.shown else []
@@ -237,6 +243,23 @@ class CollectionRenderer(PageRenderer):
         result.append(self.slots_line(questions, slots))
         for info in questions:
             result.append(self.brief_question(info, slots.get(info.record.qid), body_of))
+        shown = {id_ for info in questions for id_ in (info.record.qid, *info.positions)}
+        keys = derived.keys_within(shown)
+        if keys:
+            sources_heading = _('Sources cited here')
+            result.append(
+                nodes.rubric(sources_heading, sources_heading, classes=['briefing-group'])
+            )
+            result.append(
+                nodes.container(
+                    '',
+                    *(
+                        nodes.paragraph('', '', *self.entry(key), classes=['briefing-bib-entry'])
+                        for key in keys
+                    ),
+                    classes=['briefing-bib-entries'],
+                )
+            )
         return result
 
     def affiliation(self, pid: str) -> list[nodes.Node]:

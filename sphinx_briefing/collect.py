@@ -12,6 +12,7 @@ from sphinx import addnodes
 
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.model import (
+    CiteRef,
     Panel,
     Participant,
     Placeholder,
@@ -37,15 +38,33 @@ class DocRecords:
     references: list[Reference] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
     withheld: list[Withheld] = field(default_factory=list)
+    cites: list[CiteRef] = field(default_factory=list)
+
+
+#: marks a citation inside plain text: its anchor and its raw text; the cross-document
+#: step replaces it with the formatted citation (see derive.resolve_citations)
+CITE_MARK = '\x1a'
+CITE_SEP = '\x02'  # not whitespace: the text's spaces are folded
+
+
+def _plain(node: nodes.Node) -> str:
+    if isinstance(node, bnodes.briefing_citation):
+        anchor = node['ids'][0] if node['ids'] else ''
+        return f'{CITE_MARK}{anchor}{CITE_SEP}{node.astext()}{CITE_MARK}'
+    if isinstance(node, nodes.Text):
+        return str(node)
+    if isinstance(node, nodes.system_message | nodes.comment):
+        return ''
+    return ''.join(_plain(child) for child in node.children)
 
 
 def own_text(node: nodes.Element) -> str:
-    """The node's text without nested boxes (follow-ups, positions, notes)."""
+    """The node's text without nested boxes (follow-ups, positions, notes); citations
+    are marked so that they can be shown formatted."""
     parts = [
-        child.astext()
+        _plain(child)
         for child in node.children
         if not isinstance(child, bnodes.briefing_box | bnodes.briefing_placeholder)
-        and not isinstance(child, nodes.system_message | nodes.comment)
     ]
     return _SPACES.sub(' ', ' '.join(parts)).strip()
 
@@ -87,6 +106,7 @@ def _interesting(node: nodes.Node) -> bool:
         bnodes.briefing_box
         | bnodes.briefing_placeholder
         | bnodes.briefing_withheld
+        | bnodes.briefing_citation
         | addnodes.pending_xref,
     )
 
@@ -96,6 +116,7 @@ _PLACEHOLDER_KINDS: dict[type[nodes.Element], str] = {
     bnodes.briefing_position_matrix: 'position-matrix',
     bnodes.briefing_run_of_show: 'run-of-show',
     bnodes.briefing_panellist_brief: 'panellist-brief',
+    bnodes.briefing_bibliography: 'bibliography',
 }
 
 
@@ -140,7 +161,36 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
         elif isinstance(node, bnodes.briefing_question):
             records.questions.append(_question(docname, node))
         elif isinstance(node, bnodes.briefing_position):
-            records.positions.append(_position(docname, node))
+            position = _position(docname, node)
+            records.positions.append(position)
+            if position.sources:
+                # Sources are formatted like cite:p, in reading order with the citations.
+                records.cites.append(
+                    CiteRef(
+                        docname=docname,
+                        anchor=position.anchor,
+                        line=position.line,
+                        keys=position.sources,
+                        prefixes=('',) * len(position.sources),
+                        suffixes=('',) * len(position.sources),
+                        form='sources',
+                        within=position.pid,
+                    )
+                )
+        elif isinstance(node, bnodes.briefing_citation):
+            inner = _innermost_box(node)
+            records.cites.append(
+                CiteRef(
+                    docname=docname,
+                    anchor=node['ids'][0],
+                    line=node.get('line'),
+                    keys=tuple(node.get('keys', ())),
+                    prefixes=tuple(node.get('prefixes', ())),
+                    suffixes=tuple(node.get('suffixes', ())),
+                    form=node.get('form', 'p'),
+                    within=_box_id(inner),
+                )
+            )
         elif isinstance(node, bnodes.briefing_placeholder):
             records.placeholders.append(
                 Placeholder(
@@ -153,11 +203,29 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
                     participant=node.get('participant', ''),
                     actors=tuple(node.get('actors', ())),
                     questions=tuple(node.get('questions', ())),
+                    scope=node.get('scope', 'project'),
+                    keywords=tuple(node.get('keywords', ())),
                 )
             )
         elif isinstance(node, bnodes.briefing_withheld):
             records.withheld.append(Withheld(kind=node['kind'], target=node['target']))
     return records
+
+
+def _innermost_box(node: nodes.Element) -> nodes.Element | None:
+    """The nearest question or position around *node*."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, bnodes.briefing_question | bnodes.briefing_position):
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _box_id(box: nodes.Element | None) -> str:
+    if box is None:
+        return ''
+    return str(box.get('qid') or box.get('pid') or '')
 
 
 def _reference(node: addnodes.pending_xref) -> Reference | None:

@@ -63,6 +63,14 @@ def register(app: Sphinx) -> None:
     app.add_config_value('briefing_edition', 'moderator', 'env', types=(str,))
     # Read only when pages are written (banners): a change rewrites the pages that show it.
     app.add_config_value('briefing_status', '', '', types=(str,))
+    # Citations are loaded and formatted after reading, on every build (cached): a change
+    # of these values reformats and rewrites exactly the pages that show citations.
+    app.add_config_value('briefing_bibfiles', [], '', types=(list, tuple))
+    if 'bibtex_bibfiles' not in app.config:
+        # sphinxcontrib-bibtex's name, so that a project switches by changing one line.
+        app.add_config_value('bibtex_bibfiles', [], '', types=(list, tuple))
+    app.add_config_value('briefing_citation_style', 'chicago-author-date', '', types=(str,))
+    app.add_config_value('briefing_pandoc', '', '', types=(str,))
     app.connect('config-inited', validate, priority=800)
 
 

@@ -9,12 +9,16 @@ not depend on how documents were split between processes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
+from sphinx_briefing.cite_format import Rich, rich_to_text
+from sphinx_briefing.citestep import CitationInputs, after
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import (
+    CiteRef,
     Panel,
     Participant,
     Placeholder,
@@ -36,8 +40,10 @@ class Problem:
 
     message: str
     subtype: Subtype
-    docname: str
+    docname: str  # '' for configuration problems
     line: int | None
+    #: a file that is not a document (a .bib file), named as 'path:line' instead
+    path: str = ''
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,8 @@ class QuestionInfo:
     panel: str  # resolved panel id ('' when the project has no panel for it)
     number: str  # 'Q3', 'Q3a'
     to: tuple[str, ...] = ()  # addressees; a follow-up without :to: inherits its parent's
+    #: the question's plain text with its citations formatted
+    text: str = ''
     parent: str = ''  # resolved parent question id
     followups: tuple[str, ...] = ()
     positions: tuple[str, ...] = ()  # position ids, reading order
@@ -67,6 +75,7 @@ class PositionInfo:
     question: str  # resolved question id ('' for a topic position or an unknown question)
     actor_name: str  # participant name when the actor is a participant id
     label: str  # 'United States on Q1'
+    summary: str = ''  # plain text with its citations formatted
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +109,7 @@ class Inputs:
     references: Mapping[str, Sequence[Reference]]
     placeholders: Mapping[str, Sequence[Placeholder]]
     withheld: Mapping[str, Sequence[Withheld]]
+    cites: Mapping[str, Sequence[CiteRef]]
     doc_order: Sequence[str]  # reading (toctree) order, orphans last
     toctree_parent: Mapping[str, str]  # doc → the doc whose toctree includes it first
     titles: Mapping[str, str]  # doc → plain title
@@ -107,6 +117,7 @@ class Inputs:
     followup_format: str = '{parent}{letter}'
     edition: str = 'moderator'
     project_status: str = ''
+    citations: CitationInputs = field(default_factory=CitationInputs)
 
 
 @dataclass
@@ -134,6 +145,16 @@ class Derived:
     #: (docname, anchor) of a placeholder → the panel it shows ('' = every panel)
     placeholder_panel: dict[tuple[str, str], str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
+    #: citations, in reading order (sources of positions included)
+    cites: tuple[CiteRef, ...] = ()
+    #: (docname, anchor) of a citation → the formatted citation
+    cite_texts: dict[tuple[str, str], tuple[Rich, ...]] = field(default_factory=dict)
+    #: every formatted entry by key
+    entries: dict[str, tuple[Rich, ...]] = field(default_factory=dict)
+    #: (docname, anchor) of a bibliography → its keys, in the style's order
+    bibliographies: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: key → (docname, anchor of its first citation in that document), reading order
+    cited_in: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     #: key → digest of everything a page shows about it
     digests: dict[Key, bytes] = field(default_factory=dict)
@@ -201,6 +222,32 @@ class Derived:
             if info.question in qids and info.record.actor in rows:
                 cells.setdefault((info.record.actor, info.question), []).append(pid)
         return qids, rows, cells
+
+    def entry_anchor(self, bibliography: tuple[str, str], key: str) -> str:
+        """Anchor of an entry in a bibliography (unique per bibliography)."""
+        return f'{bibliography[1]}-{_slug(key)}'
+
+    def entry_home(self, key: str, docname: str) -> tuple[str, str] | None:
+        """Where a citation in *docname* links to: the entry in a bibliography of the same
+        document if there is one, else in the first bibliography (reading order)."""
+        first = None
+        for where, keys in self.bibliographies.items():
+            if key in keys:
+                if where[0] == docname:
+                    return where[0], self.entry_anchor(where, key)
+                if first is None:
+                    first = (where[0], self.entry_anchor(where, key))
+        return first
+
+    def keys_within(self, ids: Set[str]) -> list[str]:
+        """Keys cited inside the given questions and positions (and their sources)."""
+        seen: dict[str, None] = {}
+        for cite in self.cites:
+            if cite.within in ids:
+                for key in cite.keys:
+                    if key in self.entries:
+                        seen.setdefault(key, None)
+        return list(seen)
 
     def pages_to_rewrite(self, before: Derived | None) -> set[str]:
         """Documents whose rendering reads something that changed since *before*."""
@@ -468,6 +515,18 @@ def derive(inputs: Inputs) -> Derived:
     for qid, row in index_row.items():
         infos[qid] = _replace_index_row(infos[qid], row)
 
+    cites = tuple(cite for doc in docs for cite in inputs.cites.get(doc, ()))
+    problems.extend(
+        _check_citations(cites, inputs.citations, infos, position_infos, panels, doc_panel)
+    )
+    bibliographies = _bibliographies(placeholders, cites, inputs.citations)
+    cited_in: dict[str, list[tuple[str, str]]] = {}
+    for cite in cites:
+        for key in cite.keys:
+            places = cited_in.setdefault(key, [])
+            if cite.docname not in [doc for doc, _anchor in places]:
+                places.append((cite.docname, cite.anchor))
+
     derived = Derived(
         doc_order=tuple(docs),
         edition=inputs.edition,
@@ -484,14 +543,139 @@ def derive(inputs: Inputs) -> Derived:
         doc_panel=doc_panel,
         placeholders=placeholders,
         placeholder_panel=placeholder_panel,
-        titles={doc: inputs.titles.get(doc, doc) for qids in referrers.values() for doc in qids},
+        titles={
+            doc: inputs.titles.get(doc, doc)
+            for doc in {
+                *(d for qids in referrers.values() for d in qids),
+                *(d for places in cited_in.values() for d, _a in places),
+            }
+        },
+        cites=cites,
+        cite_texts=dict(inputs.citations.texts),
+        entries=dict(inputs.citations.entries),
+        bibliographies=bibliographies,
+        cited_in={key: tuple(places) for key, places in cited_in.items()},
     )
+    for qid, info in derived.questions.items():
+        derived.questions[qid] = replace(
+            info, text=resolve_citations(info.record.text, info.record.docname, derived.cite_texts)
+        )
+    for pid, pinfo in derived.positions.items():
+        derived.positions[pid] = replace(
+            pinfo,
+            summary=resolve_citations(
+                pinfo.record.summary, pinfo.record.docname, derived.cite_texts
+            ),
+        )
     derived.schedules = {panel: _schedule(derived, panel) for panel in derived.panel_ids()}
     problems.extend(_overruns(derived))
     derived.problems = tuple(problems)
     derived.digests = _digests(derived)
     derived.deps = _deps(docs, inputs, derived)
     return derived
+
+
+def _check_citations(
+    cites: Sequence[CiteRef],
+    citations: CitationInputs,
+    questions: Mapping[str, QuestionInfo],
+    positions: Mapping[str, PositionInfo],
+    panels: Mapping[str, Panel],
+    doc_panel: Mapping[str, str],
+) -> list[Problem]:
+    """Unknown keys, and sources dated after the panel they support."""
+    problems = []
+    for cite in cites:
+        if cite.within in positions:
+            panel = positions[cite.within].panel
+        elif cite.within in questions:
+            panel = questions[cite.within].panel
+        else:
+            panel = doc_panel.get(cite.docname, '')
+        day = panels[panel].date if panel in panels else ''
+        for key in cite.keys:
+            if key not in citations.known_keys:
+                problems.append(
+                    Problem(
+                        _('unknown citation key %r') % key,
+                        Subtype.UNKNOWN_CITATION,
+                        cite.docname,
+                        cite.line,
+                    )
+                )
+            elif day and key in citations.issued and after(citations.issued[key], day):
+                year, month, dom = citations.issued[key]
+                dated = '-'.join(
+                    str(part).zfill(2) for part in (year, month, dom) if part is not None
+                )
+                problems.append(
+                    Problem(
+                        _(
+                            'source %r is dated %s, after panel %r on %s: the brief cannot '
+                            "rely on it (facts as of the panel's date)"
+                        )
+                        % (key, dated, panel, day),
+                        Subtype.AFTER_EVENT,
+                        cite.docname,
+                        cite.line,
+                    )
+                )
+    return problems
+
+
+def _bibliographies(
+    placeholders: Sequence[Placeholder], cites: Sequence[CiteRef], citations: CitationInputs
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The keys each bibliography lists, in the style's order."""
+    cited = {key for cite in cites for key in cite.keys}
+    result = {}
+    for ph in placeholders:
+        if ph.kind != 'bibliography':
+            continue
+        here = {key for cite in cites if cite.docname == ph.docname for key in cite.keys}
+        keywords = set(ph.keywords)
+        result[ph.docname, ph.anchor] = tuple(
+            key
+            for key, _entry in citations.entries
+            if _in_scope(ph.scope, key, cited, here)
+            and (not keywords or keywords & set(citations.keywords.get(key, ())))
+        )
+    return result
+
+
+_CITATION_MARK = re.compile('\x1a([^\x1a\x02]*)\x02([^\x1a]*)\x1a')
+
+
+def resolve_citations(
+    text: str, docname: str, cite_texts: Mapping[tuple[str, str], tuple[Rich, ...]]
+) -> str:
+    """Plain text with its citation marks replaced by the formatted citations (or, when
+    a citation could not be formatted, by what the author wrote)."""
+    if '\x1a' not in text:
+        return text
+
+    def formatted(match: re.Match[str]) -> str:
+        rich = cite_texts.get((docname, match[1]))
+        return rich_to_text(rich) if rich is not None else f'[{match[2]}]'
+
+    return _CITATION_MARK.sub(formatted, text)
+
+
+def _in_scope(scope: str, key: str, cited: Set[str], here: Set[str]) -> bool:
+    if scope == 'all':
+        return True
+    if scope == 'notcited':
+        return key not in cited
+    if scope == 'document':
+        return key in here
+    return key in cited  # 'project'
+
+
+def _slug(key: str) -> str:
+    """An id-safe form of a citation key."""
+    from docutils.nodes import make_id
+
+    return make_id(key) or 'entry'
 
 
 def _replace_index_row(info: QuestionInfo, row: tuple[str, str]) -> QuestionInfo:
@@ -613,7 +797,7 @@ def _placeholder_panels(
                 )
             )
             continue
-        if ph.kind == 'question-index':
+        if ph.kind in ('question-index', 'bibliography'):
             result[ph.docname, ph.anchor] = ph.panel  # '' = every panel
             continue
         if ph.kind == 'panellist-brief':
@@ -745,6 +929,7 @@ def _question_view(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
     return (
         info.number,
         _unlocated(q),
+        info.text,
         info.panel,
         tuple(_participant_view(derived, pid) for pid in info.to),
         info.parent and derived.questions[info.parent].number,
@@ -762,7 +947,7 @@ def _question_line(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
         info.number,
         q.anchor,
         q.docname,
-        q.text,
+        info.text,
         q.minutes,
         q.priority,
         tuple(_participant_view(derived, pid) for pid in info.to),
@@ -771,7 +956,8 @@ def _question_line(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
 
 def _position_view(derived: Derived, pid: str) -> tuple[object, ...]:
     info = derived.positions[pid]
-    return (_unlocated(info.record), info.label, info.actor_name)
+    sources = derived.cite_texts.get((info.record.docname, info.record.anchor))
+    return (_unlocated(info.record), info.label, info.actor_name, sources, info.summary)
 
 
 def _digests(derived: Derived) -> dict[Key, bytes]:
@@ -835,7 +1021,33 @@ def _digests(derived: Derived) -> dict[Key, bytes]:
         )
     digests['questions-of', '*'] = _digest(everything)
     digests['banner', ''] = _digest(derived.project_status)
+    for cite in derived.cites:
+        where = (cite.docname, cite.anchor)
+        digests['cite', _cite_key(where)] = _digest(
+            derived.cite_texts.get(where),
+            tuple(derived.entry_home(key, cite.docname) for key in cite.keys),
+        )
+    for key, entry in derived.entries.items():
+        digests['entry', key] = _digest(entry)
+    for where, keys in derived.bibliographies.items():
+        digests['bib', _cite_key(where)] = _digest(
+            tuple(
+                (
+                    key,
+                    derived.entries.get(key),
+                    tuple(
+                        (doc, derived.titles.get(doc), anchor)
+                        for doc, anchor in derived.cited_in.get(key, ())
+                    ),
+                )
+                for key in keys
+            )
+        )
     return digests
+
+
+def _cite_key(where: tuple[str, str]) -> str:
+    return f'{where[0]}#{where[1]}'
 
 
 _ROLE_KEY = {'question': 'q', 'participant': 'participant', 'panel': 'panel', 'position': 'pos'}
@@ -866,6 +1078,7 @@ def _deps(docs: Sequence[str], inputs: Inputs, derived: Derived) -> dict[str, fr
                 keys.add((_ROLE_KEY[ref.kind], ref.target))
         for ph in inputs.placeholders.get(doc, ()):
             keys.update(_placeholder_keys(derived, ph))
+        keys.update(('cite', _cite_key((c.docname, c.anchor))) for c in inputs.cites.get(doc, ()))
         deps[doc] = frozenset(keys)
     return deps
 
@@ -888,12 +1101,20 @@ def _placeholder_keys(derived: Derived, ph: Placeholder) -> set[Key]:
         return keys
     if ph.kind == 'run-of-show':
         return {('schedule', panel)}
+    if ph.kind == 'bibliography':
+        return {('bib', _cite_key((ph.docname, ph.anchor)))}
     # panellist-brief
     keys = {('participant', ph.participant)}
     for sat_on in [panel] if panel else derived.panels_of(ph.participant):
         keys |= {('panel', sat_on), ('slots', sat_on), ('banner', sat_on)}
         keys |= {('participant', pid) for pid in derived.roster(sat_on)}
+        shown: set[str] = set()
         for info in derived.questions_for(ph.participant, sat_on):
             keys.add(('q', info.record.qid))
             keys |= {('pos', pid) for pid in info.positions}
+            shown |= {info.record.qid, *info.positions}
+        keys |= {
+            ('cite', _cite_key((c.docname, c.anchor))) for c in derived.cites if c.within in shown
+        }
+        keys |= {('entry', key) for key in derived.keys_within(shown)}
     return keys

@@ -16,6 +16,7 @@ from sphinx.errors import NoUri
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
+from sphinx_briefing.citestep import CitationInputs
 from sphinx_briefing.collect import broken_fences, collect
 from sphinx_briefing.derive import Derived, Inputs
 from sphinx_briefing.directives import DIRECTIVES
@@ -37,6 +38,7 @@ PER_DOC = (
     'references',
     'placeholders',
     'withheld',
+    'cites',
 )
 
 
@@ -82,7 +84,7 @@ class QuestionIndex(Index):
                     continue
                 entries.append(
                     IndexEntry(
-                        name=f'{info.number} {q.text}',
+                        name=f'{info.number} {info.text}',
                         # 2 = sub-entry (follow-up), 1 = entry with sub-entries, 0 = plain
                         subtype=2 if info.parent else (1 if info.followups else 0),
                         docname=q.docname,
@@ -103,7 +105,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 3
+    data_version = 4
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -116,6 +118,8 @@ class BriefingDomain(Domain):
     initial_data: ClassVar[dict[str, Any]] = {
         **{bucket: {} for bucket in PER_DOC},
         'derived': None,
+        # parsed-and-decoded entries and the last formatted result, between builds
+        'citation_cache': None,
     }
 
     # -- storage -----------------------------------------------------------------------
@@ -153,13 +157,14 @@ class BriefingDomain(Domain):
             self.data[bucket].update({doc: theirs[doc] for doc in docnames if doc in theirs})
         # 'derived' is not merged: env-updated recomputes it after the last merge.
 
-    def inputs(self, env: BuildEnvironment) -> Inputs:
+    def inputs(self, env: BuildEnvironment, citations: CitationInputs | None = None) -> Inputs:
         """The records and reading order :func:`derive` needs, as plain data."""
         order, parent = reading_order(env)
         config = env.config
         from sphinx_briefing import config as briefing_config
 
         return Inputs(
+            citations=citations or CitationInputs(),
             **{bucket: self.data[bucket] for bucket in PER_DOC},
             doc_order=order,
             toctree_parent=parent,
@@ -179,7 +184,7 @@ class BriefingDomain(Domain):
             info = derived.questions.get(target)
             if info and info.record.explicit_id and info.shown:
                 q = info.record
-                return q.docname, q.anchor, info.number, f'{info.number} {q.text}'
+                return q.docname, q.anchor, info.number, f'{info.number} {info.text}'
         elif kind == 'participant':
             p = derived.participants.get(target)
             if p:
@@ -241,9 +246,26 @@ class BriefingDomain(Domain):
         return results
 
     def citation_export(self, builder: Builder) -> list[dict[str, Any]]:
-        """Every citation of the project for ``briefing.json`` (none before citations
-        are recorded)."""
-        return []
+        """Every citation of the project (``cite:*`` roles; positions' sources are in
+        their positions), in reading order, for ``briefing.json``."""
+        from sphinx_briefing.cite_format import rich_to_text
+        from sphinx_briefing.export import location
+
+        derived = self.derived
+        result = []
+        for cite in derived.cites:
+            if cite.form == 'sources':
+                continue
+            rich = derived.cite_texts.get((cite.docname, cite.anchor))
+            entry: dict[str, Any] = {'keys': list(cite.keys), 'mode': cite.form}
+            if any(cite.prefixes):
+                entry['prefix'] = '; '.join(p for p in cite.prefixes if p)
+            if any(cite.suffixes):
+                entry['suffix'] = '; '.join(s for s in cite.suffixes if s)
+            entry['text'] = rich_to_text(rich) if rich is not None else ''
+            entry['location'] = location(builder, cite.docname, cite.anchor, cite.line)
+            result.append(entry)
+        return result
 
     def withheld_text(self, kind: str, target: str) -> str | None:
         """What a reference to an object this edition leaves out shows, or None if the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -13,6 +14,7 @@ from docutils import nodes
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
+from sphinx_briefing.citestep import CitationCache, format_project
 from sphinx_briefing.derive import derive
 from sphinx_briefing.fragments import FRAGMENT_FLAG, Fragments
 from sphinx_briefing.locale import _
@@ -41,9 +43,20 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """
     domain = briefing_domain(env)
     before = domain.data['derived']
-    after = derive(domain.inputs(env))
-    for problem in after.problems:
-        warn(problem.message, problem.subtype, location=(problem.docname, problem.line))
+    inputs = domain.inputs(env)
+    cache = domain.data.get('citation_cache') or CitationCache()
+    citations = format_project(
+        app,
+        [cite for doc in inputs.doc_order for cite in inputs.cites.get(doc, ())],
+        [ph for doc in inputs.doc_order for ph in inputs.placeholders.get(doc, ())],
+        cache,
+    )
+    domain.data['citation_cache'] = cache
+    for problem in citations.warnings:
+        warn(problem.message, problem.subtype, location=problem.location)
+    after = derive(replace(inputs, citations=citations))
+    for found in after.problems:
+        warn(found.message, found.subtype, location=(found.docname, found.line))
     domain.data['derived'] = after
     return sorted(after.pages_to_rewrite(before) & env.all_docs.keys())
 
@@ -101,6 +114,21 @@ class _Filler:
             )
         for withheld in list(doctree.findall(bnodes.briefing_withheld)):
             withheld.parent.remove(withheld)
+        for cite in list(doctree.findall(bnodes.briefing_citation)):
+            render = self.renderer(docname or cite)
+            # In a copy (a brief), the citation keeps its formatted text but not its id.
+            anchor = cite['ids'][0] if cite['ids'] else ''
+            formatted = render.citation(
+                cite['docname'],
+                anchor or cite.get('source_anchor', ''),
+                cite['form'],
+                cite.astext(),
+            )
+            if not anchor:
+                formatted = [n for n in formatted if not isinstance(n, nodes.target)]
+            # replace_self() would give the first new node the old one's ids and classes.
+            cite['ids'], cite['classes'] = [], []
+            cite.replace_self(formatted)
 
     def collections(self, doctree: nodes.document) -> None:
         placeholders = {(ph.docname, ph.anchor): ph for ph in self.derived.placeholders}
@@ -117,6 +145,8 @@ class _Filler:
                     content = render.run_of_show(ph)
                 elif ph.kind == 'panellist-brief':
                     content = render.panellist_brief(ph, self.body_of(node['docname']))
+                elif ph.kind == 'bibliography':
+                    content = render.bibliography(ph)
             container = nodes.container(
                 classes=['briefing-collection', f'briefing-{ph.kind if ph else "unknown"}'],
                 ids=node['ids'],

@@ -50,9 +50,7 @@ def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) 
         for slot in schedule.slots
         if slot.qid
     }
-    questions = [
-        info for panel in derived.panel_ids() for info in derived.questions_of(panel)
-    ]
+    questions = [info for panel in derived.panel_ids() for info in derived.questions_of(panel)]
     return {
         'schema_version': SCHEMA_VERSION,
         'generator': {'name': 'sphinx-briefing', 'version': __version__},
@@ -93,7 +91,7 @@ def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) 
                 'id': info.record.qid,
                 'named': info.record.explicit_id,
                 'number': info.number,
-                'text': info.record.text,
+                'text': info.text,
                 'topic': info.record.topic,
                 'panel': info.panel,
                 'to': list(info.to),
@@ -121,7 +119,7 @@ def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) 
                 if info.record.actor in derived.participants
                 else None,
                 'stance': info.record.stance,
-                'summary': info.record.summary,
+                'summary': info.summary,
                 'sources': list(info.record.sources),
                 'location': where(info.record.docname, info.record.anchor, info.record.line),
             }

@@ -70,6 +70,9 @@ class Fragments:
                 continue
             document += child.deepcopy()
         for node in list(document.findall(nodes.Element)):
+            if isinstance(node, bnodes.briefing_citation) and node['ids']:
+                # Its formatted text is found by the original's id; the copy has none.
+                node['source_anchor'] = node['ids'][0]
             node['ids'] = []
             if isinstance(node, addnodes.pending_xref):
                 node['refdoc'] = self.fromdocname

@@ -115,6 +115,21 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
+class CiteRef:
+    """A citation in a document (a ``cite:*`` role), or a position's ``:sources:``."""
+
+    docname: str
+    anchor: str  # id of the citation node (of the position, for sources)
+    line: int | None
+    keys: tuple[str, ...]
+    prefixes: tuple[str, ...]  # one per key ('' for none): {see}key{p. 12}
+    suffixes: tuple[str, ...]
+    form: str  # the role's name after 'cite:' (p, t, ps …), or 'sources'
+    #: the question or position whose body holds it ('' outside any), for briefs
+    within: str = ''
+
+
+@dataclass(frozen=True, slots=True)
 class Withheld:
     """An object left out of this edition, so references to it are not 'unknown'."""
 
@@ -126,7 +141,9 @@ class Withheld:
 class Placeholder:
     """A collection directive to be filled at write time."""
 
-    kind: str  # 'question-index' | 'position-matrix' | 'run-of-show' | 'panellist-brief'
+    #: 'question-index' | 'position-matrix' | 'run-of-show' | 'panellist-brief' |
+    #: 'bibliography'
+    kind: str
     docname: str
     anchor: str
     line: int | None
@@ -135,3 +152,6 @@ class Placeholder:
     participant: str = ''  # panellist-brief
     actors: tuple[str, ...] = ()  # position-matrix rows ('' = every actor)
     questions: tuple[str, ...] = ()  # position-matrix columns ('' = every question with positions)
+    #: bibliography: 'project' (cited anywhere), 'document' (cited here), 'all', 'notcited'
+    scope: str = 'project'
+    keywords: tuple[str, ...] = ()  # bibliography: only entries with one of these keywords

@@ -71,6 +71,15 @@ class briefing_panellist_brief(briefing_placeholder):
     pass
 
 
+class briefing_bibliography(briefing_placeholder):
+    pass
+
+
+class briefing_citation(nodes.Inline, nodes.TextElement):
+    """A ``cite:*`` role; its text is replaced by the formatted citation at write time
+    (the raw role text stays as a fallback)."""
+
+
 class briefing_withheld(nodes.Invisible, nodes.Element):
     """Marks an object this edition leaves out (removed at write time)."""
 
@@ -96,6 +105,7 @@ PLACEHOLDERS: tuple[type[briefing_placeholder], ...] = (
     briefing_position_matrix,
     briefing_run_of_show,
     briefing_panellist_brief,
+    briefing_bibliography,
 )
 
 
@@ -206,6 +216,15 @@ def register(app: Sphinx) -> None:
     for invisible in (*PLACEHOLDERS, briefing_withheld):
         app.add_node(invisible, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     passthrough = (visit_passthrough, depart_passthrough)
+    # Replaced at write time; if a builder writes without resolving, its text shows.
+    app.add_node(
+        briefing_citation,
+        html=passthrough,
+        latex=passthrough,
+        text=passthrough,
+        man=passthrough,
+        texinfo=passthrough,
+    )
     app.add_node(
         briefing_stance,
         html=(html_visit_stance, html_depart_stance),

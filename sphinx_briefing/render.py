@@ -16,6 +16,8 @@ from docutils import nodes
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
+from sphinx_briefing.citations import FORMS
+from sphinx_briefing.cite_format import rich_to_nodes
 from sphinx_briefing.derive import Derived, QuestionInfo, row_anchor
 from sphinx_briefing.domain import link
 from sphinx_briefing.locale import _
@@ -23,6 +25,22 @@ from sphinx_briefing.model import Panel, Participant, Placeholder
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
+
+
+def _capitalise(children: list[nodes.Node]) -> None:
+    """Capitalise the first letter (cite:ct and friends, at the start of a sentence)."""
+    for node in children:
+        for text_node in node.findall(nodes.Text) if isinstance(node, nodes.Element) else [node]:
+            value = str(text_node)
+            if value.strip():
+                stripped = value.lstrip()
+                lead = value[: len(value) - len(stripped)]
+                replacement = nodes.Text(lead + stripped[:1].upper() + stripped[1:])
+                if text_node is node:
+                    children[children.index(node)] = replacement
+                else:
+                    text_node.parent.replace(text_node, replacement)
+                return
 
 
 def text(value: str, *classes: str) -> nodes.Node:
@@ -89,12 +107,12 @@ class PageRenderer:
 
     def question(self, qid: str, *, with_text: bool = False) -> nodes.Node:
         info = self.derived.questions[qid]
-        label = f'{info.number} {info.record.text}' if with_text else info.number
+        label = f'{info.number} {info.text}' if with_text else info.number
         return self.link(
             info.record.docname,
             info.record.anchor,
             text(label, 'briefing-number'),
-            f'{info.number} {info.record.text}',
+            f'{info.number} {info.text}',
         )
 
     def stance(self, name: str, *, label: bool = True) -> nodes.Node:
@@ -110,6 +128,42 @@ class PageRenderer:
             colour=stance.colour,
             stance=name,
         )
+
+    # -- citations --------------------------------------------------------------------
+
+    def citation(self, docname: str, anchor: str, form: str, fallback: str) -> list[nodes.Node]:
+        """A formatted citation; its key parts link to their bibliography entries."""
+        rich = self.derived.cite_texts.get((docname, anchor))
+        target = nodes.target('', '', ids=[anchor]) if anchor else None
+        if rich is None:
+            # Unknown keys (already warned about) or no formatter: show what was written.
+            shown = nodes.inline(
+                fallback, f'[{fallback}]', classes=['briefing-cite', 'briefing-cite-missing']
+            )
+            return [target, shown] if target else [shown]
+        children = rich_to_nodes(rich, cite=self.entry_link)
+        if FORMS.get(form, FORMS['p'])[2]:
+            _capitalise(children)
+        cite = nodes.inline('', '', *children, classes=['briefing-cite'])
+        return [target, cite] if target else [cite]
+
+    def entry_link(self, key: str, children: list[nodes.Node]) -> nodes.Node:
+        home = self.derived.entry_home(key, self.fromdocname)
+        child = nodes.inline('', '', *children, classes=['briefing-cite-key'])
+        if home is None:
+            return child
+        return self.link(home[0], home[1], child)
+
+    def sources(self, docname: str, anchor: str) -> nodes.inline | None:
+        """A position's :sources:, formatted like a citation."""
+        if (docname, anchor) not in self.derived.cite_texts:
+            return None
+        span = nodes.inline(classes=['briefing-sources'])
+        span += self.citation(docname, anchor, 'sources', '')[-1]
+        return span
+
+    def entry(self, key: str) -> list[nodes.Node]:
+        return rich_to_nodes(self.derived.entries.get(key, ()), cite=self.entry_link)
 
     def document(self, docname: str) -> nodes.Node:
         title = self.derived.titles.get(docname, docname)
@@ -161,6 +215,16 @@ class PageRenderer:
         footer.extend(joined(parts, ' · '))
         return footer
 
+    def question_sources(self, info: QuestionInfo) -> list[nodes.Node]:
+        """The sources behind a question: its positions' :sources:."""
+        found = []
+        for pid in info.positions:
+            record = self.derived.positions[pid].record
+            sources = self.sources(record.docname, record.anchor)
+            if sources is not None:
+                found.append(sources)
+        return joined(found, '; ')
+
     def position_link(self, pid: str) -> nodes.Node:
         info = self.derived.positions[pid]
         child = nodes.inline(classes=['briefing-position-link'])
@@ -186,6 +250,10 @@ class PageRenderer:
         elif pos.topic:
             header += nodes.Text(' · ' + _('on') + ' ')
             header += text(pos.topic, 'briefing-topic')
+        sources = self.sources(pos.docname, pos.anchor)
+        if sources is not None:
+            header += nodes.Text(' · ' + _('Sources:') + ' ')
+            header += sources
         return header
 
     def panel_header(self, panel: Panel) -> list[nodes.Node]:
@@ -244,6 +312,30 @@ class PageRenderer:
         return nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
 
     # -- collections ------------------------------------------------------------------
+
+    def bibliography(self, ph: Placeholder) -> list[nodes.Node]:
+        where = (ph.docname, ph.anchor)
+        keys = self.derived.bibliographies.get(where, ())
+        if not keys:
+            return [nodes.paragraph(_('No sources.'), _('No sources.'), classes=['briefing-empty'])]
+        result: list[nodes.Node] = []
+        for key in keys:
+            entry = nodes.paragraph(classes=['briefing-bib-entry'])
+            entry += nodes.target('', '', ids=[self.derived.entry_anchor(where, key)])
+            entry.extend(self.entry(key))
+            places = self.derived.cited_in.get(key, ())
+            if places:
+                back = nodes.inline(classes=['briefing-cited-in'])
+                back += nodes.Text(' ↩ ')
+                back.extend(
+                    joined(
+                        self.link(doc, anchor, text(self.derived.titles.get(doc, doc)))
+                        for doc, anchor in places
+                    )
+                )
+                entry += back
+            result.append(entry)
+        return [nodes.container('', *result, classes=['briefing-bib-entries'])]
 
     def question_index(self, ph: Placeholder) -> list[nodes.Node]:
         derived = self.derived
@@ -315,6 +407,7 @@ class PageRenderer:
     ) -> nodes.table:
         # The public edition has no positions: no empty column either.
         with_positions = self.derived.edition != 'public'
+        with_sources = with_positions and bool(self.derived.cite_texts)
         headers = [
             _('No.'),
             _('Question'),
@@ -322,6 +415,7 @@ class PageRenderer:
             _('Min.'),
             _('Priority'),
             *([_('Positions')] if with_positions else []),
+            *([_('Sources')] if with_sources else []),
             _('Referred to in'),
         ]
         rows: list[list[list[nodes.Node]]] = []
@@ -334,7 +428,7 @@ class PageRenderer:
                 number_cell.append(nodes.target('', '', ids=[row_anchor(ph, q)]))
             number_cell.append(self.question(q.qid))
             question_cell: list[nodes.Node] = [
-                text(('↳ ' if info.parent else '') + q.text, 'briefing-question-text')
+                text(('↳ ' if info.parent else '') + info.text, 'briefing-question-text')
             ]
             rows.append(
                 [
@@ -348,10 +442,20 @@ class PageRenderer:
                         if with_positions
                         else []
                     ),
+                    *([self.question_sources(info)] if with_sources else []),
                     joined(self.document(doc) for doc in info.referrers),
                 ]
             )
-        widths = [7, 37, 14, 6, 9, *([17] if with_positions else []), 10]
+        widths = [
+            7,
+            32 if with_sources else 37,
+            12,
+            5,
+            9,
+            *([15] if with_positions else []),
+            *([12] if with_sources else []),
+            8,
+        ]
         return table(headers, rows, widths=widths, classes=['briefing-question-index'])
 
 

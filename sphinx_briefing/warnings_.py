@@ -53,6 +53,20 @@ class Subtype(enum.StrEnum):
     OVERRUN = 'overrun'
     #: ``briefing_edition`` or an ``:audience:`` outside public / panellist / moderator
     UNKNOWN_EDITION = 'unknown_edition'
+    #: a citation key that no .bib file defines, or a citation that cannot be read
+    UNKNOWN_CITATION = 'unknown_citation'
+    #: a source dated after the panel it supports ("facts as of" the panel's date)
+    AFTER_EVENT = 'after_event'
+    #: a malformed .bib entry (at the .bib file's own line; the rest of the file loads)
+    BIB_SYNTAX = 'bib_syntax'
+    #: a .bib file named in the configuration that does not exist
+    MISSING_BIBFILE = 'missing_bibfile'
+    #: a citation key defined twice (the first definition is used)
+    DUPLICATE_KEY = 'duplicate_key'
+    #: a citation style that cannot be found or read (the default style is used)
+    UNKNOWN_STYLE = 'unknown_style'
+    #: pandoc's citeproc could not format the citations (they show as their keys)
+    CITEPROC = 'citeproc'
     #: a MyST backtick fence that did not become a briefing directive (a backtick in its
     #: directive line ends the fence): the item would otherwise vanish silently
     BROKEN_FENCE = 'broken_fence'
@@ -63,12 +77,13 @@ class Subtype(enum.StrEnum):
 def warn(
     message: str,
     subtype: Subtype,
-    location: tuple[str, int | None] | None = None,
+    location: tuple[str, int | None] | str | None = None,
 ) -> None:
     """Emit a typed warning.
 
     :param message: the text, already translated where it should be
     :param subtype: one of :class:`Subtype`
-    :param location: ``(docname, line)``; Sphinx turns it into ``path:line:``
+    :param location: ``(docname, line)``, which Sphinx turns into ``path:line:``, or a
+        ``'path:line'`` string for files that are not documents (.bib files)
     """
     logger.warning(message, location=location, type=WARNING_TYPE, subtype=str(subtype))

@@ -7,10 +7,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from conftest import Build
-from sphinx_briefing.export import SCHEMA_PATH, SCHEMA_VERSION
 from test_editions import build_edition
+
+from sphinx_briefing.export import SCHEMA_PATH, SCHEMA_VERSION
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding='utf-8'))
 
@@ -57,17 +57,23 @@ def test_export_content(project: Any) -> None:
         'positions': ['us-q1'],
         'referred_to_in': [],
         'start': '+0:00',
-        'location': {'document': 'index', 'anchor': 'question-q1', 'line': 17, 'uri': 'index.html#question-q1'},
+        'location': {
+            'document': 'index',
+            'anchor': 'question-q1',
+            'line': 17,
+            'uri': 'index.html#question-q1',
+        },
     }
     (position,) = data['positions']
     assert position['actor'] == 'United States' and position['stance'] == 'supports'
     assert position['question'] == 'q1'
 
 
-def test_export_is_written_for_other_builders_and_not_rewritten_when_unchanged(project: Any) -> None:
-    from test_editions import SOURCE
-
+def test_export_is_written_for_other_builders_and_not_rewritten_when_unchanged(
+    project: Any,
+) -> None:
     from conftest import MYST_CONF
+    from test_editions import SOURCE
 
     proj = project()
     proj.write('conf.py', MYST_CONF)

@@ -1,0 +1,255 @@
+"""The citation part of the step after reading: load the .bib files, format every
+citation once, in reading order, and hand plain results to :func:`derive.derive`.
+
+This is the only part of the cross-document step that does I/O (the .bib files and one
+pandoc run), so it is kept apart from the pure derivation. Both are cached between builds:
+parsed .bib files by their content (in the doctree folder), decoded entries by their raw
+fields, and the formatted result by a digest of everything it depends on, so an
+unchanged set of citations is neither decoded nor formatted again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx.util import logging
+
+from sphinx_briefing.bib import BibDatabase, BibEntry, entry_issued, entry_to_csl, load_bibfiles
+from sphinx_briefing.citations import FORMS
+from sphinx_briefing.cite_format import (
+    CitationRequest,
+    CiteItem,
+    CiteprocError,
+    Formatted,
+    Rich,
+    StyleError,
+    format_citations,
+    formatting_key,
+    resolve_style,
+)
+from sphinx_briefing.locale import _
+from sphinx_briefing.model import CiteRef, Placeholder
+from sphinx_briefing.warnings_ import Subtype
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+
+logger = logging.getLogger(__name__)
+
+#: where parsed .bib files are cached, inside the doctree folder
+CACHE_DIR_NAME = 'briefing-bib-cache'
+
+
+@dataclass(frozen=True, slots=True)
+class BibWarning:
+    """A problem found while loading .bib files or formatting, at a file's own line or in
+    the configuration."""
+
+    message: str
+    subtype: Subtype
+    location: str | None  # 'path/to/file.bib:12', or None for configuration problems
+
+
+@dataclass(frozen=True)
+class CitationInputs:
+    """What :func:`derive.derive` needs to know about citations: plain data."""
+
+    known_keys: frozenset[str] = frozenset()
+    #: (year, month, day) of each cited entry, for the "facts as of" check
+    issued: Mapping[str, tuple[int, int | None, int | None]] = field(default_factory=dict)
+    #: (docname, anchor) of each citation → the formatted citation
+    texts: Mapping[tuple[str, str], tuple[Rich, ...]] = field(default_factory=dict)
+    #: every formatted entry, in the style's order
+    entries: tuple[tuple[str, tuple[Rich, ...]], ...] = ()
+    #: the bib ``keywords`` of each entry, for ``bibliography :keywords:``
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    numeric: bool = False
+    warnings: tuple[BibWarning, ...] = ()
+
+
+@dataclass
+class CitationCache:
+    """Kept on the domain between builds (pickled with the environment)."""
+
+    #: key → ((raw entry, language), its CSL-JSON item): decoding LaTeX is the slow part
+    csl: dict[str, tuple[tuple[BibEntry, str | None], dict[str, Any]]] = field(default_factory=dict)
+    formatting_key: str = ''
+    formatted: Formatted | None = None
+
+
+def bibfiles(config: Config) -> list[str]:
+    """``briefing_bibfiles``, or sphinxcontrib-bibtex's ``bibtex_bibfiles``."""
+    own = list(config.briefing_bibfiles or [])
+    return own or list(getattr(config, 'bibtex_bibfiles', None) or [])
+
+
+def load(app: Sphinx) -> BibDatabase:
+    confdir = Path(app.confdir)
+    paths = [confdir / name for name in bibfiles(app.config)]
+    if not paths:
+        return BibDatabase(entries={}, problems=())
+    return load_bibfiles(
+        paths,
+        cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
+        progress=lambda message: logger.info(message),
+    )
+
+
+def requests_for(
+    cites: Sequence[CiteRef], known: Mapping[str, object]
+) -> tuple[list[CitationRequest], list[tuple[str, str]]]:
+    """One pandoc request per citation with at least one known key, in reading order."""
+    requests: list[CitationRequest] = []
+    anchors: list[tuple[str, str]] = []
+    for cite in cites:
+        mode, all_authors, _capital = FORMS.get(cite.form, FORMS['p'])
+        items = tuple(
+            CiteItem(key=key, prefix=prefix, suffix=suffix, mode=mode)
+            for key, prefix, suffix in zip(cite.keys, cite.prefixes, cite.suffixes, strict=False)
+            if key in known
+        )
+        if items:
+            requests.append(CitationRequest(items=items, all_authors=all_authors))
+            anchors.append((cite.docname, cite.anchor))
+    return requests, anchors
+
+
+def language_tag(language: str | None) -> str | None:
+    """Sphinx's 'ja' or 'pt_BR' → a BCP 47 tag for the style's locale terms."""
+    return language.replace('_', '-') if language else None
+
+
+def format_project(
+    app: Sphinx,
+    cites_in_order: Sequence[CiteRef],
+    placeholders: Sequence[Placeholder],
+    cache: CitationCache,
+) -> CitationInputs:
+    """Load, check and format every citation of the project (cached)."""
+    has_bibliography = any(ph.kind == 'bibliography' for ph in placeholders)
+    if not cites_in_order and not has_bibliography and not bibfiles(app.config):
+        return CitationInputs()
+    warnings: list[BibWarning] = []
+    database = load(app)
+    for problem in database.problems:
+        subtype = {
+            'bib_syntax': Subtype.BIB_SYNTAX,
+            'duplicate_key': Subtype.DUPLICATE_KEY,
+            'missing_bibfile': Subtype.MISSING_BIBFILE,
+        }.get(problem.subtype, Subtype.BIB_SYNTAX)
+        if problem.line:
+            warnings.append(BibWarning(problem.message, subtype, f'{problem.path}:{problem.line}'))
+        else:
+            # Sphinx reads a location without a line as a document name: name the file in
+            # the message instead.
+            message = (
+                problem.message
+                if problem.path in problem.message
+                else f'{problem.path}: {problem.message}'
+            )
+            warnings.append(BibWarning(message, subtype, None))
+
+    style: Path | None = None
+    try:
+        style = resolve_style(app.config.briefing_citation_style, Path(app.confdir))
+    except StyleError as exc:
+        warnings.append(
+            BibWarning(
+                _('%s; using chicago-author-date') % exc,
+                Subtype.UNKNOWN_STYLE,
+                None,
+            )
+        )
+
+    entries = database.entries
+    requests, anchors = requests_for(cites_in_order, entries)
+    include_all = any(
+        ph.kind == 'bibliography' and ph.scope in ('all', 'notcited') for ph in placeholders
+    )
+    lang = language_tag(app.config.language)
+    wanted = list(entries) if include_all else _cited_keys(requests)
+    items = {key: _csl(entries[key], cache, lang) for key in wanted}
+    for key in list(cache.csl):
+        if key not in entries:
+            del cache.csl[key]
+
+    key = formatting_key(style, items, requests, lang=lang, include_all=include_all)
+    formatted = cache.formatted if key == cache.formatting_key else None
+    if formatted is None and (requests or include_all):
+        try:
+            formatted = format_citations(
+                style,
+                items,
+                requests,
+                lang=lang,
+                include_all=include_all,
+                pandoc=app.config.briefing_pandoc or None,
+            )
+        except CiteprocError as exc:
+            warnings.append(
+                BibWarning(_('citations could not be formatted: %s') % exc, Subtype.CITEPROC, None)
+            )
+            formatted = None
+        cache.formatting_key, cache.formatted = key, formatted
+    if formatted is not None:
+        warnings.extend(BibWarning(text, Subtype.CITEPROC, None) for text in formatted.warnings)
+
+    issued = {}
+    for cited in {k for request in requests for item in request.items for k in [item.key]}:
+        date = entry_issued(entries[cited])
+        if date is not None:
+            issued[cited] = date
+    return CitationInputs(
+        known_keys=frozenset(entries),
+        issued=issued,
+        texts=dict(zip(anchors, formatted.citations, strict=False)) if formatted else {},
+        entries=formatted.bibliography if formatted else (),
+        keywords={key: _keywords(entry) for key, entry in entries.items()},
+        numeric=formatted.numeric if formatted else False,
+        warnings=tuple(warnings),
+    )
+
+
+def _cited_keys(requests: Sequence[CitationRequest]) -> list[str]:
+    seen: dict[str, None] = {}
+    for request in requests:
+        for item in request.items:
+            seen.setdefault(item.key, None)
+    return list(seen)
+
+
+def _csl(entry: BibEntry, cache: CitationCache, lang: str | None) -> dict[str, Any]:
+    cached = cache.csl.get(entry.key)
+    if cached is not None and cached[0] == (entry, lang):
+        return cached[1]
+    item = entry_to_csl(entry, lang=lang)
+    cache.csl[entry.key] = ((entry, lang), item)
+    return item
+
+
+def _keywords(entry: BibEntry) -> tuple[str, ...]:
+    for name, value in entry.fields:
+        if name == 'keywords':
+            return tuple(
+                part.strip() for part in value.replace(';', ',').split(',') if part.strip()
+            )
+    return ()
+
+
+def after(issued: tuple[int, int | None, int | None], day: str) -> bool:
+    """Whether a source dated *issued* (year, month?, day?) is certainly after *day*
+    (ISO): a year-only date of the same year is not."""
+    event = datetime.date.fromisoformat(day)
+    year, month, dom = issued
+    if year != event.year:
+        return year > event.year
+    if month is None or (month == event.month and dom is None):
+        return False
+    if month != event.month:
+        return month > event.month
+    return dom is not None and dom > event.day

@@ -1,0 +1,89 @@
+"""The example briefing book: the seed panel, built as users build it, with -W -n."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import Build, Project
+from sphinx.testing.util import SphinxTestApp
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / 'example_docs'
+SEED = ROOT / 'tests' / 'data' / 'seed' / 'dsei-japan-2019-ip-export-panel.txt'
+
+
+def normalise(text: str) -> str:
+    text = text.replace('’', "'").replace('‘', "'").replace('“', '"').replace('”', '"')
+    return re.sub(r'\s+', ' ', text).strip()
+
+
+def seed_paragraphs() -> tuple[list[str], list[str]]:
+    """The seed page's context paragraphs and moderator questions."""
+    lines = [line.strip() for line in SEED.read_text(encoding='utf-8').splitlines()]
+    start = lines.index('Seminar A') + 1
+    body = [line for line in lines[start:] if line and line != '\u00a0']
+    questions = [line for line in body if line.endswith('?')]
+    context = [line for line in body if not line.endswith('?')]
+    return context, questions
+
+
+@pytest.fixture(scope='module')
+def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
+    """Built once for the module (it is the largest project of the suite)."""
+    path = tmp_path_factory.mktemp('example') / 'src'
+    shutil.copytree(EXAMPLE, path, ignore=shutil.ignore_patterns('_build'))
+    build = Project(path, SphinxTestApp).build(nitpicky=True)
+    yield build
+    build.app.cleanup()
+
+
+def page_text(build: Build, page: str) -> str:
+    soup = BeautifulSoup(build.html(page), 'html.parser')
+    return normalise(soup.select_one('div.body').get_text(' '))
+
+
+def test_example_builds_without_warnings(example: Build) -> None:
+    assert example.warnings() == []
+
+
+def test_every_seed_context_and_question_is_there_verbatim(example: Build) -> None:
+    context, questions = seed_paragraphs()
+    assert len(context) == 6
+    assert len(questions) == 6
+    # Two of the themes ask two questions in one paragraph: eight questions in all.
+    assert sum(len(re.findall(r'[^?]+\?', q)) for q in questions) == 8
+    themes = ' '.join(
+        page_text(example, f'themes/{path.stem}')
+        for path in sorted((EXAMPLE / 'themes').glob('[1-6]-*.md'))
+    )
+    for paragraph in context:
+        assert normalise(paragraph) in themes, paragraph[:60]
+    for question in questions:
+        for sentence in re.findall(r'[^?]+\?', question):
+            assert normalise(sentence) in themes, sentence
+
+
+def test_example_collections(example: Build) -> None:
+    index = page_text(example, 'question-index')
+    assert 'Q1 How should regulations on foreign investments be strengthened' in index
+    matrix = BeautifulSoup(example.html('position-matrix'), 'html.parser')
+    assert len(matrix.select('table.briefing-position-matrix tbody tr')) >= 10
+    run = page_text(example, 'run-of-show')
+    assert "14:00 5 Moderator's opening" in run
+    assert 'The core items need' in run and "of the panel's 60 minutes" in run
+    brief = page_text(example, 'briefs/ishikawa')
+    assert 'Your questions' in brief and 'Positions on Q1' in brief
+    assert 'Sources cited here' in brief
+
+
+def test_example_cites_in_chicago_author_date(example: Build) -> None:
+    soup = BeautifulSoup(example.html('themes/1-military-civil-fusion'), 'html.parser')
+    cites = [span.get_text() for span in soup.select('span.briefing-cite')]
+    assert '(Lafferty 2019)' in cites
+    sources = page_text(example, 'bibliography')
+    assert 'Lafferty' in sources
