@@ -34,6 +34,10 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     # cross-document step. It returns the pages to rewrite.
     app.connect('env-updated', events.derive_and_pick_rewrites)
     # doctree-resolved: per page written (whole book at once for LaTeX); reads only.
+    # A post-transform before reference resolution fills collections, so that the bodies
+    # briefs copy keep their cross-references; doctree-resolved then adds the boxes'
+    # headers and formats citations, on every page written (the whole book for LaTeX).
+    app.add_post_transform(events.FillCollections)
     app.connect('doctree-resolved', events.fill_page)
     # Before intersphinx (500): a withheld object of this project is not looked up abroad.
     app.connect('missing-reference', events.show_withheld_reference, priority=400)

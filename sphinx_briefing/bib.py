@@ -698,11 +698,25 @@ def _walker_context() -> Any:
     return db
 
 
+#: anything the LaTeX walker would treat other than as plain characters
+_LATEX_MARKUP = re.compile(r"[\\{}$~%&#_^]|--|``|''|!`|\?`")
+
+
 def _latex_inlines(value: str) -> list[_Inl]:
     """Parse a field's LaTeX into pandoc-like inlines."""
     value = value.strip()
     if not value:
         return []
+    if not _LATEX_MARKUP.search(value):
+        # Plain text (most fields): what the walker would return as one run of
+        # characters, without the walker, which costs about a millisecond a field.
+        out: list[_Inl] = []
+        _append_chars(out, value)
+        return _finish(out)
+    if not _BRACES_ONLY_MARKUP.search(value):
+        braced = _braced_inlines(value)
+        if braced is not None:
+            return _finish(braced)
     try:
         walker = latexwalker.LatexWalker(
             value, latex_context=_walker_context(), tolerant_parsing=True
@@ -711,6 +725,30 @@ def _latex_inlines(value: str) -> list[_Inl]:
     except Exception:  # pylatexenc is tolerant, but never let bad input raise
         return _text_inlines(value)
     return _finish(_convert_nodes(nodes))
+
+
+#: what the braces-only reader below cannot read
+_BRACES_ONLY_MARKUP = re.compile(r"[\\$~%&#_^]|``|''|!`|\?`")
+_BRACES_TOKEN = re.compile(r'---|--|[{}]|[^{}-]+|-')
+
+
+def _braced_inlines(value: str) -> list[_Inl] | None:
+    """What the walker makes of text whose only markup is braces (protected words such as
+    ``{FDI}``) and dashes, without the walker; None if the braces do not balance."""
+    stack: list[list[_Inl]] = [[]]
+    for token in _BRACES_TOKEN.findall(value):
+        if token == '{':
+            stack.append([])
+        elif token == '}':
+            if len(stack) == 1:
+                return None
+            children = stack.pop()
+            stack[-1].append(_Inl('span', children=_pair_quotes(children)))
+        elif token in ('--', '---'):
+            _append_text(stack[-1], '\u2013' if token == '--' else '\u2014')
+        else:
+            _append_chars(stack[-1], token)
+    return stack[0] if len(stack) == 1 else None
 
 
 def _text_inlines(text: str) -> list[_Inl]:
@@ -1223,17 +1261,33 @@ def _is_fully_braced(text: str) -> bool:
 
 
 def _decode_name_parts(parts: list[NameParts]) -> list[NameParts]:
-    """Decode every word of every name with the LaTeX-decoding middleware.
+    """Decode every word of every name as bibtexparser's LaTeX-decoding middleware does.
 
-    bibtexparser's middleware decodes ``NameParts`` values but skips the *list* of them
-    that name splitting produces, so we hand it one name per field.
+    The middleware decodes ``NameParts`` values but skips the *list* of them that name
+    splitting produces; it decodes each word with its decoder's ``latex_to_text`` and
+    keeps a word it cannot decode. We do the same word by word, remembering words already
+    decoded: a bibliography repeats its authors' names, and decoding is the slow part.
     """
-    fields = [Field(f'n{i}', part) for i, part in enumerate(parts)]
-    entry = Entry('misc', 'names', fields)
-    block = _name_decoder().transform_entry(entry, Library())
-    if isinstance(block, Entry):
-        return [block.fields_dict[f'n{i}'].value for i in range(len(parts))]
-    return parts
+    return [
+        NameParts(
+            first=[_decode_word(word) for word in part.first],
+            von=[_decode_word(word) for word in part.von],
+            last=[_decode_word(word) for word in part.last],
+            jr=[_decode_word(word) for word in part.jr],
+        )
+        for part in parts
+    ]
+
+
+@lru_cache(maxsize=65536)
+def _decode_word(word: str) -> str:
+    if not _LATEX_MARKUP.search(word):
+        return word
+    try:
+        decoded: str = _decoder().latex_to_text(word)
+    except Exception:
+        return word
+    return decoded
 
 
 def _space_after_initials(text: str) -> str:
@@ -1277,17 +1331,95 @@ def _csl_names(raw: str) -> list[dict[str, str]]:
     return names
 
 
+#: BibTeX's foreign letters: a special character made of one of these commands has the
+#: command's case (``{\\AA}sa`` is upper case, ``{\\ss}`` and ``{\\i}`` are lower case).
+_FOREIGN_LETTER_IS_UPPER: Final = {
+    'AA': True,
+    'AE': True,
+    'L': True,
+    'O': True,
+    'OE': True,
+    'aa': False,
+    'ae': False,
+    'i': False,
+    'j': False,
+    'l': False,
+    'o': False,
+    'oe': False,
+    'ss': False,
+}
+
+
 def _is_capitalized_word(word: str) -> bool:
-    """pandoc's test whether a name word is capitalized: braced groups are skipped, so
-    ``{OECD}`` counts as capitalized and ``{\\"O}zkal`` does not."""
-    for inl in _latex_inlines(word):
-        if inl.kind != 'str':
+    """Whether a name word is *not* lower case, by BibTeX's rule (so not part of "von").
+
+    The first cased letter at brace level 0 decides; other characters are skipped, and so
+    are braced groups (``{OECD}``, ``{de la}``), except a *special character*: a group that
+    starts with a control sequence (``{\\AA}``, ``{\\"O}``, ``{\\v{S}}``), which decides
+    by itself, with the case of the letter it makes.  pandoc skips those groups too, and so
+    makes a particle of ``{\\AA}sa`` and ``{\\'E}mile``; BibTeX and biblatex do not.
+
+    Letters are Unicode letters (BibTeX only knows ASCII, so "Óscar" would be lower case),
+    and an unbraced command is decoded first (``\\v{S}koda`` is "Škoda", where BibTeX
+    reads the command's name, "v"), as pandoc does.  A word without letters counts as
+    capitalized, as in BibTeX and pandoc.
+    """
+    return _word_is_upper(word) is not False
+
+
+@lru_cache(maxsize=65536)
+def _word_is_upper(word: str) -> bool | None:
+    """The case of the word's first cased letter (BibTeX's rule), ``None`` without one.
+
+    Remembered per word: a bibliography repeats its authors' names.
+    """
+    if not _LATEX_MARKUP.search(word):
+        return _first_letter_is_upper(word)
+    try:
+        walker = latexwalker.LatexWalker(
+            word, latex_context=_walker_context(), tolerant_parsing=True
+        )
+        nodes, _, _ = walker.get_latex_nodes()
+    except Exception:  # pylatexenc is tolerant, but never let bad input raise
+        return _first_letter_is_upper(re.sub(r'\{[^{}]*\}', '', word))
+    for node in nodes:
+        if node is None or node.isNodeType(latexwalker.LatexCommentNode):
             continue
-        for char in inl.text:
-            if char.isdigit():
-                continue
-            return char.isupper()
-    return True
+        if node.isNodeType(latexwalker.LatexGroupNode):
+            verbatim: str = node.latex_verbatim()
+            if verbatim.startswith('{\\'):
+                inner = verbatim[1:-1] if verbatim.endswith('}') else verbatim[1:]
+                return _special_char_is_upper(inner)
+            continue  # an ordinary braced group does not count
+        if node.isNodeType(latexwalker.LatexCharsNode):
+            text: str = node.chars
+        else:
+            text = _decode_node(node)
+        upper = _first_letter_is_upper(text)
+        if upper is not None:
+            return upper
+    return None
+
+
+def _special_char_is_upper(inner: str) -> bool | None:
+    """The case of a special character, given what is inside its braces (``\\'E``)."""
+    match = re.match(r'\\([A-Za-z]*)', inner)
+    if match is None:
+        return None
+    command = match.group(1)
+    if command in _FOREIGN_LETTER_IS_UPPER:
+        return _FOREIGN_LETTER_IS_UPPER[command]
+    # Any other command (an accent, \relax): the first letter after the command's name.
+    return _first_letter_is_upper(inner[match.end() :])
+
+
+def _first_letter_is_upper(text: str) -> bool | None:
+    for char in text:
+        if char.isupper():
+            return True
+        if char.islower():
+            return False
+    return None
 
 
 def _has_top_level_comma(name: str) -> bool:
@@ -1387,6 +1519,14 @@ _COLLECTION_NUMBER_TYPES: Final = frozenset(
         'suppcollection',
     }
 )
+#: The CSL type of ``@misc``, and of every entry type without a mapping (BibTeX's standard
+#: styles and biblatex format an unknown type as ``@misc``): pandoc's, which is empty.  An
+#: empty type matches no ``type="..."`` test, so every style formats the item in its
+#: catch-all branch, and no valid CSL type does that in every style: "document", CSL
+#: 1.0.2's type for what fits no other, is a kind of its own to Chicago (quoted title,
+#: month after the publisher) and to APA (month in the date).  The items only go to
+#: pandoc's citeproc, which reads an empty type as its own BibTeX reader writes it.
+_UNTYPED: Final = ''
 _CSL_TYPES: Final = {
     'article': 'article-journal',
     'book': 'book',
@@ -1402,7 +1542,7 @@ _CSL_TYPES: Final = {
     'inproceedings': 'paper-conference',
     'manual': 'book',
     'mastersthesis': 'thesis',
-    'misc': '',  # as pandoc: no CSL type fits, and styles render '' generically
+    'misc': _UNTYPED,
     'mvbook': 'book',
     'mvcollection': 'book',
     'mvproceedings': 'book',
@@ -1414,7 +1554,7 @@ _CSL_TYPES: Final = {
     'proceedings': 'book',
     'reference': 'book',
     'report': 'report',
-    'software': 'book',
+    'software': 'software',  # CSL 1.0.2 (pandoc 3 too)
     'suppbook': 'chapter',
     'suppcollection': 'chapter',
     'suppperiodical': 'article-journal',
@@ -1434,6 +1574,11 @@ _CSL_TYPES: Final = {
     'performance': 'speech',
     'standard': 'legislation',
     'video': 'motion_picture',
+    'review': 'review',
+    # biblatex-apa
+    'data': 'dataset',
+    'letters': 'personal_communication',
+    'newsarticle': 'article-newspaper',
 }
 # biblatex localisation keys that turn up in `type` fields (English strings, as pandoc).
 _TYPE_KEYS: Final = {
@@ -1553,7 +1698,7 @@ class _CslBuilder:
         et = self.entry.entry_type
         csl: dict[str, Any] = {'id': self.entry.key}
         subtype = (self.raw('entrysubtype') or '').lower()
-        csl_type = _CSL_TYPES.get(et, '')
+        csl_type = _CSL_TYPES.get(et, _UNTYPED)
         if et in ('article', 'periodical', 'suppperiodical') and subtype in (
             'magazine',
             'newspaper',

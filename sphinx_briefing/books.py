@@ -6,17 +6,15 @@ of authors' bodies) and returns standard docutils nodes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from docutils import nodes
 
+from sphinx_briefing.bodies import expand
 from sphinx_briefing.derive import QuestionInfo, Schedule, Slot
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import Placeholder
 from sphinx_briefing.render import PageRenderer, joined, long_date, priority_label, table, text
-
-#: (docname, anchor) → the author's body of that box, copied for this page
-BodyOf = Callable[[str, str], list[nodes.Node]]
 
 
 def note(message: str) -> list[nodes.Node]:
@@ -179,7 +177,7 @@ class CollectionRenderer(PageRenderer):
 
     # -- panellist brief --------------------------------------------------------------
 
-    def panellist_brief(self, ph: Placeholder, body_of: BodyOf) -> list[nodes.Node]:
+    def panellist_brief(self, ph: Placeholder) -> list[nodes.Node]:
         derived = self.derived
         if (ph.docname, ph.anchor) not in derived.placeholder_panel:
             return []
@@ -190,10 +188,10 @@ class CollectionRenderer(PageRenderer):
         if not panels:
             return [*result, *note(_('%s is on no panel and is asked no question.') % person.name)]
         for panel in panels:
-            result.extend(self.brief_for_panel(pid, panel, body_of))
+            result.extend(self.brief_for_panel(pid, panel))
         return result
 
-    def brief_for_panel(self, pid: str, panel: str, body_of: BodyOf) -> list[nodes.Node]:
+    def brief_for_panel(self, pid: str, panel: str) -> list[nodes.Node]:
         derived = self.derived
         record = derived.panels[panel]
         heading = nodes.rubric('', '', classes=['briefing-brief-panel'])
@@ -242,7 +240,7 @@ class CollectionRenderer(PageRenderer):
         slots = {slot.qid: slot for slot in schedule.slots if slot.qid}
         result.append(self.slots_line(questions, slots))
         for info in questions:
-            result.append(self.brief_question(info, slots.get(info.record.qid), body_of))
+            result.append(self.brief_question(info, slots.get(info.record.qid)))
         shown = {id_ for info in questions for id_ in (info.record.qid, *info.positions)}
         keys = derived.keys_within(shown)
         if keys:
@@ -286,9 +284,7 @@ class CollectionRenderer(PageRenderer):
         line.extend(joined(timed, ' · ') if timed else [nodes.Text(_('reserve questions only'))])
         return line
 
-    def brief_question(
-        self, info: QuestionInfo, slot: Slot | None, body_of: BodyOf
-    ) -> nodes.Element:
+    def brief_question(self, info: QuestionInfo, slot: Slot | None) -> nodes.Element:
         q = info.record
         item = nodes.container(classes=['briefing-brief-question'])
         header = nodes.paragraph(classes=['briefing-header'])
@@ -308,7 +304,7 @@ class CollectionRenderer(PageRenderer):
         header += nodes.Text(' · ')
         header.extend(joined(meta, ' · '))
         item += header
-        item.extend(body_of(q.docname, q.anchor))
+        item.extend(expand(q.body, self.fromdocname))
         if info.positions:
             label = _('Positions on %s') % info.number
             item += nodes.paragraph(
@@ -319,7 +315,7 @@ class CollectionRenderer(PageRenderer):
                 position = self.derived.positions[pid]
                 entry = nodes.list_item()
                 entry += self.position_header(pid)
-                entry.extend(body_of(position.record.docname, position.record.anchor))
+                entry.extend(expand(position.record.body, self.fromdocname))
                 positions += entry
             item += positions
         return item

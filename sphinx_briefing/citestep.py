@@ -101,11 +101,18 @@ def load(app: Sphinx) -> BibDatabase:
 
 
 def requests_for(
-    cites: Sequence[CiteRef], known: Mapping[str, object]
-) -> tuple[list[CitationRequest], list[tuple[str, str]]]:
-    """One pandoc request per citation with at least one known key, in reading order."""
+    cites: Sequence[CiteRef], known: Mapping[str, object], *, dedupe: bool
+) -> tuple[list[CitationRequest], dict[tuple[str, str], int]]:
+    """The pandoc requests, in reading order, and which request each citation (by
+    (docname, anchor)) reads its text from.
+
+    With *dedupe*, a citation identical to an earlier one reuses its request: the same
+    keys and notes format the same in a style without position conditions (first,
+    subsequent, ibid), and thousands of positions cite the same sources.
+    """
     requests: list[CitationRequest] = []
-    anchors: list[tuple[str, str]] = []
+    index_of: dict[CitationRequest, int] = {}
+    texts: dict[tuple[str, str], int] = {}
     for cite in cites:
         mode, all_authors, _capital = FORMS.get(cite.form, FORMS['p'])
         items = tuple(
@@ -113,10 +120,25 @@ def requests_for(
             for key, prefix, suffix in zip(cite.keys, cite.prefixes, cite.suffixes, strict=False)
             if key in known
         )
-        if items:
-            requests.append(CitationRequest(items=items, all_authors=all_authors))
-            anchors.append((cite.docname, cite.anchor))
-    return requests, anchors
+        if not items:
+            continue
+        request = CitationRequest(items=items, all_authors=all_authors)
+        if not dedupe or request not in index_of:
+            index_of[request] = len(requests)
+            requests.append(request)
+        texts[cite.docname, cite.anchor] = index_of[request] if dedupe else len(requests) - 1
+    return requests, texts
+
+
+def _uses_positions(style: Path | None) -> bool:
+    """Whether a style renders a citation differently by its position (note styles:
+    ibid., subsequent short forms). pandoc's built-in Chicago author-date does not."""
+    if style is None:
+        return False
+    try:
+        return 'position=' in style.read_text(encoding='utf-8')
+    except OSError:
+        return True
 
 
 def language_tag(language: str | None) -> str | None:
@@ -167,7 +189,7 @@ def format_project(
         )
 
     entries = database.entries
-    requests, anchors = requests_for(cites_in_order, entries)
+    requests, text_of = requests_for(cites_in_order, entries, dedupe=not _uses_positions(style))
     include_all = any(
         ph.kind == 'bibliography' and ph.scope in ('all', 'notcited') for ph in placeholders
     )
@@ -207,7 +229,9 @@ def format_project(
     return CitationInputs(
         known_keys=frozenset(entries),
         issued=issued,
-        texts=dict(zip(anchors, formatted.citations, strict=False)) if formatted else {},
+        texts={where: formatted.citations[index] for where, index in text_of.items()}
+        if formatted
+        else {},
         entries=formatted.bibliography if formatted else (),
         keywords={key: _keywords(entry) for key, entry in entries.items()},
         numeric=formatted.numeric if formatted else False,

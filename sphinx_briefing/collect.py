@@ -3,7 +3,6 @@ worker process under ``-j``; it sees only this document)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_briefing import nodes as bnodes
+from sphinx_briefing.bodies import compact
 from sphinx_briefing.model import (
     CiteRef,
     Panel,
@@ -67,16 +67,6 @@ def own_text(node: nodes.Element) -> str:
         if not isinstance(child, bnodes.briefing_box | bnodes.briefing_placeholder)
     ]
     return _SPACES.sub(' ', ' '.join(parts)).strip()
-
-
-def body_digest(node: nodes.Element) -> str:
-    """Digest of the node's own content as markup (not just text)."""
-    parts = [
-        child.pformat()
-        for child in node.children
-        if not isinstance(child, bnodes.briefing_box | bnodes.briefing_placeholder)
-    ]
-    return hashlib.blake2b('\n'.join(parts).encode('utf-8'), digest_size=8).hexdigest()
 
 
 def section_title(node: nodes.Element) -> str:
@@ -310,7 +300,7 @@ def _question(docname: str, node: nodes.Element) -> Question:
         parent=explicit_parent or (outer['qid'] if outer is not None else ''),
         parent_is_explicit=bool(explicit_parent),
         explicit_id=node.get('explicit_id', True),
-        body_digest=body_digest(node),
+        body=compact(node),
     )
 
 
@@ -332,5 +322,5 @@ def _position(docname: str, node: nodes.Element) -> Position:
         summary=own_text(node),
         sources=tuple(node.get('sources', ())),
         explicit_id=node.get('explicit_id', True),
-        body_digest=body_digest(node),
+        body=compact(node),
     )

@@ -29,6 +29,10 @@ from sphinx_briefing.model import (
 )
 from sphinx_briefing.warnings_ import Subtype
 
+#: how many citing pages a bibliography entry links back to (a source cited on hundreds of
+#: pages would otherwise carry hundreds of links)
+BACKLINKS = 5
+
 #: a thing a page can show, e.g. ('q', id), ('participant', id), ('matrix', panel id);
 #: see :func:`_digests` for every kind
 Key = tuple[str, str]
@@ -1037,8 +1041,9 @@ def _digests(derived: Derived) -> dict[Key, bytes]:
                     derived.entries.get(key),
                     tuple(
                         (doc, derived.titles.get(doc), anchor)
-                        for doc, anchor in derived.cited_in.get(key, ())
+                        for doc, anchor in derived.cited_in.get(key, ())[:BACKLINKS]
                     ),
+                    len(derived.cited_in.get(key, ())),
                 )
                 for key in keys
             )

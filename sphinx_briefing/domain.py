@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
-from sphinx.errors import NoUri
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
@@ -314,19 +313,3 @@ def reading_order(env: BuildEnvironment) -> tuple[list[str], dict[str, str]]:
         stack.extend(reversed(children))
     order.extend(sorted(set(env.all_docs) - seen))
     return order, parent
-
-
-def link(
-    builder: Builder,
-    fromdocname: str,
-    todocname: str,
-    anchor: str,
-    child: nodes.Node,
-    title: str = '',
-) -> nodes.Element:
-    """A reference to *anchor*, or the bare content where the builder has no URI for it
-    (a document left out of a LaTeX book)."""
-    try:
-        return make_refnode(builder, fromdocname, todocname, anchor, child, title or None)
-    except NoUri:
-        return nodes.inline('', '', child)

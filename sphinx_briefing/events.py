@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.citestep import CitationCache, format_project
 from sphinx_briefing.derive import derive
-from sphinx_briefing.fragments import FRAGMENT_FLAG, Fragments
 from sphinx_briefing.locale import _
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
 
@@ -70,7 +70,6 @@ class _Filler:
         self.docname = docname
         self.derived: Derived = briefing_domain(app.env).derived
         self.renderers: dict[str, CollectionRenderer] = {}
-        self.fragments: dict[str, Fragments] = {}
 
     def renderer(self, node: nodes.Element | str) -> CollectionRenderer:
         source = node if isinstance(node, str) else (node.get('docname') or self.docname)
@@ -78,57 +77,59 @@ class _Filler:
             self.renderers[source] = CollectionRenderer(self.app.builder, self.derived, source)
         return self.renderers[source]
 
-    def boxes(self, doctree: nodes.document, docname: str = '') -> None:
-        """Headers and footers of the boxes; withheld nodes removed."""
-        derived = self.derived
-        for question in list(doctree.findall(bnodes.briefing_question)):
-            info = derived.questions.get(question['qid'])
-            if question.get('withheld'):
-                question.parent.remove(question)
-                continue
-            if info is None or info.record.docname != question['docname']:
-                continue  # a duplicate: warned about; shown without a number
-            render = self.renderer(docname or question)
-            question.insert(0, render.question_header(info))
-            footer = render.question_footer(info)
-            if footer is not None:
-                question.insert(_end_of_own_content(question), footer)
-        for position in list(doctree.findall(bnodes.briefing_position)):
-            if position['pid'] in derived.positions:
-                position.insert(
-                    0, self.renderer(docname or position).position_header(position['pid'])
-                )
-        for panel_node in list(doctree.findall(bnodes.briefing_panel)):
-            panel = derived.panels.get(panel_node['pid'])
-            if panel is not None and panel.docname == panel_node['docname']:
-                panel_node[0:0] = self.renderer(docname or panel_node).panel_header(panel)
-        for person in list(doctree.findall(bnodes.briefing_participant)):
-            participant = derived.participants.get(person['pid'])
-            if participant is not None and participant.docname == person['docname']:
-                person[0:0] = self.renderer(docname or person).participant_header(participant)
-        for counter in list(doctree.findall(bnodes.briefing_counter_argument)):
-            counter.insert(0, self.renderer(docname or counter).counter_argument_header())
-        for moderator_note in list(doctree.findall(bnodes.briefing_moderator_note)):
-            moderator_note.insert(
-                0, self.renderer(docname or moderator_note).moderator_note_header()
-            )
-        for withheld in list(doctree.findall(bnodes.briefing_withheld)):
-            withheld.parent.remove(withheld)
-        for cite in list(doctree.findall(bnodes.briefing_citation)):
-            render = self.renderer(docname or cite)
-            # In a copy (a brief), the citation keeps its formatted text but not its id.
-            anchor = cite['ids'][0] if cite['ids'] else ''
-            formatted = render.citation(
-                cite['docname'],
-                anchor or cite.get('source_anchor', ''),
-                cite['form'],
-                cite.astext(),
-            )
-            if not anchor:
-                formatted = [n for n in formatted if not isinstance(n, nodes.target)]
-            # replace_self() would give the first new node the old one's ids and classes.
-            cite['ids'], cite['classes'] = [], []
-            cite.replace_self(formatted)
+    def boxes(self, doctree: nodes.document) -> None:
+        """Headers and footers of the boxes, formatted citations; withheld nodes removed.
+
+        One walk over the page collects every node of ours (pages such as a question
+        index are large; a walk per node type was a measurable part of writing them).
+        """
+        for node in list(doctree.findall(_ours)):
+            assert isinstance(node, nodes.Element)
+            if isinstance(node, bnodes.briefing_citation):
+                self.citation(node)
+            elif isinstance(node, bnodes.briefing_withheld) or node.get('withheld'):
+                node.parent.remove(node)
+            elif isinstance(node, bnodes.briefing_question):
+                self.question(node)
+            elif isinstance(node, bnodes.briefing_position):
+                if node['pid'] in self.derived.positions:
+                    node.insert(0, self.renderer(node).position_header(node['pid']))
+            elif isinstance(node, bnodes.briefing_panel):
+                panel = self.derived.panels.get(node['pid'])
+                if panel is not None and panel.docname == node['docname']:
+                    node[0:0] = self.renderer(node).panel_header(panel)
+            elif isinstance(node, bnodes.briefing_participant):
+                participant = self.derived.participants.get(node['pid'])
+                if participant is not None and participant.docname == node['docname']:
+                    node[0:0] = self.renderer(node).participant_header(participant)
+            elif isinstance(node, bnodes.briefing_counter_argument):
+                node.insert(0, self.renderer(node).counter_argument_header())
+            elif isinstance(node, bnodes.briefing_moderator_note):
+                node.insert(0, self.renderer(node).moderator_note_header())
+
+    def question(self, node: nodes.Element) -> None:
+        info = self.derived.questions.get(node['qid'])
+        if info is None or info.record.docname != node['docname']:
+            return  # a duplicate: warned about; shown without a number
+        render = self.renderer(node)
+        node.insert(0, render.question_header(info))
+        footer = render.question_footer(info)
+        if footer is not None:
+            node.insert(_end_of_own_content(node), footer)
+
+    def citation(self, cite: nodes.Element) -> None:
+        # A copy (in a brief) is found by its original's id, and makes its links from the
+        # page it was copied to; it gets no id of its own.
+        render = self.renderer(cite.get('page') or cite)
+        anchor = cite['ids'][0] if cite['ids'] else ''
+        formatted = render.citation(
+            cite['docname'], anchor or cite.get('source_anchor', ''), cite['form'], cite.astext()
+        )
+        if not anchor:
+            formatted = [n for n in formatted if not isinstance(n, nodes.target)]
+        # replace_self() would give the first new node the old one's ids and classes.
+        cite['ids'], cite['classes'] = [], []
+        cite.replace_self(formatted)
 
     def collections(self, doctree: nodes.document) -> None:
         placeholders = {(ph.docname, ph.anchor): ph for ph in self.derived.placeholders}
@@ -144,36 +145,55 @@ class _Filler:
                 elif ph.kind == 'run-of-show':
                     content = render.run_of_show(ph)
                 elif ph.kind == 'panellist-brief':
-                    content = render.panellist_brief(ph, self.body_of(node['docname']))
+                    content = render.panellist_brief(ph)
                 elif ph.kind == 'bibliography':
                     content = render.bibliography(ph)
             container = nodes.container(
-                classes=['briefing-collection', f'briefing-{ph.kind if ph else "unknown"}'],
+                # no-search: a collection repeats what its objects' own pages say; search
+                # results should lead to those pages, not to every index and brief. A
+                # bibliography is the only place of its entries: it stays searchable.
+                classes=[
+                    'briefing-collection',
+                    f'briefing-{ph.kind if ph else "unknown"}',
+                    *(['no-search'] if ph is None or ph.kind != 'bibliography' else []),
+                ],
                 ids=node['ids'],
             )
             container.extend(content)
             node.replace_self(container)
 
-    def body_of(self, pagename: str) -> Any:
-        if pagename not in self.fragments:
-            self.fragments[pagename] = Fragments(self.app, pagename, self.boxes)
-        return self.fragments[pagename].body
-
 
 def fill_page(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """``doctree-resolved``: add headers and footers to the boxes and replace collection
-    placeholders, reading derived data only.
+    """``doctree-resolved``: add headers and footers to the boxes and format citations,
+    reading derived data only (collections were filled before references were resolved,
+    by :class:`FillCollections`).
 
     Identity, and where links are made from, come from the ``docname`` stamped on each
     node at read time, never from *docname*: the LaTeX builder resolves the whole book as
     one tree named after its start document, and a link made "from" that document to an
     object in it would become a bare ``refid`` that LaTeX resolves in the wrong file.
     """
-    if doctree.get(FRAGMENT_FLAG):
-        return  # a copied body being resolved for another page: its page fills it
-    filler = _Filler(app, docname)
-    filler.boxes(doctree)
-    filler.collections(doctree)
+    _Filler(app, docname).boxes(doctree)
+
+
+class FillCollections(SphinxPostTransform):
+    """Replace collection placeholders (question index, matrix, run of show, briefs,
+    bibliographies) with their content, before Sphinx resolves the page's references:
+    the bodies copied into briefs keep working cross-references of every domain."""
+
+    # Before ReferencesResolver (10) and MyST's resolver (9).
+    default_priority = 5
+
+    def run(self, **kwargs: Any) -> None:
+        # Sphinx 9 deprecates SphinxPostTransform.app; 7.4 has no env._app.
+        app = getattr(self.env, '_app', None) or self.app
+        _Filler(app, self.env.docname).collections(self.document)
+
+
+def _ours(node: nodes.Node) -> bool:
+    return isinstance(
+        node, bnodes.briefing_box | bnodes.briefing_citation | bnodes.briefing_withheld
+    )
 
 
 def _end_of_own_content(box: nodes.Element) -> int:
@@ -262,6 +282,8 @@ _UNKNOWN = {
 def report_missing_reference(app: Sphinx, domain: Domain | None, node: pending_xref) -> bool | None:
     """``warn-missing-reference``: give our roles' unresolved targets a typed warning
     (after intersphinx had its chance), instead of Sphinx's generic one."""
+    if node.get('briefing_copy'):
+        return True  # a body copied into a brief: its original was warned about already
     if domain is None or domain.name != 'briefing' or node['reftype'] not in _UNKNOWN:
         return None
     logger.warning(

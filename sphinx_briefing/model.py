@@ -7,6 +7,7 @@ document, and are pickled with the environment. Rich bodies stay in the doctrees
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 #: priorities of a question, in the order a moderator drops them when running late
 PRIORITIES = ('core', 'reserve', 'defensive')
@@ -82,9 +83,9 @@ class Question:
     #: not in this edition: it keeps its number (numbers match across editions) but its
     #: text is never read and nothing shows it
     withheld: bool = False
-    #: digest of the body's markup: pages that copy the body (briefs) are rewritten when
-    #: only its formatting changes
-    body_digest: str = ''
+    #: the body in compact form (:mod:`sphinx_briefing.bodies`), for pages that show it
+    #: elsewhere (briefs)
+    body: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ class Position:
     summary: str = ''  # plain text, for tooltips and exports
     sources: tuple[str, ...] = ()  # bib keys
     explicit_id: bool = True
-    body_digest: str = ''
+    body: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import babel.dates
 from docutils import nodes
+from sphinx.errors import NoUri
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations import FORMS
 from sphinx_briefing.cite_format import rich_to_nodes
-from sphinx_briefing.derive import Derived, QuestionInfo, row_anchor
-from sphinx_briefing.domain import link
+from sphinx_briefing.derive import BACKLINKS, Derived, QuestionInfo, row_anchor
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import Panel, Participant, Placeholder
 
@@ -93,11 +93,30 @@ class PageRenderer:
         self.fromdocname = fromdocname
         self.config = builder.config
         self.stances = briefing_config.stances(builder.config)
+        self._uris: dict[str, str | None] = {}
 
     # -- links ------------------------------------------------------------------------
 
     def link(self, docname: str, anchor: str, child: nodes.Node, title: str = '') -> nodes.Node:
-        return link(self.builder, self.fromdocname, docname, anchor, child, title)
+        """What make_refnode makes, with the relative URI of each target document worked
+        out once per page (a question index holds thousands of links)."""
+        if docname == self.fromdocname and anchor:
+            reference = nodes.reference('', '', child, internal=True, refid=anchor)
+        else:
+            if docname not in self._uris:
+                try:
+                    self._uris[docname] = self.builder.get_relative_uri(self.fromdocname, docname)
+                except NoUri:
+                    self._uris[docname] = None
+            uri = self._uris[docname]
+            if uri is None:  # a document left out of this LaTeX book
+                return nodes.inline('', '', child)
+            reference = nodes.reference(
+                '', '', child, internal=True, refuri=f'{uri}#{anchor}' if anchor else uri
+            )
+        if title:
+            reference['reftitle'] = title
+        return reference
 
     def participant(self, pid: str) -> nodes.Node:
         p = self.derived.participants.get(pid)
@@ -330,9 +349,11 @@ class PageRenderer:
                 back.extend(
                     joined(
                         self.link(doc, anchor, text(self.derived.titles.get(doc, doc)))
-                        for doc, anchor in places
+                        for doc, anchor in places[:BACKLINKS]
                     )
                 )
+                if len(places) > BACKLINKS:
+                    back += nodes.Text(' ' + _('and %d more') % (len(places) - BACKLINKS))
                 entry += back
             result.append(entry)
         return [nodes.container('', *result, classes=['briefing-bib-entries'])]

@@ -243,3 +243,14 @@ def write_book(proj: Project, themes: int = 12) -> None:
     proj.write('schedule.md', '# Run of show\n\n```{run-of-show}\n```\n')
     for pid in ('ana', 'ben'):
         proj.write(f'brief-{pid}.md', f'# Brief\n\n```{{panellist-brief}} {pid}\n```\n')
+
+
+def require_tool(tool: str, env_var: str) -> None:
+    """Skip when *tool* is not installed, except where *env_var* is set (``.ci/run``
+    sets it, having installed the tool): there a missing tool is a failure, so CI never
+    skips silently."""
+    if shutil.which(tool) is not None:
+        return
+    if os.environ.get(env_var):
+        pytest.fail(f'{env_var} is set but {tool} is not installed', pytrace=False)
+    pytest.skip(f'{tool} is not installed')

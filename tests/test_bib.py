@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import require_tool
+from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
 from sphinx_briefing import bib
 from sphinx_briefing.bib import BibEntry, entry_issued, entry_to_csl, load_bibfiles
@@ -363,6 +366,101 @@ def test_non_ascii_names_decode(tmp_path: Path) -> None:
     ]
 
 
+#: Names whose words start with a special character (a braced group that starts with a
+#: control sequence), and plain particles beside them.  The splits are BibTeX's own
+#: (checked against bibtex itself below).  pandoc's reader skips every braced group, so
+#: it makes particles of "{\AA}sa" and "{\'E}mile"; pybtex takes "{\o}", "{\l}" (and
+#: "{\ss}", "{\i}") for upper case, where BibTeX knows them as lower-case letters.
+SPECIAL_CHARACTER_NAMES: list[tuple[str, dict[str, str]]] = [
+    (r'{\AA}sa L{\'o}pez', {'given': 'Åsa', 'family': 'López'}),
+    (r'{\'E}mile Zola', {'given': 'Émile', 'family': 'Zola'}),
+    (r'{\'{E}}douard Manet', {'given': 'Édouard', 'family': 'Manet'}),
+    (r'{\v{S}}tefan Novak', {'given': 'Štefan', 'family': 'Novak'}),
+    (r'{\L}ukasz Nowak', {'given': 'Łukasz', 'family': 'Nowak'}),
+    (r'{\relax Ch}ristopher Smith', {'given': 'Christopher', 'family': 'Smith'}),
+    (r'{\O}stergaard, Jens', {'given': 'Jens', 'family': 'Østergaard'}),
+    (r'Jens {\O}stergaard', {'given': 'Jens', 'family': 'Østergaard'}),
+    (r'{\"O}zt{\"u}rk, Ay{\c{s}}e', {'given': 'Ayşe', 'family': 'Öztürk'}),
+    (r'{\"O}zkal {\"O}zt{\"u}rk, Ay{\c{s}}e', {'given': 'Ayşe', 'family': 'Özkal Öztürk'}),
+    (
+        r'de la {\'E}toile, Jean',
+        {'given': 'Jean', 'dropping-particle': 'de la', 'family': 'Étoile'},
+    ),
+    (
+        r'van {\"O}sterreich, Max',
+        {'given': 'Max', 'dropping-particle': 'van', 'family': 'Österreich'},
+    ),
+    (
+        r'Max van {\"O}sterreich',
+        {'given': 'Max', 'dropping-particle': 'van', 'family': 'Österreich'},
+    ),
+    # lower-case special characters are lower case, and particles stay particles
+    (
+        r'Jean {\'e}tienne Dupont',
+        {'given': 'Jean', 'dropping-particle': 'étienne', 'family': 'Dupont'},
+    ),
+    (r'{\"u}ber Alles, Hans', {'given': 'Hans', 'dropping-particle': 'über', 'family': 'Alles'}),
+    (r'{\o}ystein Ore', {'dropping-particle': 'øystein', 'family': 'Ore'}),
+    (r'{\l}ukasz Nowak', {'dropping-particle': 'łukasz', 'family': 'Nowak'}),
+    ('Werner von Braun', {'given': 'Werner', 'dropping-particle': 'von', 'family': 'Braun'}),
+    (
+        'Johannes van der Waals',
+        {'given': 'Johannes', 'dropping-particle': 'van der', 'family': 'Waals'},
+    ),
+    # an ordinary braced group has no case: "{de la}" is no particle
+    ('Jean {de la} Fontaine', {'given': 'Jean de la', 'family': 'Fontaine'}),
+]
+
+
+@pytest.mark.parametrize(('name', 'expected'), SPECIAL_CHARACTER_NAMES)
+def test_special_characters_take_the_case_of_their_letter(
+    tmp_path: Path, name: str, expected: dict[str, str]
+) -> None:
+    csl = csl_of(tmp_path, f'@book{{a, title = {{T}}, year = 2000, author = {{{name}}}}}')
+    assert csl['author'] == [expected]
+
+
+#: A style that prints the first author's First, von and Last parts, as BibTeX splits them.
+NAME_PARTS_BST = """
+ENTRY { author } {} {}
+FUNCTION {book}
+{ cite$ write$ "|" write$
+  author #1 "{ff}" format.name$ write$ "|" write$
+  author #1 "{vv}" format.name$ write$ "|" write$
+  author #1 "{ll}" format.name$ write$ newline$
+}
+READ
+ITERATE {call.type$}
+"""
+
+
+def test_special_character_names_split_as_bibtex_splits_them(tmp_path: Path) -> None:
+    require_tool('bibtex', 'BRIEFING_REQUIRE_LATEX')  # BibTeX comes with TeX Live
+    (tmp_path / 'parts.bst').write_text(NAME_PARTS_BST, encoding='ascii')
+    (tmp_path / 'job.aux').write_text(
+        '\\citation{*}\n\\bibdata{names}\n\\bibstyle{parts}\n', encoding='ascii'
+    )
+    (tmp_path / 'names.bib').write_text(
+        ''.join(
+            f'@book{{n{i}, author = {{{name}}}}}\n'
+            for i, (name, _) in enumerate(SPECIAL_CHARACTER_NAMES)
+        ),
+        encoding='utf-8',
+    )
+    subprocess.run(['bibtex', '-terse', 'job'], cwd=tmp_path, capture_output=True, check=False)
+    decode = LatexNodes2Text().latex_to_text
+    split: dict[int, dict[str, str]] = {}
+    for line in (tmp_path / 'job.bbl').read_text(encoding='utf-8').splitlines():
+        key, first, von, last = line.split('|')
+        parts = {'given': first, 'dropping-particle': von, 'family': last}
+        split[int(key[1:])] = {
+            part: ' '.join(decode(value.replace('~', ' ')).split())
+            for part, value in parts.items()
+            if value
+        }
+    assert split == {i: expected for i, (_, expected) in enumerate(SPECIAL_CHARACTER_NAMES)}
+
+
 # --------------------------------------------------------------------------- CSL mapping
 
 
@@ -453,8 +551,107 @@ def test_misc_howpublished_url_or_publisher(tmp_path: Path) -> None:
     )
     url = entry_to_csl(database.entries['u'])
     assert url['URL'] == 'https://example.org/x_y' and 'publisher' not in url
-    assert url['type'] == ''  # as pandoc: CSL has no misc type
+    assert url['type'] == ''  # pandoc's (see test_entry_types_map_as_pandoc_does)
     assert entry_to_csl(database.entries['p'])['publisher'] == 'The Mainichi (English edition)'
+
+
+#: The item types of the CSL 1.0.2 schema (csl-types.rnc, csl-data.json).
+CSL_TYPES = frozenset(
+    {
+        'article',
+        'article-journal',
+        'article-magazine',
+        'article-newspaper',
+        'bill',
+        'book',
+        'broadcast',
+        'chapter',
+        'classic',
+        'collection',
+        'dataset',
+        'document',
+        'entry',
+        'entry-dictionary',
+        'entry-encyclopedia',
+        'event',
+        'figure',
+        'graphic',
+        'hearing',
+        'interview',
+        'legal_case',
+        'legislation',
+        'manuscript',
+        'map',
+        'motion_picture',
+        'musical_score',
+        'pamphlet',
+        'paper-conference',
+        'patent',
+        'performance',
+        'periodical',
+        'personal_communication',
+        'post',
+        'post-weblog',
+        'regulation',
+        'report',
+        'review',
+        'review-book',
+        'software',
+        'song',
+        'speech',
+        'standard',
+        'thesis',
+        'treaty',
+        'webpage',
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ('entry_type', 'csl_type', 'genre'),
+    [
+        # What pandoc 3.9's own reader makes of them (pandoc -f bibtex -t csljson).
+        ('online', 'webpage', None),
+        ('electronic', 'webpage', None),
+        ('www', 'webpage', None),
+        ('unpublished', 'manuscript', None),
+        ('manual', 'book', None),
+        ('booklet', 'pamphlet', None),
+        ('proceedings', 'book', None),
+        ('phdthesis', 'thesis', 'PhD thesis'),
+        ('mastersthesis', 'thesis', 'Master\u2019s thesis'),
+        ('review', 'review', None),
+        ('software', 'software', None),
+        ('data', 'dataset', None),  # biblatex-apa's types
+        ('letters', 'personal_communication', None),
+        ('newsarticle', 'article-newspaper', None),
+        # No CSL type formats like pandoc's empty one in every style (see bib._UNTYPED).
+        ('misc', '', None),
+        ('foo', '', None),
+    ],
+)
+def test_entry_types_map_as_pandoc_does(
+    tmp_path: Path, entry_type: str, csl_type: str, genre: str | None
+) -> None:
+    csl = csl_of(
+        tmp_path, f'@{entry_type}{{a, author = {{Doe, Jane}}, title = {{T}}, year = 2000}}'
+    )
+    assert csl['type'] == csl_type
+    assert csl.get('genre') == genre
+
+
+def test_every_mapped_type_is_a_csl_type() -> None:
+    mapped = set(bib._CSL_TYPES.values()) - {bib._UNTYPED}
+    assert mapped <= CSL_TYPES, mapped - CSL_TYPES
+
+
+def test_an_unknown_entry_type_is_formatted_as_misc(tmp_path: Path) -> None:
+    fields = 'author = {Doe, Jane}, title = {T}, howpublished = {Somewhere}, year = 2000'
+    database = load_bibfiles(
+        [write(tmp_path, 'a.bib', f'@misc{{m, {fields}}}\n@foo{{f, {fields}}}\n')]
+    )
+    misc, unknown = (entry_to_csl(database.entries[key]) for key in ('m', 'f'))
+    assert unknown == misc | {'id': 'f'}
 
 
 def test_chapter_and_paper_mapping(tmp_path: Path) -> None:
