@@ -12,14 +12,19 @@ if TYPE_CHECKING:
 
 
 def setup_extension(app: Sphinx) -> ExtensionMetadata:
-    from sphinx_briefing import assets, config, events, export, nodes
+    from sphinx.locale import init_console
+
+    from sphinx_briefing import assets, config, events, export, latex, nodes
     from sphinx_briefing.citations import BibliographyDirective, CiteDomain
     from sphinx_briefing.directives import DIRECTIVES
     from sphinx_briefing.domain import ROLES, BriefingDomain, BriefingXRefRole
-    from sphinx_briefing.locale import LOCALE_DIR, MESSAGE_CATALOG_NAME
+    from sphinx_briefing.locale import MESSAGE_CATALOG_NAME, compiled_locale_dir
 
     config.register(app)
-    app.add_message_catalog(MESSAGE_CATALOG_NAME, str(LOCALE_DIR))
+    # Labels follow the project's language; warnings the console's, as Sphinx's own do.
+    locale_dir = compiled_locale_dir()
+    app.add_message_catalog(MESSAGE_CATALOG_NAME, str(locale_dir))
+    init_console(locale_dir, MESSAGE_CATALOG_NAME)
     nodes.register(app)
     app.add_domain(BriefingDomain)
     app.add_domain(CiteDomain)  # {cite:p} and friends, as in sphinxcontrib-bibtex
@@ -47,6 +52,11 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('build-finished', export.write_export)
     app.connect('builder-inited', assets.declare_for_builder)
     app.connect('build-finished', assets.copy_for_builder)
+    # LaTeX only: the briefs' theme; after derive (500), the briefs become documents of
+    # the builder; after fill_page (500), notices, table layouts and a brief's cover.
+    app.connect('builder-inited', latex.register_brief_theme)
+    app.connect('env-updated', latex.add_brief_documents, priority=900)
+    app.connect('doctree-resolved', latex.prepare_doctree, priority=600)
 
     return {
         'version': __version__,

@@ -1,4 +1,4 @@
-"""Builder-specific assets: the stylesheet for HTML, the .sty for LaTeX.
+"""Builder-specific assets: the stylesheet for HTML, the .sty and the briefs' class for LaTeX.
 
 Files are copied into the output folder after a successful build rather than added to
 ``html_static_path``: the user's configuration is never mutated.
@@ -18,6 +18,8 @@ STATIC_DIR = PACKAGE_DIR / 'static'
 TEXINPUTS_DIR = PACKAGE_DIR / 'texinputs'
 CSS_FILE = 'sphinx-briefing.css'
 LATEX_PACKAGE = 'sphinxbriefing'
+#: the class of a panellist's brief (see :mod:`sphinx_briefing.latex`)
+LATEX_BRIEF_CLASS = 'sphinxbriefingbrief'
 
 
 def declare_for_builder(app: Sphinx) -> None:
@@ -38,3 +40,6 @@ def copy_for_builder(app: Sphinx, exc: BaseException | None) -> None:
         shutil.copyfile(STATIC_DIR / CSS_FILE, outdir / '_static' / CSS_FILE)
     elif app.builder.format == 'latex':
         shutil.copyfile(TEXINPUTS_DIR / f'{LATEX_PACKAGE}.sty', outdir / f'{LATEX_PACKAGE}.sty')
+        shutil.copyfile(
+            TEXINPUTS_DIR / f'{LATEX_BRIEF_CLASS}.cls', outdir / f'{LATEX_BRIEF_CLASS}.cls'
+        )

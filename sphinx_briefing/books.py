@@ -241,8 +241,9 @@ class CollectionRenderer(PageRenderer):
         result.append(self.slots_line(questions, slots))
         for info in questions:
             result.append(self.brief_question(info, slots.get(info.record.qid)))
-        shown = {id_ for info in questions for id_ in (info.record.qid, *info.positions)}
-        keys = derived.keys_within(shown)
+        keys = derived.keys_within(
+            id_ for info in questions for id_ in (info.record.qid, *info.positions)
+        )
         if keys:
             sources_heading = _('Sources cited here')
             result.append(

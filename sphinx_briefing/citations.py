@@ -21,7 +21,7 @@ from sphinx.util.nodes import make_id
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.cite_format import CiteMode
 from sphinx_briefing.directives import PlaceholderDirective, comma_list
-from sphinx_briefing.locale import _
+from sphinx_briefing.locale import __
 from sphinx_briefing.warnings_ import Subtype
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class CiteRole(SphinxRole):
             from sphinx_briefing.warnings_ import warn
 
             warn(
-                _('cannot read the citation %r: write key, key2 or {pre}key{post}') % self.text,
+                __('cannot read the citation %r: write key, key2 or {pre}key{post}') % self.text,
                 Subtype.UNKNOWN_CITATION,
                 location=(self.env.docname, self.lineno),
             )
@@ -143,7 +143,7 @@ class BibliographyDirective(PlaceholderDirective):
             scope = 'document'
         elif filter_ and filter_ not in ('cited', 'True'):
             self.warn(
-                _(
+                __(
                     ':filter: %r is not supported; use "docname in docnames" (cited in '
                     'this document), :cited:, :notcited:, :all: or :keywords:'
                 )

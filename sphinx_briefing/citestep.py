@@ -31,7 +31,7 @@ from sphinx_briefing.cite_format import (
     formatting_key,
     resolve_style,
 )
-from sphinx_briefing.locale import _
+from sphinx_briefing.locale import __
 from sphinx_briefing.model import CiteRef, Placeholder
 from sphinx_briefing.warnings_ import Subtype
 
@@ -80,6 +80,13 @@ class CitationCache:
     csl: dict[str, tuple[tuple[BibEntry, str | None], dict[str, Any]]] = field(default_factory=dict)
     formatting_key: str = ''
     formatted: Formatted | None = None
+    #: what the last formatting was given, compared as is: equal inputs skip even the
+    #: formatting key (a digest of every item's JSON)
+    signature: tuple[Any, ...] = ()
+    #: the .bib files' (path, mtime, size) and what was loaded from them: unchanged files
+    #: are not even read again
+    bib_stats: tuple[tuple[str, int, int], ...] = ()
+    database: BibDatabase | None = None
 
 
 def bibfiles(config: Config) -> list[str]:
@@ -88,16 +95,29 @@ def bibfiles(config: Config) -> list[str]:
     return own or list(getattr(config, 'bibtex_bibfiles', None) or [])
 
 
-def load(app: Sphinx) -> BibDatabase:
+def load(app: Sphinx, cache: CitationCache) -> BibDatabase:
     confdir = Path(app.confdir)
     paths = [confdir / name for name in bibfiles(app.config)]
     if not paths:
         return BibDatabase(entries={}, problems=())
-    return load_bibfiles(
+    stats = tuple(_stat(path) for path in paths)
+    if cache.database is not None and stats == cache.bib_stats:
+        return cache.database
+    database = load_bibfiles(
         paths,
         cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
         progress=lambda message: logger.info(message),
     )
+    cache.bib_stats, cache.database = stats, database
+    return database
+
+
+def _stat(path: Path) -> tuple[str, int, int]:
+    try:
+        status = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), status.st_mtime_ns, status.st_size)
 
 
 def requests_for(
@@ -157,7 +177,7 @@ def format_project(
     if not cites_in_order and not has_bibliography and not bibfiles(app.config):
         return CitationInputs()
     warnings: list[BibWarning] = []
-    database = load(app)
+    database = load(app, cache)
     for problem in database.problems:
         subtype = {
             'bib_syntax': Subtype.BIB_SYNTAX,
@@ -182,7 +202,7 @@ def format_project(
     except StyleError as exc:
         warnings.append(
             BibWarning(
-                _('%s; using chicago-author-date') % exc,
+                __('%s; using chicago-author-date') % exc,
                 Subtype.UNKNOWN_STYLE,
                 None,
             )
@@ -200,8 +220,19 @@ def format_project(
         if key not in entries:
             del cache.csl[key]
 
-    key = formatting_key(style, items, requests, lang=lang, include_all=include_all)
-    formatted = cache.formatted if key == cache.formatting_key else None
+    signature = (
+        _stat(style) if style is not None else None,
+        lang,
+        include_all,
+        tuple(requests),
+        tuple((key, entries[key]) for key in wanted),
+    )
+    if signature == cache.signature:
+        key, formatted = cache.formatting_key, cache.formatted
+    else:
+        key = formatting_key(style, items, requests, lang=lang, include_all=include_all)
+        formatted = cache.formatted if key == cache.formatting_key else None
+        cache.signature = signature
     if formatted is None and (requests or include_all):
         try:
             formatted = format_citations(
@@ -214,7 +245,7 @@ def format_project(
             )
         except CiteprocError as exc:
             warnings.append(
-                BibWarning(_('citations could not be formatted: %s') % exc, Subtype.CITEPROC, None)
+                BibWarning(__('citations could not be formatted: %s') % exc, Subtype.CITEPROC, None)
             )
             formatted = None
         cache.formatting_key, cache.formatted = key, formatted

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sphinx_briefing.locale import _
+from sphinx_briefing.locale import _, __
 from sphinx_briefing.model import AUDIENCE_ALIASES, EDITIONS, STATUSES
 from sphinx_briefing.warnings_ import Subtype, warn
 
@@ -71,6 +71,8 @@ def register(app: Sphinx) -> None:
         app.add_config_value('bibtex_bibfiles', [], '', types=(list, tuple))
     app.add_config_value('briefing_citation_style', 'chicago-author-date', '', types=(str,))
     app.add_config_value('briefing_pandoc', '', '', types=(str,))
+    # LaTeX: one PDF per panellist's brief beside the book (read when writing starts).
+    app.add_config_value('briefing_latex_briefs', False, '', types=(bool,))
     app.connect('config-inited', validate, priority=800)
 
 
@@ -82,7 +84,7 @@ def validate(app: Sphinx, config: Config) -> None:
     ):
         if format_problem(getattr(config, name)) is not None:
             warn(
-                _('%s = %r cannot be used (%s); using %r')
+                __('%s = %r cannot be used (%s); using %r')
                 % (name, getattr(config, name), format_problem(getattr(config, name)), default),
                 Subtype.CONFIG,
             )
@@ -90,7 +92,7 @@ def validate(app: Sphinx, config: Config) -> None:
     raw = str(config.briefing_edition).strip().lower()
     if AUDIENCE_ALIASES.get(raw, raw) not in EDITIONS:
         warn(
-            _(
+            __(
                 'briefing_edition = %r is not one of %s; building the public edition, '
                 'which leaves out everything that is not public'
             )
@@ -100,7 +102,7 @@ def validate(app: Sphinx, config: Config) -> None:
     status = str(config.briefing_status).strip().lower()
     if status and status not in STATUSES:
         warn(
-            _('briefing_status = %r is not one of %s; ignored')
+            __('briefing_status = %r is not one of %s; ignored')
             % (config.briefing_status, ', '.join(STATUSES)),
             Subtype.CONFIG,
         )
@@ -160,14 +162,15 @@ def stances_from(value: Any, *, report: bool) -> dict[str, Stance]:
         if not isinstance(spec, dict):
             if report:
                 warn(
-                    _('briefing_stances[%r] must be a label or a dict; ignored') % name,
+                    __('briefing_stances[%r] must be a label or a dict; ignored') % name,
                     Subtype.CONFIG,
                 )
             continue
         base = defaults.get(name, {})
         label = str(spec.get('label') or base.get('label') or name.capitalize())
-        if 'label' not in spec and label in _DEFAULT_LABELS:
-            label = _DEFAULT_LABELS[label]()
+        if label == base.get('label') and label in _DEFAULT_LABELS:
+            # The default English label (given or not): translated into the language.
+            label = str(_DEFAULT_LABELS[label]())
         result[name] = Stance(
             name=name,
             label=label,
@@ -176,6 +179,6 @@ def stances_from(value: Any, *, report: bool) -> dict[str, Stance]:
         )
     if not result:
         if report:
-            warn(_('briefing_stances is empty or unusable; using the defaults'), Subtype.CONFIG)
+            warn(__('briefing_stances is empty or unusable; using the defaults'), Subtype.CONFIG)
         return stances_from(defaults, report=False)
     return result

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from sphinx_briefing.cite_format import Rich, rich_to_text
 from sphinx_briefing.citestep import CitationInputs, after
-from sphinx_briefing.locale import _
+from sphinx_briefing.locale import _, __
 from sphinx_briefing.model import (
     CiteRef,
     Panel,
@@ -159,6 +160,13 @@ class Derived:
     bibliographies: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     #: key → (docname, anchor of its first citation in that document), reading order
     cited_in: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: (docname, key) → an entry's anchor in that document's first bibliography listing
+    #: it; ('', key) → in the project's first
+    homes: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    #: indexes of the above for the collections: panel → its positions' ids; question or
+    #: position id → the citations in it, in reading order
+    positions_by_panel: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cites_by_box: dict[str, tuple[CiteRef, ...]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     #: key → digest of everything a page shows about it
     digests: dict[Key, bytes] = field(default_factory=dict)
@@ -210,7 +218,7 @@ class Derived:
         """Columns (question ids), rows (actors) and cells ((actor, question) → position
         ids) of a position matrix; by default every question with a position, and every
         actor in reading order."""
-        positions = [(pid, info) for pid, info in self.positions.items() if info.panel == panel]
+        positions = [(pid, self.positions[pid]) for pid in self.positions_by_panel.get(panel, ())]
         if questions:
             qids = [q for q in questions if q in self.questions and self.questions[q].shown]
         else:
@@ -234,23 +242,21 @@ class Derived:
     def entry_home(self, key: str, docname: str) -> tuple[str, str] | None:
         """Where a citation in *docname* links to: the entry in a bibliography of the same
         document if there is one, else in the first bibliography (reading order)."""
-        first = None
-        for where, keys in self.bibliographies.items():
-            if key in keys:
-                if where[0] == docname:
-                    return where[0], self.entry_anchor(where, key)
-                if first is None:
-                    first = (where[0], self.entry_anchor(where, key))
-        return first
+        return self.homes.get((docname, key)) or self.homes.get(('', key))
 
-    def keys_within(self, ids: Set[str]) -> list[str]:
-        """Keys cited inside the given questions and positions (and their sources)."""
+    def cites_within(self, ids: Iterable[str]) -> list[CiteRef]:
+        """The citations inside the given questions and positions (and their sources),
+        in the order of *ids*."""
+        return [cite for id_ in ids for cite in self.cites_by_box.get(id_, ())]
+
+    def keys_within(self, ids: Iterable[str]) -> list[str]:
+        """Keys cited inside the given questions and positions (and their sources), in
+        the order the questions and positions are shown."""
         seen: dict[str, None] = {}
-        for cite in self.cites:
-            if cite.within in ids:
-                for key in cite.keys:
-                    if key in self.entries:
-                        seen.setdefault(key, None)
+        for cite in self.cites_within(ids):
+            for key in cite.keys:
+                if key in self.entries:
+                    seen.setdefault(key, None)
         return list(seen)
 
     def pages_to_rewrite(self, before: Derived | None) -> set[str]:
@@ -303,7 +309,7 @@ def _first_wins(
                 first = seen[rid]
                 problems.append(
                     Problem(
-                        _('duplicate %s id %r: first declared in %s, line %s (that one is used)')
+                        __('duplicate %s id %r: first declared in %s, line %s (that one is used)')
                         % (what, rid, first.docname, first.line),
                         Subtype.DUPLICATE_ID,
                         doc,
@@ -327,10 +333,10 @@ def derive(inputs: Inputs) -> Derived:
     }
     docs = list(inputs.doc_order) + sorted(recorded - known_docs)
 
-    panels = _first_wins(docs, inputs.panels, 'pid', _('panel'), problems)
-    participants = _first_wins(docs, inputs.participants, 'pid', _('participant'), problems)
-    questions = _first_wins(docs, inputs.questions, 'qid', _('question'), problems)
-    positions = _first_wins(docs, inputs.positions, 'pid', _('position'), problems)
+    panels = _first_wins(docs, inputs.panels, 'pid', __('panel'), problems)
+    participants = _first_wins(docs, inputs.participants, 'pid', __('participant'), problems)
+    questions = _first_wins(docs, inputs.questions, 'qid', __('question'), problems)
+    positions = _first_wins(docs, inputs.positions, 'pid', __('position'), problems)
 
     _check_panels(panels, participants, problems)
     own_panel = _doc_panels(docs, inputs, panels)
@@ -344,7 +350,7 @@ def derive(inputs: Inputs) -> Derived:
         if q.panel and q.panel not in panels:
             problems.append(
                 Problem(
-                    _('question %r names unknown panel %r') % (qid, q.panel),
+                    __('question %r names unknown panel %r') % (qid, q.panel),
                     Subtype.UNKNOWN_PANEL,
                     q.docname,
                     q.line,
@@ -354,7 +360,7 @@ def derive(inputs: Inputs) -> Derived:
         if not panel_of[qid] and len(panels) > 1:
             problems.append(
                 Problem(
-                    _(
+                    __(
                         'question %r has no panel: give it :panel:, or declare the panel in '
                         'its document or in a document whose toctree includes it'
                     )
@@ -372,7 +378,7 @@ def derive(inputs: Inputs) -> Derived:
             if q.panel and q.panel != panel_of[parent]:
                 problems.append(
                     Problem(
-                        _('follow-up %r is on panel %r but its question %r is on %r')
+                        __('follow-up %r is on panel %r but its question %r is on %r')
                         % (qid, q.panel, parent, panel_of[parent]),
                         Subtype.BAD_FOLLOW_UP,
                         q.docname,
@@ -414,7 +420,7 @@ def derive(inputs: Inputs) -> Derived:
             if pid not in participants:
                 problems.append(
                     Problem(
-                        _('question %r is addressed to unknown participant %r') % (qid, pid),
+                        __('question %r is addressed to unknown participant %r') % (qid, pid),
                         Subtype.UNKNOWN_PARTICIPANT,
                         q.docname,
                         q.line,
@@ -423,7 +429,7 @@ def derive(inputs: Inputs) -> Derived:
             elif roster and pid not in roster:
                 problems.append(
                     Problem(
-                        _('question %r is addressed to %r, who is not on panel %r')
+                        __('question %r is addressed to %r, who is not on panel %r')
                         % (qid, pid, panel_of[qid]),
                         Subtype.NOT_ON_PANEL,
                         q.docname,
@@ -440,7 +446,7 @@ def derive(inputs: Inputs) -> Derived:
         if pos.question and not question:
             problems.append(
                 Problem(
-                    _('position of %r is on unknown question %r') % (pos.actor, pos.question),
+                    __('position of %r is on unknown question %r') % (pos.actor, pos.question),
                     Subtype.UNKNOWN_QUESTION,
                     pos.docname,
                     pos.line,
@@ -449,7 +455,7 @@ def derive(inputs: Inputs) -> Derived:
         elif not pos.question and not pos.topic:
             problems.append(
                 Problem(
-                    _(
+                    __(
                         'position of %r has no :question:, no :topic: and no section '
                         'to take its topic from'
                     )
@@ -471,6 +477,7 @@ def derive(inputs: Inputs) -> Derived:
             label=_('%(actor)s on %(target)s') % {'actor': actor_name, 'target': target}
             if target
             else actor_name,
+            summary=resolve_citations(pos.summary, pos.docname, inputs.citations.texts),
         )
         if question:
             positions_on.setdefault(question, []).append(pid)
@@ -489,35 +496,35 @@ def derive(inputs: Inputs) -> Derived:
             ):
                 referrers.setdefault(ref.target, []).append(doc)
 
-    infos = {
-        qid: QuestionInfo(
-            record=q,
-            panel=panel_of[qid],
-            number=numbers[qid],
-            to=q.to or (questions[parent_of[qid]].to if parent_of[qid] else ()),
-            parent=parent_of[qid],
-            followups=tuple(followups[qid]),
-            positions=tuple(positions_on.get(qid, ())),
-            referrers=tuple(referrers.get(qid, ())),
-        )
-        for qid, q in questions.items()
-    }
-
     # -- placeholders ---------------------------------------------------------------------
     placeholders = tuple(ph for doc in docs for ph in inputs.placeholders.get(doc, ()))
     placeholder_panel = _placeholder_panels(
-        placeholders, panels, participants, infos, position_infos, doc_panel, problems
+        placeholders, panels, participants, questions, position_infos, doc_panel, problems
     )
     index_row: dict[str, tuple[str, str]] = {}
     for ph in placeholders:
         if ph.kind != 'question-index' or (ph.docname, ph.anchor) not in placeholder_panel:
             continue
         panel = placeholder_panel[ph.docname, ph.anchor]
-        for qid, info in infos.items():
-            if info.shown and (not panel or info.panel == panel) and qid not in index_row:
-                index_row[qid] = (ph.docname, row_anchor(ph, info.record))
-    for qid, row in index_row.items():
-        infos[qid] = _replace_index_row(infos[qid], row)
+        for qid, q in questions.items():
+            if not q.withheld and (not panel or panel_of[qid] == panel) and qid not in index_row:
+                index_row[qid] = (ph.docname, row_anchor(ph, q))
+
+    infos = {
+        qid: QuestionInfo(
+            record=q,
+            panel=panel_of[qid],
+            number=numbers[qid],
+            to=q.to or (questions[parent_of[qid]].to if parent_of[qid] else ()),
+            text=resolve_citations(q.text, q.docname, inputs.citations.texts),
+            parent=parent_of[qid],
+            followups=tuple(followups[qid]),
+            positions=tuple(positions_on.get(qid, ())),
+            referrers=tuple(referrers.get(qid, ())),
+            index_row=index_row.get(qid),
+        )
+        for qid, q in questions.items()
+    }
 
     cites = tuple(cite for doc in docs for cite in inputs.cites.get(doc, ()))
     problems.extend(
@@ -525,11 +532,12 @@ def derive(inputs: Inputs) -> Derived:
     )
     bibliographies = _bibliographies(placeholders, cites, inputs.citations)
     cited_in: dict[str, list[tuple[str, str]]] = {}
+    citing_docs: set[tuple[str, str]] = set()
     for cite in cites:
         for key in cite.keys:
-            places = cited_in.setdefault(key, [])
-            if cite.docname not in [doc for doc, _anchor in places]:
-                places.append((cite.docname, cite.anchor))
+            if (key, cite.docname) not in citing_docs:
+                citing_docs.add((key, cite.docname))
+                cited_in.setdefault(key, []).append((cite.docname, cite.anchor))
 
     derived = Derived(
         doc_order=tuple(docs),
@@ -560,17 +568,16 @@ def derive(inputs: Inputs) -> Derived:
         bibliographies=bibliographies,
         cited_in={key: tuple(places) for key, places in cited_in.items()},
     )
-    for qid, info in derived.questions.items():
-        derived.questions[qid] = replace(
-            info, text=resolve_citations(info.record.text, info.record.docname, derived.cite_texts)
-        )
-    for pid, pinfo in derived.positions.items():
-        derived.positions[pid] = replace(
-            pinfo,
-            summary=resolve_citations(
-                pinfo.record.summary, pinfo.record.docname, derived.cite_texts
-            ),
-        )
+    derived.homes = _entry_homes(bibliographies)
+    by_panel: dict[str, list[str]] = {}
+    for pid, pinfo in position_infos.items():
+        by_panel.setdefault(pinfo.panel, []).append(pid)
+    derived.positions_by_panel = {panel: tuple(pids) for panel, pids in by_panel.items()}
+    by_box: dict[str, list[CiteRef]] = {}
+    for cite in cites:
+        if cite.within:
+            by_box.setdefault(cite.within, []).append(cite)
+    derived.cites_by_box = {box: tuple(found) for box, found in by_box.items()}
     derived.schedules = {panel: _schedule(derived, panel) for panel in derived.panel_ids()}
     problems.extend(_overruns(derived))
     derived.problems = tuple(problems)
@@ -601,7 +608,7 @@ def _check_citations(
             if key not in citations.known_keys:
                 problems.append(
                     Problem(
-                        _('unknown citation key %r') % key,
+                        __('unknown citation key %r') % key,
                         Subtype.UNKNOWN_CITATION,
                         cite.docname,
                         cite.line,
@@ -614,7 +621,7 @@ def _check_citations(
                 )
                 problems.append(
                     Problem(
-                        _(
+                        __(
                             'source %r is dated %s, after panel %r on %s: the brief cannot '
                             "rely on it (facts as of the panel's date)"
                         )
@@ -665,6 +672,18 @@ def resolve_citations(
     return _CITATION_MARK.sub(formatted, text)
 
 
+def _entry_homes(
+    bibliographies: Mapping[tuple[str, str], Sequence[str]],
+) -> dict[tuple[str, str], tuple[str, str]]:
+    homes: dict[tuple[str, str], tuple[str, str]] = {}
+    for where, keys in bibliographies.items():
+        for key in keys:
+            anchor = (where[0], f'{where[1]}-{_slug(key)}')
+            homes.setdefault(('', key), anchor)
+            homes.setdefault((where[0], key), anchor)
+    return homes
+
+
 def _in_scope(scope: str, key: str, cited: Set[str], here: Set[str]) -> bool:
     if scope == 'all':
         return True
@@ -675,15 +694,12 @@ def _in_scope(scope: str, key: str, cited: Set[str], here: Set[str]) -> bool:
     return key in cited  # 'project'
 
 
+@lru_cache(maxsize=65536)
 def _slug(key: str) -> str:
     """An id-safe form of a citation key."""
     from docutils.nodes import make_id
 
     return make_id(key) or 'entry'
-
-
-def _replace_index_row(info: QuestionInfo, row: tuple[str, str]) -> QuestionInfo:
-    return replace(info, index_row=row)
 
 
 def row_anchor(placeholder: Placeholder, question: Question) -> str:
@@ -696,25 +712,35 @@ def _check_panels(
 ) -> None:
     problems.extend(
         Problem(
-            _('panel %r names unknown participant %r as %s') % (panel.pid, pid, role),
+            __('panel %r names unknown participant %r as %s') % (panel.pid, pid, role),
             Subtype.UNKNOWN_PARTICIPANT,
             panel.docname,
             panel.line,
         )
         for panel in panels.values()
-        for role, pids in ((_('moderator'), (panel.moderator,)), (_('panellist'), panel.panellists))
+        for role, pids in (
+            (__('moderator'), (panel.moderator,)),
+            (__('panellist'), panel.panellists),
+        )
         for pid in pids
         if pid and pid not in participants
     )
 
 
 def _doc_panels(docs: Sequence[str], inputs: Inputs, panels: Mapping[str, Panel]) -> dict[str, str]:
-    """Each document's panel: its own first panel, else its nearest toctree ancestor's."""
+    """Each document's panel: the first panel it declares, else the first panel one of its
+    collections names (a brief with ``:panel:``), else its nearest toctree ancestor's."""
     own = {
-        doc: records[0].pid
+        doc: ph.panel
+        for doc in reversed(docs)
+        for ph in reversed(inputs.placeholders.get(doc, ()))
+        if ph.panel in panels
+    }
+    own.update(
+        (doc, records[0].pid)
         for doc, records in inputs.panels.items()
         if records and records[0].pid in panels and panels[records[0].pid].docname == doc
-    }
+    )
     result: dict[str, str] = {}
     for doc in docs:
         seen = {doc}
@@ -737,7 +763,7 @@ def _resolve_parents(questions: Mapping[str, Question], problems: list[Problem])
         if parent and parent not in questions:
             problems.append(
                 Problem(
-                    _('question %r is a follow-up of unknown question %r') % (qid, parent),
+                    __('question %r is a follow-up of unknown question %r') % (qid, parent),
                     Subtype.UNKNOWN_QUESTION,
                     q.docname,
                     q.line,
@@ -758,7 +784,7 @@ def _resolve_parents(questions: Mapping[str, Question], problems: list[Problem])
         if current in chain:
             problems.append(
                 Problem(
-                    _('follow-up cycle: %s') % ' → '.join([*chain, current]),
+                    __('follow-up cycle: %s') % ' → '.join([*chain, current]),
                     Subtype.BAD_FOLLOW_UP,
                     q.docname,
                     q.line,
@@ -768,7 +794,7 @@ def _resolve_parents(questions: Mapping[str, Question], problems: list[Problem])
         elif current != parent_of[qid]:
             problems.append(
                 Problem(
-                    _('question %r is a follow-up of a follow-up; it is numbered under %r')
+                    __('question %r is a follow-up of a follow-up; it is numbered under %r')
                     % (qid, current),
                     Subtype.BAD_FOLLOW_UP,
                     q.docname,
@@ -783,19 +809,20 @@ def _placeholder_panels(
     placeholders: Sequence[Placeholder],
     panels: Mapping[str, Panel],
     participants: Mapping[str, Participant],
-    questions: Mapping[str, QuestionInfo],
+    questions: Mapping[str, Question],
     positions: Mapping[str, PositionInfo],
     doc_panel: Mapping[str, str],
     problems: list[Problem],
 ) -> dict[tuple[str, str], str]:
     """Check each collection directive and decide the panel it shows."""
     result: dict[tuple[str, str], str] = {}
+    actors: set[str] | None = None  # every actor, worked out for the first matrix
     for ph in placeholders:
         where = (ph.docname, ph.line)
         if ph.panel and ph.panel not in panels:
             problems.append(
                 Problem(
-                    _('%s names unknown panel %r') % (ph.kind, ph.panel),
+                    __('%s names unknown panel %r') % (ph.kind, ph.panel),
                     Subtype.UNKNOWN_PANEL,
                     *where,
                 )
@@ -808,7 +835,7 @@ def _placeholder_panels(
             if ph.participant not in participants:
                 problems.append(
                     Problem(
-                        _('panellist-brief for unknown participant %r') % ph.participant,
+                        __('panellist-brief for unknown participant %r') % ph.participant,
                         Subtype.UNKNOWN_PARTICIPANT,
                         *where,
                     )
@@ -820,7 +847,7 @@ def _placeholder_panels(
         if not panel:
             problems.append(
                 Problem(
-                    _('%s has no panel: give it :panel:') % ph.kind,
+                    __('%s has no panel: give it :panel:') % ph.kind,
                     Subtype.NO_PANEL,
                     *where,
                 )
@@ -828,12 +855,13 @@ def _placeholder_panels(
             continue
         result[ph.docname, ph.anchor] = panel
         if ph.kind == 'position-matrix':
-            actors = {p.record.actor for p in positions.values()}
+            if actors is None:
+                actors = {p.record.actor for p in positions.values()}
             for actor in ph.actors:
                 if actor not in actors:
                     problems.append(
                         Problem(
-                            _('position-matrix :actors: names %r, who holds no position') % actor,
+                            __('position-matrix :actors: names %r, who holds no position') % actor,
                             Subtype.BAD_OPTION,
                             *where,
                         )
@@ -842,7 +870,7 @@ def _placeholder_panels(
                 if qid not in questions:
                     problems.append(
                         Problem(
-                            _('position-matrix :questions: names unknown question %r') % qid,
+                            __('position-matrix :questions: names unknown question %r') % qid,
                             Subtype.UNKNOWN_QUESTION,
                             *where,
                         )
@@ -896,7 +924,7 @@ def _overruns(derived: Derived) -> list[Problem]:
             continue
         problems.append(
             Problem(
-                _(
+                __(
                     'the run of show of panel %r needs %d minutes (core questions, opening '
                     'and closing) but the panel lasts %d minutes'
                 )
@@ -910,11 +938,6 @@ def _overruns(derived: Derived) -> list[Problem]:
 
 
 # -- digests: what a page shows about each thing ------------------------------------------
-
-
-def _unlocated(record: R) -> R:
-    """The record without its source line: moving text around changes no page."""
-    return replace(record, line=None)  # type: ignore[type-var]
 
 
 def _digest(*parts: object) -> bytes:
@@ -932,7 +955,7 @@ def _question_view(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
     q = info.record
     return (
         info.number,
-        _unlocated(q),
+        q.digest,
         info.text,
         info.panel,
         tuple(_participant_view(derived, pid) for pid in info.to),
@@ -961,7 +984,7 @@ def _question_line(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
 def _position_view(derived: Derived, pid: str) -> tuple[object, ...]:
     info = derived.positions[pid]
     sources = derived.cite_texts.get((info.record.docname, info.record.anchor))
-    return (_unlocated(info.record), info.label, info.actor_name, sources, info.summary)
+    return (info.record.digest, info.label, info.actor_name, sources, info.summary)
 
 
 def _digests(derived: Derived) -> dict[Key, bytes]:
@@ -972,10 +995,10 @@ def _digests(derived: Derived) -> dict[Key, bytes]:
         question_digest[qid] = digests['q', qid] = _digest(_question_view(derived, info))
         digests['q-line', qid] = _digest(_question_line(derived, info))
     for pid, participant in derived.participants.items():
-        digests['participant', pid] = _digest(_unlocated(participant))
+        digests['participant', pid] = participant.digest.encode()
     for pid, declared in derived.panels.items():
         digests['panel', pid] = _digest(
-            _unlocated(declared),
+            declared.digest,
             _participant_view(derived, declared.moderator),
             tuple(_participant_view(derived, x) for x in declared.panellists),
         )
@@ -990,14 +1013,13 @@ def _digests(derived: Derived) -> dict[Key, bytes]:
     for panel in derived.panel_ids():
         digests['positions-of', panel] = _digest(
             tuple(
-                (pid, info.record.actor, info.question)
-                for pid, info in derived.positions.items()
-                if info.panel == panel
+                (pid, derived.positions[pid].record.actor, derived.positions[pid].question)
+                for pid in derived.positions_by_panel.get(panel, ())
             )
         )
         qids = derived.panel_questions.get(panel, ())
         panel_record = derived.panels.get(panel)
-        panel_view = _unlocated(panel_record) if panel_record else None
+        panel_view = panel_record.digest if panel_record else None
         panel_part = (
             panel_view,
             tuple(question_digest[qid] for qid in qids),
@@ -1113,13 +1135,11 @@ def _placeholder_keys(derived: Derived, ph: Placeholder) -> set[Key]:
     for sat_on in [panel] if panel else derived.panels_of(ph.participant):
         keys |= {('panel', sat_on), ('slots', sat_on), ('banner', sat_on)}
         keys |= {('participant', pid) for pid in derived.roster(sat_on)}
-        shown: set[str] = set()
+        shown: list[str] = []
         for info in derived.questions_for(ph.participant, sat_on):
             keys.add(('q', info.record.qid))
             keys |= {('pos', pid) for pid in info.positions}
-            shown |= {info.record.qid, *info.positions}
-        keys |= {
-            ('cite', _cite_key((c.docname, c.anchor))) for c in derived.cites if c.within in shown
-        }
+            shown += [info.record.qid, *info.positions]
+        keys |= {('cite', _cite_key((c.docname, c.anchor))) for c in derived.cites_within(shown)}
         keys |= {('entry', key) for key in derived.keys_within(shown)}
     return keys

@@ -20,7 +20,7 @@ from sphinx.util.typing import OptionSpec
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.locale import _
+from sphinx_briefing.locale import _, __
 from sphinx_briefing.model import (
     AUDIENCE_ALIASES,
     EDITIONS,
@@ -63,7 +63,7 @@ class BriefingDirective(SphinxDirective):
         name = AUDIENCE_ALIASES.get(raw, raw)
         if name not in EDITIONS:
             self.warn(
-                _(':audience: %r is not one of %s; treated as moderator-only')
+                __(':audience: %r is not one of %s; treated as moderator-only')
                 % (raw, ', '.join(EDITIONS)),
                 Subtype.UNKNOWN_EDITION,
             )
@@ -83,7 +83,7 @@ class BriefingDirective(SphinxDirective):
     def checked_id(self, value: str) -> str:
         if not _ID.match(value):
             self.warn(
-                _('%s id %r should be letters, digits, "-", "_", "." or ":" only')
+                __('%s id %r should be letters, digits, "-", "_", "." or ":" only')
                 % (self.name, value),
                 Subtype.BAD_OPTION,
             )
@@ -95,7 +95,7 @@ class BriefingDirective(SphinxDirective):
             return default
         if value not in allowed:
             self.warn(
-                _('%s: %r is not one of %s; using %r')
+                __('%s: %r is not one of %s; using %r')
                 % (f':{name}:', value, ', '.join(allowed), default),
                 Subtype.BAD_OPTION,
             )
@@ -109,8 +109,8 @@ class BriefingDirective(SphinxDirective):
         text = str(raw).strip()
         if text.isdigit() and (int(text) > 0 or not positive):
             return int(text)
-        wanted = _('a positive whole number') if positive else _('a whole number')
-        self.warn(_(':%s: %r is not %s of minutes') % (name, text, wanted), subtype)
+        wanted = __('a positive whole number') if positive else __('a whole number')
+        self.warn(__(':%s: %r is not %s of minutes') % (name, text, wanted), subtype)
         return None
 
     def new_box(self, box: type[bnodes.briefing_box], key: str) -> bnodes.briefing_box:
@@ -159,7 +159,7 @@ class PanelDirective(BriefingDirective):
         )
         moderators = self.option_list('moderator')
         if len(moderators) > 1:
-            self.warn(_(':moderator: takes one participant id'), Subtype.BAD_OPTION)
+            self.warn(__(':moderator: takes one participant id'), Subtype.BAD_OPTION)
         node['moderator'] = moderators[0] if moderators else ''
         node['panellists'] = self.option_list('panellists')
         node['handling'] = self.options.get('handling', '').strip()
@@ -179,7 +179,7 @@ class PanelDirective(BriefingDirective):
             datetime.date.fromisoformat(value)
         except ValueError:
             self.warn(
-                _(':%s: %r is not a date written YYYY-MM-DD') % (name, value), Subtype.BAD_DATE
+                __(':%s: %r is not a date written YYYY-MM-DD') % (name, value), Subtype.BAD_DATE
             )
             return ''
         return value
@@ -192,7 +192,7 @@ class PanelDirective(BriefingDirective):
         if match and int(match[1]) < 24 and int(match[2]) < 60:
             return f'{int(match[1]):02d}:{match[2]}'
         self.warn(
-            _(':%s: %r is not a time written HH:MM (24-hour clock)') % (name, value),
+            __(':%s: %r is not a time written HH:MM (24-hour clock)') % (name, value),
             Subtype.BAD_TIME,
         )
         return ''
@@ -307,7 +307,7 @@ class PositionDirective(BriefingDirective):
             return []
         actor = self.options.get('actor', '').strip()
         if not actor:
-            self.warn(_('a position needs an :actor:'), Subtype.BAD_OPTION)
+            self.warn(__('a position needs an :actor:'), Subtype.BAD_OPTION)
         question = self.options.get('question', '').strip()
         if self.arguments:
             pid, explicit = self.checked_id(self.arguments[0]), True
@@ -334,10 +334,10 @@ class PositionDirective(BriefingDirective):
         if value in vocabulary:
             return value
         if not value:
-            self.warn(_('a position needs a :stance:'), Subtype.UNKNOWN_STANCE)
+            self.warn(__('a position needs a :stance:'), Subtype.UNKNOWN_STANCE)
         else:
             self.warn(
-                _('unknown stance %r (briefing_stances has %s)') % (value, ', '.join(vocabulary)),
+                __('unknown stance %r (briefing_stances has %s)') % (value, ', '.join(vocabulary)),
                 Subtype.UNKNOWN_STANCE,
             )
         return ''

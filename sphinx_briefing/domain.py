@@ -19,7 +19,7 @@ from sphinx_briefing.citestep import CitationInputs
 from sphinx_briefing.collect import broken_fences, collect
 from sphinx_briefing.derive import Derived, Inputs
 from sphinx_briefing.directives import DIRECTIVES
-from sphinx_briefing.locale import _
+from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 4
+    data_version = 5
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -133,7 +133,7 @@ class BriefingDomain(Domain):
         records = collect(docname, document)
         for name, line in broken_fences(document):
             warn(
-                _(
+                __(
                     'this looks like a %r directive that MyST did not recognise: a backtick '
                     'in the directive line ends a backtick fence; use a colon fence (:::{%s})'
                 )

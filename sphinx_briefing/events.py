@@ -17,7 +17,7 @@ from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.citestep import CitationCache, format_project
 from sphinx_briefing.derive import derive
-from sphinx_briefing.locale import _
+from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
 
 if TYPE_CHECKING:
@@ -287,7 +287,7 @@ def report_missing_reference(app: Sphinx, domain: Domain | None, node: pending_x
     if domain is None or domain.name != 'briefing' or node['reftype'] not in _UNKNOWN:
         return None
     logger.warning(
-        _('unknown %s %r') % (node['reftype'], node['reftarget']),
+        __('unknown %s %r') % (node['reftype'], node['reftarget']),
         location=node,
         type=WARNING_TYPE,
         subtype=str(_UNKNOWN[node['reftype']]),

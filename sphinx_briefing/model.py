@@ -46,6 +46,7 @@ class Panel:
     status: str = ''
     opening: int | None = None  # minutes of the moderator's opening
     closing: int | None = None  # minutes of the moderator's closing
+    digest: str = ''  # of everything above but the line (see collect.digested)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class Participant:
     affiliation: str = ''
     role: str = ''
     reading: str = ''
+    digest: str = ''
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ class Question:
     #: the body in compact form (:mod:`sphinx_briefing.bodies`), for pages that show it
     #: elsewhere (briefs)
     body: tuple[Any, ...] = ()
+    digest: str = ''
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ class Position:
     sources: tuple[str, ...] = ()  # bib keys
     explicit_id: bool = True
     body: tuple[Any, ...] = ()
+    digest: str = ''
 
 
 @dataclass(frozen=True, slots=True)

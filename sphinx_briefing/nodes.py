@@ -9,7 +9,8 @@ builder writes without resolving.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from docutils import nodes
 
@@ -125,20 +126,107 @@ def html_depart_box(self: HTML5Translator, node: briefing_box) -> None:
 
 
 def latex_visit_box(self: LaTeXTranslator, node: briefing_box) -> None:
-    # The environment is defined in sphinxbriefing.sty; the label makes \hyperref reach
-    # the box, in Sphinx's own docname:id scheme.
-    self.body.append(f'\n\\begin{{sphinxbriefing{node.box_name}}}')
-    self.body.append(self.hypertarget_to(node, anchor=True) + '\n')
+    r"""Open the box's environment (sphinxbriefing.sty) and write its children.
+
+    The header paragraph that the write phase put first becomes
+    ``\sphinxbriefingheader{name or number}{the rest}``, so that the .sty can set the
+    number large beside its meta line; a field list of the header becomes
+    ``sphinxbriefingfields``. The children are walked here, hence ``SkipNode``: the
+    doctree itself is not changed.
+    """
+    self.body.append(f'\n\\begin{{sphinxbriefing{node.box_name}}}{_latex_box_arguments(node)}%\n')
+    # The label makes \hyperref reach the box, in Sphinx's own docname:id scheme; inside
+    # the box, so that \pageref gives the page the box starts on.
+    self.body.append(self.hypertarget_to(node, anchor=True) + '%\n')
     # A framed box can't hold floats, and inside a table it needs a tabular that can
     # hold paragraphs.
     self.no_latex_floats += 1
     if self.table:
         self.table.has_problematic = True
+    for child in node.children:
+        if _has_class(child, nodes.paragraph, 'briefing-header'):
+            first, rest = _split_header(cast(nodes.paragraph, child))
+            self.body.append(
+                rf'\sphinxbriefingheader{{{_latex_inline(self, first)}}}'
+                rf'{{{_latex_inline(self, rest)}}}' + '\n'
+            )
+        elif _has_class(child, nodes.field_list, 'briefing-fields'):
+            _latex_fields(self, cast(nodes.field_list, child))
+        elif _has_class(child, nodes.paragraph, 'briefing-footer'):
+            footer = _latex_inline(self, cast(nodes.paragraph, child).children)
+            self.body.append(rf'\sphinxbriefingfooter{{{footer}}}' + '\n')
+        else:
+            child.walkabout(self)
+    self.no_latex_floats -= 1
+    self.body.append(f'\\end{{sphinxbriefing{node.box_name}}}\n')
+    raise nodes.SkipNode
 
 
 def latex_depart_box(self: LaTeXTranslator, node: briefing_box) -> None:
-    self.no_latex_floats -= 1
-    self.body.append(f'\\end{{sphinxbriefing{node.box_name}}}\n')
+    pass  # the visitor writes the whole box
+
+
+def _latex_box_arguments(node: briefing_box) -> str:
+    """The environment's arguments: a question's priority and whether it is a
+    follow-up; a position's stance colour."""
+    if isinstance(node, briefing_question):
+        followup = isinstance(node.parent, briefing_question) or bool(node.get('follow_up_of'))
+        priority = str(node.get('priority') or 'core')
+        priority = priority if priority.isalpha() else 'core'
+        return f'{{{priority}}}{{{1 if followup else 0}}}'
+    if isinstance(node, briefing_position):
+        stance = next(iter(node.findall(briefing_stance)), None)
+        colour = stance.get('colour', '') if stance is not None else ''
+        return '{' + _hex_colour(colour, '5F6368') + '}'
+    return '{}'
+
+
+def _has_class(node: nodes.Node, kind: type[nodes.Element], name: str) -> bool:
+    return isinstance(node, kind) and name in node['classes']
+
+
+def _split_header(header: nodes.paragraph) -> tuple[list[nodes.Node], list[nodes.Node]]:
+    """(the leading strong, e.g. the number or the actor; everything after it without
+    the separator that joined them)."""
+    children = list(header.children)
+    if not children or not isinstance(children[0], nodes.strong):
+        return [], children
+    rest = children[1:]
+    while rest and isinstance(rest[0], nodes.Text) and not str(rest[0]).strip(' ·—–,'):
+        rest.pop(0)
+    if rest and isinstance(rest[0], nodes.Text):
+        rest[0] = nodes.Text(str(rest[0]).lstrip(' ·—–,'))
+    return list(children[0].children), rest
+
+
+def _latex_inline(self: LaTeXTranslator, children: Sequence[nodes.Node]) -> str:
+    """LaTeX of inline nodes, to be used as a macro argument."""
+    self.pushbody([])
+    for child in children:
+        child.walkabout(self)
+    return ''.join(self.popbody()).strip()
+
+
+def _latex_fields(self: LaTeXTranslator, fields: nodes.field_list) -> None:
+    r"""A field list as ``sphinxbriefingfields``: its labels first (the .sty measures the
+    widest), then one ``\sphinxbriefingfield{name}{value}`` per field."""
+    rows: list[tuple[str, str]] = []
+    for field in fields.findall(nodes.field):
+        name = next(iter(field.findall(nodes.field_name)), None)
+        body = next(iter(field.findall(nodes.field_body)), None)
+        if name is None or body is None:
+            continue
+        value = [
+            grandchild
+            for child in body.children
+            for grandchild in (child.children if isinstance(child, nodes.paragraph) else [child])
+        ]
+        rows.append((_latex_inline(self, name.children), _latex_inline(self, value)))
+    labels = ''.join(rf'\do{{{label}}}' for label, _text in rows)
+    self.body.append(f'\\begin{{sphinxbriefingfields}}{{{labels}}}\n')
+    for label, text in rows:
+        self.body.append(rf'\sphinxbriefingfield{{{label}}}{{{text}}}' + '\n')
+    self.body.append('\\end{sphinxbriefingfields}\n')
 
 
 def html_visit_stance(self: HTML5Translator, node: briefing_stance) -> None:
@@ -155,13 +243,20 @@ def html_depart_stance(self: HTML5Translator, node: briefing_stance) -> None:
 
 
 def latex_visit_stance(self: LaTeXTranslator, node: briefing_stance) -> None:
-    colour = node.get('colour', '')
-    hex_colour = colour[1:].upper() if _is_colour(colour) and len(colour) == 7 else '000000'
-    self.body.append(rf'\sphinxbriefingstance{{{hex_colour}}}{{')
+    colour = _hex_colour(node.get('colour', ''))
+    self.body.append(rf'\sphinxbriefingstance{{{colour}}}{{')
 
 
 def latex_depart_stance(self: LaTeXTranslator, node: briefing_stance) -> None:
     self.body.append('}')
+
+
+def _hex_colour(value: str, default: str = '000000') -> str:
+    """'#1b7f3b' → '1B7F3B' for xcolor's HTML model ('#abc' → 'AABBCC')."""
+    if not _is_colour(value):
+        return default
+    digits = value[1:].upper()
+    return ''.join(c * 2 for c in digits) if len(digits) == 3 else digits
 
 
 def _is_colour(value: str) -> bool:

@@ -57,6 +57,21 @@ def joined(items: Iterable[nodes.Node], separator: str = ', ') -> list[nodes.Nod
     return result
 
 
+def role_label(role: str) -> str:
+    """A participant's role, translated when it is one of the usual ones."""
+    labels = {
+        'moderator': _('Moderator'),
+        'panellist': _('Panellist'),
+        'panelist': _('Panellist'),
+        'rapporteur': _('Rapporteur'),
+        'discussant': _('Discussant'),
+        'host': _('Host'),
+        'chair': _('Chair'),
+        'speaker': _('Speaker'),
+    }
+    return str(labels.get(role, role.capitalize()))
+
+
 def priority_label(priority: str) -> str:
     labels = {'core': _('Core'), 'reserve': _('Reserve'), 'defensive': _('Defensive')}
     return str(labels.get(priority, priority))
@@ -305,13 +320,14 @@ class PageRenderer:
         if panel.handling:
             add(_('Handling'), text(panel.handling, 'briefing-handling'))
         if panel.status:
-            add(_('Status'), text(_(panel.status.capitalize()), f'briefing-status-{panel.status}'))
+            status = _('Draft') if panel.status == 'draft' else _('Final')
+            add(_('Status'), text(status, f'briefing-status-{panel.status}'))
         return [title, fields] if fields.children else [title]
 
     def participant_header(self, p: Participant) -> list[nodes.Node]:
         header = nodes.paragraph(classes=['briefing-header'])
         header += nodes.strong(p.name, p.name, classes=['briefing-participant-name'])
-        details = [value for value in (p.affiliation, p.role and _(p.role.capitalize())) if value]
+        details = [value for value in (p.affiliation, role_label(p.role)) if value]
         if details:
             header += nodes.Text(' — ' + ', '.join(str(d) for d in details))
         result: list[nodes.Node] = [header]

@@ -276,3 +276,31 @@ def test_collections_refresh_incrementally(project: Any) -> None:
     build = proj.build()
     assert {'schedule', 'brief-ana', 'brief-ben'} <= set(build.written)
     assert '14:04' in soup(build, 'schedule').get_text()
+
+
+def test_a_brief_with_a_panel_option_belongs_to_that_panel(project: Any) -> None:
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write(
+        'index.md',
+        '# Two panels\n\n```{toctree}\nmorning\nafternoon\nbrief\n```\n',
+    )
+    for name, handling in (('morning', 'TLP:GREEN'), ('afternoon', 'TLP:AMBER')):
+        proj.write(
+            f'{name}.md',
+            f'# {name}\n\n:::{{panel}} {name}\n:handling: {handling}\n:panellists: ana\n:::\n\n'
+            f':::{{question}} {name}-q\n:to: ana\n\nWhy?\n:::\n',
+        )
+    proj.write(
+        'brief.md',
+        '# Ana in the afternoon\n\n:::{participant} ana\n:name: Ana\n:::\n\n'
+        '```{panellist-brief} ana\n:panel: afternoon\n```\n',
+    )
+    build = proj.build()
+    assert build.warnings() == []
+    assert (
+        soup(build, 'brief').select_one('div.briefing-banner').get_text(strip=True) == 'TLP:AMBER'
+    )
+    assert (
+        soup(build, 'morning').select_one('div.briefing-banner').get_text(strip=True) == 'TLP:GREEN'
+    )

@@ -1,0 +1,561 @@
+"""The example book in a real browser: Debian's headless chromium, driven by Playwright,
+over the HTML built with alabaster, furo and sphinx-book-theme, in light and dark mode.
+
+Each theme is built once for the module and served over HTTP on localhost (not file://,
+so scripts and storage behave as on a web server). Every check keeps a screenshot under
+``tests/artefacts/`` (git-ignored) for a person to look at.
+
+Without chromium, Playwright or the themes these tests skip; with
+``BRIEFING_REQUIRE_BROWSER`` set (as ``.ci/run`` does) they fail instead. Playwright never
+downloads a browser here: it launches ``/usr/bin/chromium`` (or ``BRIEFING_CHROMIUM``).
+The printed brief is also saved as a PDF and, with ``pdftotext`` (poppler-utils), checked
+for the banner on every page.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / 'example_docs'
+ARTEFACTS = Path(__file__).parent / 'artefacts'
+CHROMIUM = Path(os.environ.get('BRIEFING_CHROMIUM', '/usr/bin/chromium'))
+CHROMIUM_ARGS = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+]
+THEMES = ['alabaster', 'furo', 'sphinx_book_theme']
+SCHEMES = ['light', 'dark']
+VIEWPORT = {'width': 1280, 'height': 900}
+
+#: theme → (its navigation sidebar, its page header or None) in the built HTML
+NAVIGATION = {
+    'alabaster': ('div.sphinxsidebar', 'div.related'),
+    'furo': ('.sidebar-drawer', None),
+    'sphinx_book_theme': ('.bd-sidebar-primary', '.bd-header-article'),
+}
+#: themes whose dark mode the stylesheet follows (alabaster has none and stays light)
+HAS_DARK_MODE = {'furo', 'sphinx_book_theme'}
+
+
+def _missing() -> str | None:
+    if importlib.util.find_spec('playwright') is None:
+        return 'the playwright package is not installed'
+    if not CHROMIUM.exists():
+        return f'{CHROMIUM} is missing (Debian package chromium)'
+    for theme in THEMES:
+        if importlib.util.find_spec(theme) is None:
+            return f'the theme {theme} is not installed'
+    return None
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get('BRIEFING_REQUIRE_BROWSER'):
+        pytest.fail(f'BRIEFING_REQUIRE_BROWSER is set but {reason}', pytrace=False)
+    pytest.skip(reason)
+
+
+# -- the site: built once per theme, served on localhost ----------------------------------
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        # Browsers ask every server for a favicon; the example has none, and a 404 for
+        # it would be a console error that says nothing about the book.
+        if self.path == '/favicon.ico':
+            self.send_response(204)
+            self.end_headers()
+            return
+        super().do_GET()
+
+
+@dataclass
+class Site:
+    theme: str
+    outdir: Path
+    base: str
+
+    def url(self, page: str) -> str:
+        return self.base + page
+
+
+@pytest.fixture(scope='module')
+def browser() -> Iterator[Any]:
+    reason = _missing()
+    if reason:
+        _unavailable(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Exception as error:  # a browser that does not start is a missing browser
+            _unavailable(f'chromium does not start: {error}')
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope='module', params=THEMES)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    theme = request.param
+    reason = _missing()
+    if reason:
+        _unavailable(reason)
+    work = tmp_path_factory.mktemp(f'browser-{theme}')
+    src, out = work / 'src', work / 'html'
+    shutil.copytree(EXAMPLE, src, ignore=shutil.ignore_patterns('_build'))
+    result = subprocess.run(
+        [sys.executable, '-m', 'sphinx', '-q', '-b', 'html', '-D', f'html_theme={theme}', src, out],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    server = http.server.ThreadingHTTPServer(
+        ('127.0.0.1', 0), functools.partial(_Handler, directory=str(out))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(theme, out, f'http://127.0.0.1:{server.server_address[1]}/')
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- a browser tab that records every error ------------------------------------------------
+
+
+@dataclass
+class Tab:
+    """A page in a fresh browser context, with the errors it saw."""
+
+    page: Any
+    site: Site
+    scheme: str
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, page: str) -> None:
+        self.page.goto(self.site.url(page), wait_until='load')
+
+    def shot(self, name: str, *, full_page: bool = False) -> Path:
+        ARTEFACTS.mkdir(exist_ok=True)
+        path = ARTEFACTS / f'{self.site.theme}-{self.scheme}-{name}.png'
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], '\n'.join(self.errors)
+
+
+def new_tab(browser: Any, site: Site, scheme: str = 'light', **context: Any) -> Tab:
+    options = {'viewport': VIEWPORT, 'color_scheme': scheme, **context}
+    ctx = browser.new_context(**options)
+    # The reader's choice of scheme, as furo ('theme') and pydata ('mode', 'theme') store
+    # it. It also spares pydata's first visit its "Got invalid theme mode" console error
+    # (an empty stored mode in pydata-sphinx-theme, not something this extension does).
+    ctx.add_init_script(
+        'try { for (const key of ["theme", "mode"]) localStorage.setItem(key, '
+        + json.dumps(scheme)
+        + '); } catch (e) {}'
+    )
+    page = ctx.new_page()
+    tab = Tab(page, site, scheme)
+
+    def on_console(message: Any) -> None:
+        if message.type == 'error':
+            tab.errors.append(f'console error on {page.url}: {message.text}')
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400:
+            tab.errors.append(f'HTTP {response.status} for {response.url}')
+
+    page.on('console', on_console)
+    page.on('pageerror', lambda error: tab.errors.append(f'page error on {page.url}: {error}'))
+    page.on('requestfailed', lambda request: tab.errors.append(f'failed: {request.url}'))
+    page.on('response', on_response)
+    return tab
+
+
+@pytest.fixture
+def tabs(browser: Any) -> Iterator[list[Tab]]:
+    """Tabs opened by a test, closed after it."""
+    opened: list[Tab] = []
+    yield opened
+    for tab in opened:
+        tab.page.context.close()
+
+
+def open_tab(tabs: list[Tab], browser: Any, site: Site, scheme: str = 'light', **kw: Any) -> Tab:
+    tab = new_tab(browser, site, scheme, **kw)
+    tabs.append(tab)
+    return tab
+
+
+# -- colours as the reader sees them -------------------------------------------------------
+
+#: Composites the backgrounds from the root down to the element on a 1×1 canvas (the
+#: browser does the alpha blending and converts any colour syntax, oklch included), then
+#: the element's text colour over them; returns both as [r, g, b] in sRGB. (Background
+#: images and opacity are left out: the stylesheet tints with background colours.)
+SEEN_COLOURS = """
+(element) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const pixel = () => Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
+  const chain = [];
+  for (let e = element; e; e = e.parentElement) chain.unshift(e);
+  ctx.fillStyle = '#ffffff';          // the canvas of a page without a background
+  ctx.fillRect(0, 0, 1, 1);
+  for (const e of chain) {
+    const bg = getComputedStyle(e).backgroundColor;
+    if (bg && bg !== 'transparent' && bg !== 'rgba(0, 0, 0, 0)') {
+      ctx.fillStyle = bg;
+      ctx.fillRect(0, 0, 1, 1);
+    }
+  }
+  const background = pixel();
+  ctx.fillStyle = getComputedStyle(element).color;
+  ctx.fillRect(0, 0, 1, 1);
+  return {background, text: pixel()};
+}
+"""
+
+
+def luminance(rgb: list[int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: list[int], b: list[int]) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def seen(locator: Any) -> tuple[float, dict[str, list[int]]]:
+    colours = locator.evaluate(SEEN_COLOURS)
+    return contrast(colours['text'], colours['background']), colours
+
+
+# -- the checks ----------------------------------------------------------------------------
+
+
+def test_question_index_links_land_on_the_question(
+    browser: Any, site: Site, tabs: list[Tab]
+) -> None:
+    tab = open_tab(tabs, browser, site)
+    tab.open('question-index.html')
+    links = tab.page.locator(
+        'table.briefing-question-index tbody td:first-child a[href*="#question-"]'
+    )
+    count = links.count()
+    assert count >= 8
+    hrefs = [links.nth(i).get_attribute('href') for i in range(count)]
+    # the first question, the first follow-up, and the last question of the index
+    follow_up = next(i for i in range(count) if re.search(r'Q\d+[a-z]', links.nth(i).inner_text()))
+    for index in dict.fromkeys([0, follow_up, count - 1]):
+        tab.open('question-index.html')
+        link = links.nth(index)
+        number = link.inner_text().strip()
+        link.click()
+        tab.page.wait_for_url(re.compile('#question-'))
+        anchor = tab.page.evaluate('decodeURIComponent(location.hash.slice(1))')
+        assert hrefs[index].endswith('#' + anchor)
+        target = tab.page.locator(f'[id="{anchor}"]')
+        assert target.count() == 1
+        assert target.evaluate('e => e.matches("div.briefing.briefing-question")'), (
+            f'{anchor} is not a question box'
+        )
+        assert target.locator('> p.briefing-header > .briefing-number').inner_text() == number
+        box = target.bounding_box()
+        assert box and box['width'] > 0 and box['height'] > 0
+        # The browser scrolls to the fragment once the layout has settled (furo's
+        # scripts run first): wait for it, then the box's top is in the upper half.
+        landed = tab.page.wait_for_function(
+            'id => { const r = document.getElementById(id).getBoundingClientRect();'
+            ' return r.top >= -2 && r.top < innerHeight / 2; }',
+            arg=anchor,
+            timeout=5000,
+        )
+        assert landed, f'{anchor} is not in the viewport'
+        # Not hidden under a sticky theme header: the point at the number's centre
+        # belongs to the question box.
+        badge = target.locator('> p.briefing-header > .briefing-number').bounding_box()
+        assert badge is not None
+        hit = tab.page.evaluate(
+            '([x, y, id]) => { const e = document.elementFromPoint(x, y);'
+            ' return !!e && !!e.closest(`[id="${id}"]`); }',
+            [badge['x'] + badge['width'] / 2, badge['y'] + badge['height'] / 2, anchor],
+        )
+        assert hit, f'{number} is covered by something else after following the link'
+        tab.shot(f'question-link-{number}')
+    tab.assert_clean()
+
+
+@pytest.mark.parametrize('scheme', SCHEMES)
+def test_matrix_and_legend_are_readable(
+    browser: Any, site: Site, tabs: list[Tab], scheme: str
+) -> None:
+    tab = open_tab(tabs, browser, site, scheme)
+    tab.open('position-matrix.html')
+    page = tab.page
+    dark_page = page.locator('body').evaluate(SEEN_COLOURS)['background']
+    if scheme == 'dark' and site.theme in HAS_DARK_MODE:
+        assert luminance(dark_page) < 0.1, f'{site.theme} did not switch to dark mode'
+    else:
+        assert luminance(dark_page) > 0.8
+
+    table = page.locator('table.briefing-position-matrix')
+    legend = page.locator('p.briefing-legend')
+    for element in (table, legend):
+        assert element.is_visible()
+        box = element.bounding_box()
+        assert box and box['width'] > 50 and box['height'] > 10
+    text = legend.inner_text()
+    for label in ('Legend', 'Supports', 'Opposes', 'Mixed', 'Neutral'):
+        assert label in text
+    assert table.locator('tbody tr').count() >= 10
+
+    # stance symbols: coloured from the vocabulary, at least 3:1 against their cell
+    symbols = page.locator(
+        'table.briefing-position-matrix .briefing-stance, p.briefing-legend .briefing-stance'
+    )
+    assert symbols.count() >= 20
+    worst = min(
+        (seen(symbols.nth(i))[0], symbols.nth(i).inner_text()) for i in range(symbols.count())
+    )
+    assert worst[0] >= 3, f'stance {worst[1]!r} has a contrast of {worst[0]:.2f}:1'
+    # the configured colour is used (not the theme's text colour)
+    first = symbols.first.evaluate('e => getComputedStyle(e).color')
+    body = page.evaluate('getComputedStyle(document.body).color')
+    assert first != body
+
+    # body text, headings, actors and sources: at least 4.5:1
+    for selector in (
+        'section > p',
+        'table.briefing-position-matrix thead th',
+        'table.briefing-position-matrix tbody td:first-child',
+        'table.briefing-position-matrix .briefing-sources',
+        'table.briefing-position-matrix .briefing-sources a',
+        'p.briefing-legend',
+        'p.briefing-legend .briefing-legend-empty',
+        'div.briefing-banner',
+        'div.briefing-banner .briefing-banner-draft',
+    ):
+        items = page.locator(selector)
+        assert items.count() > 0, selector
+        for i in range(min(items.count(), 12)):
+            ratio, colours = seen(items.nth(i))
+            assert ratio >= 4.5, f'{selector}: {ratio:.2f}:1 ({colours})'
+
+    tab.shot('matrix')
+    table.screenshot(path=str(ARTEFACTS / f'{site.theme}-{scheme}-matrix-table.png'))
+    tab.assert_clean()
+
+
+@pytest.mark.parametrize('scheme', SCHEMES)
+def test_question_and_position_boxes_are_readable(
+    browser: Any, site: Site, tabs: list[Tab], scheme: str
+) -> None:
+    """A theme page: question numbers, headers, stance labels, footers and
+    counter-arguments at 4.5:1 or more, in light and dark mode."""
+    tab = open_tab(tabs, browser, site, scheme)
+    tab.open('themes/1-military-civil-fusion.html')
+    page = tab.page
+    checked = 0
+    for selector in (
+        'div.briefing-question > p.briefing-header > .briefing-number',
+        'div.briefing-question > p.briefing-header .briefing-minutes',
+        'div.briefing-question > p.briefing-header .briefing-tags',
+        'div.briefing-question > p:not([class])',
+        'div.briefing-question p.briefing-footer',
+        'div.briefing-question p.briefing-footer a',
+        'div.briefing .briefing-stance',
+        'div.briefing-position > p:not([class])',
+        'div.briefing-position > p.briefing-header strong',
+        'div.briefing-counterargument > p',
+        'section > p',
+    ):
+        items = page.locator(selector)
+        assert items.count() > 0, selector
+        for i in range(min(items.count(), 8)):
+            ratio, colours = seen(items.nth(i))
+            assert ratio >= 4.5, f'{selector}: {ratio:.2f}:1 ({colours})'
+            checked += 1
+    assert checked > 40
+    page.locator('div.briefing-position').first.scroll_into_view_if_needed()
+    tab.shot('position')
+    page.locator('div.briefing-question').first.scroll_into_view_if_needed()
+    tab.shot('question')
+    tab.assert_clean()
+
+
+def test_matrix_on_a_narrow_screen(browser: Any, site: Site, tabs: list[Tab]) -> None:
+    """On a phone the matrix scrolls sideways inside the page and the actor column stays;
+    no collection page makes the page itself scroll sideways."""
+    tab = open_tab(tabs, browser, site, viewport={'width': 400, 'height': 800})
+    tab.open('position-matrix.html')
+    page = tab.page
+    page.locator('table.briefing-position-matrix').scroll_into_view_if_needed()
+    assert page.evaluate('document.documentElement.scrollWidth') <= 400 + 1, (
+        'the page itself scrolls sideways'
+    )
+    scroller = page.locator('table.briefing-position-matrix').evaluate_handle(
+        """t => { for (let e = t; e; e = e.parentElement)
+                    if (e.scrollWidth > e.clientWidth + 1
+                        && /auto|scroll/.test(getComputedStyle(e).overflowX)) return e;
+                  return null; }"""
+    )
+    assert scroller.evaluate('e => e !== null'), 'the matrix neither fits nor scrolls'
+    actor = page.locator('table.briefing-position-matrix tbody tr:first-child td:first-child')
+    before = actor.bounding_box()
+    scroller.evaluate('e => { e.scrollLeft = e.scrollWidth; }')
+    after = actor.bounding_box()
+    assert before and after and abs(after['x'] - before['x']) <= 2, 'the actor column moved'
+    assert actor.is_visible()
+    # and the cells scrolled under it do not show through
+    backgrounds = page.locator('table.briefing-position-matrix tr > :first-child').evaluate_all(
+        'cells => cells.map(c => getComputedStyle(c).backgroundColor)'
+    )
+    see_through = [b for b in backgrounds if b.startswith('rgba') or b == 'transparent']
+    assert see_through == [], f'transparent actor cells: {see_through}'
+    tab.shot('matrix-narrow')
+    # nor do the other collection pages make the page scroll sideways
+    for name in ('question-index', 'run-of-show', 'bibliography', 'briefs/mori'):
+        tab.open(f'{name}.html')
+        width = page.evaluate('document.documentElement.scrollWidth')
+        assert width <= 400 + 1, f'{name} is {width}px wide on a 400px screen'
+    tab.shot('brief-narrow')
+    tab.assert_clean()
+
+
+def test_every_page_loads_without_errors(browser: Any, site: Site, tabs: list[Tab]) -> None:
+    """Every page in light mode, the collection pages in dark mode too: no console
+    error, no page error, no failed request, the stylesheet linked once."""
+    pages = sorted(
+        path.relative_to(site.outdir).as_posix()
+        for path in site.outdir.rglob('*.html')
+        if '_static' not in path.parts and '_sources' not in path.parts
+    )
+    assert len(pages) >= 20
+    collections = [
+        'index.html',
+        'question-index.html',
+        'briefing-questions.html',
+        'position-matrix.html',
+        'run-of-show.html',
+        'briefs/mori.html',
+        'bibliography.html',
+    ]
+    assert set(collections) <= set(pages)
+    for scheme, names in (('light', pages), ('dark', collections)):
+        tab = open_tab(tabs, browser, site, scheme)
+        for name in names:
+            tab.open(name)
+            assert tab.page.locator('link[href*="sphinx-briefing.css"]').count() == 1, name
+            if scheme == 'dark' or name in collections:
+                tab.shot('page-' + name.replace('/', '-').removesuffix('.html'))
+        tab.assert_clean()
+
+
+def test_a_brief_prints_cleanly(browser: Any, site: Site, tabs: list[Tab]) -> None:
+    tab = open_tab(tabs, browser, site)
+    tab.open('briefs/ishikawa.html')
+    page = tab.page
+    sidebar, header = NAVIGATION[site.theme]
+    banner = page.locator('div.briefing-banner')
+    # on screen: the theme's navigation is there (so the selectors are the right ones)
+    assert page.locator(sidebar).first.is_visible()
+    assert banner.is_visible()
+    tab.shot('brief-screen')
+
+    page.emulate_media(media='print')
+    assert not page.locator(sidebar).first.is_visible(), 'the sidebar prints'
+    if header is not None:
+        assert not page.locator(header).first.is_visible(), 'the theme header prints'
+    for selector in ('.headerlink', 'input[type="search"]', '[role="search"]'):
+        items = page.locator(selector)
+        for i in range(items.count()):
+            assert not items.nth(i).is_visible(), f'{selector} prints'
+    assert banner.is_visible()
+    assert 'Chatham House Rule' in (banner.text_content() or '')
+    # the banner is fixed, so that print repeats it at the top of every page
+    assert banner.evaluate('e => getComputedStyle(e).position') == 'fixed'
+    box = banner.bounding_box()
+    assert box and box['y'] < 5 and box['height'] > 5
+    # the text column uses the page: it starts near the left edge
+    body_left = page.locator('div.briefing-panellist-brief').bounding_box()
+    assert body_left and body_left['x'] < 120, 'the content is still beside a sidebar'
+    # external links print their address, except in bibliography entries (it is the text)
+    after = page.evaluate(
+        """() => { const a = document.querySelector('p.briefing-bib-entry a.reference.external');
+                   return a ? getComputedStyle(a, '::after').content : 'none'; }"""
+    )
+    assert after in ('none', 'normal')
+    tab.shot('brief-print', full_page=True)
+
+    printed = printed_pages(page, f'{site.theme}-brief-print.pdf')
+    if printed is not None:
+        assert len(printed) >= 2
+        for number, content in enumerate(printed, 1):
+            assert 'CHATHAM HOUSE RULE' in content, f'page {number} has no banner'
+    tab.assert_clean()
+
+
+def test_collections_print_from_their_first_page(browser: Any, site: Site, tabs: list[Tab]) -> None:
+    """A scrolling wrapper or a table kept whole would push the table to the next page
+    (and leave the first one blank); printed, they break across pages instead."""
+    tab = open_tab(tabs, browser, site)
+    for name, first_heading in (('position-matrix', 'Actor'), ('question-index', 'Priority')):
+        tab.open(f'{name}.html')
+        tab.page.emulate_media(media='print')
+        printed = printed_pages(tab.page, f'{site.theme}-{name}-print.pdf')
+        if printed is None:
+            continue
+        assert first_heading in printed[0], f'{name}: the table does not start on page 1'
+        assert all('CHATHAM HOUSE RULE' in content for content in printed)
+    tab.assert_clean()
+
+
+def printed_pages(page: Any, name: str) -> list[str] | None:
+    """Print the page to a PDF artefact; its pages' text (None without pdftotext)."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    pdf = ARTEFACTS / name
+    page.pdf(path=str(pdf), format='A4', prefer_css_page_size=True)
+    if shutil.which('pdftotext') is None:
+        if os.environ.get('BRIEFING_REQUIRE_BROWSER'):
+            pytest.fail('pdftotext (Debian package poppler-utils) is missing', pytrace=False)
+        return None
+    text = subprocess.run(
+        ['pdftotext', '-layout', str(pdf), '-'], capture_output=True, text=True, check=True
+    ).stdout
+    return [content for content in text.split('\f') if content.strip()]

@@ -1,0 +1,291 @@
+"""The example's PDFs, built for real with TeX (the book and one brief per panellist) and
+read back with poppler's pdftotext and pdfinfo.
+
+These tests need TeX Live, latexmk and poppler-utils (see README, "PDF"). They skip where
+the tools are missing, and fail instead when ``BRIEFING_REQUIRE_LATEX`` is set (``.ci/run``
+sets it). The PDFs are built once for the module: it is the slowest part of the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Project
+from sphinx.testing.util import SphinxTestApp
+from test_example import EXAMPLE, seed_paragraphs
+
+#: the programs these tests run (pdflatex through latexmk, as `make latexpdf` does)
+TEX_TOOLS = ('latexmk', 'pdflatex', 'pdftotext', 'pdfinfo')
+HANDLING = 'Chatham House Rule'
+PANELLISTS = ('mori', 'ishikawa', 'vermeulen', 'halloran', 'sakamoto')
+
+
+def require_tools(*tools: str) -> None:
+    """Skip when a tool is missing; fail when the environment says TeX is required."""
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if not missing:
+        return
+    message = f'needs {", ".join(missing)} (TeX Live, latexmk, poppler-utils: see README)'
+    if os.environ.get('BRIEFING_REQUIRE_LATEX'):
+        pytest.fail(f'BRIEFING_REQUIRE_LATEX is set but this {message}')
+    pytest.skip(message)
+
+
+def latexmk(outdir: Path, tex: str) -> subprocess.CompletedProcess[str]:
+    """Run latexmk the way Sphinx's Makefile does (its latexmkrc is in *outdir*)."""
+    return subprocess.run(
+        ['latexmk', '-pdf', '-dvi-', '-ps-', '-interaction=nonstopmode', '-halt-on-error', tex],
+        cwd=outdir,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def compile_all(outdir: Path) -> dict[str, Path]:
+    """Every .tex file of *outdir* to PDF, in parallel; fails with the log's error."""
+    texs = sorted(path.name for path in outdir.glob('*.tex'))
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
+        results = dict(zip(texs, pool.map(lambda tex: latexmk(outdir, tex), texs), strict=True))
+    for tex, result in results.items():
+        pdf = outdir / tex.replace('.tex', '.pdf')
+        if result.returncode != 0 or not pdf.is_file():
+            log = (outdir / tex.replace('.tex', '.log')).read_text(errors='replace')
+            error = log[log.find('\n!') :][:1500] if '\n!' in log else log[-1500:]
+            pytest.fail(f'latexmk failed on {tex}:\n{error}')
+    return {tex.removesuffix('.tex'): outdir / tex.replace('.tex', '.pdf') for tex in texs}
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(['pdfinfo', str(pdf)], capture_output=True, text=True, check=True)
+    match = re.search(r'^Pages:\s+(\d+)', info.stdout, re.MULTILINE)
+    assert match, info.stdout
+    return int(match[1])
+
+
+def pdf_text(
+    pdf: Path, page: int | None = None, *, layout: bool = False, watermark: bool = False
+) -> str:
+    """The text of *pdf* (or of one page); without the diagonal watermark unless asked,
+    which would otherwise come out in pieces among the page's text."""
+    command = ['pdftotext', '-enc', 'UTF-8']
+    if not watermark:
+        command.append('-nodiag')
+    if page is not None:
+        command += ['-f', str(page), '-l', str(page)]
+    if layout:
+        command.append('-layout')
+    command += [str(pdf), '-']
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, lower case: line breaks, hyphenation, quotes and
+    ligatures of the PDF do not matter."""
+    text = text.replace('ﬁ', 'fi').replace('ﬂ', 'fl').replace('ﬀ', 'ff')
+    return re.sub(r'[\W_]+', '', text.lower())
+
+
+@dataclass
+class PdfBuild:
+    """The example built to LaTeX and compiled: its PDFs by name and their pages' text."""
+
+    outdir: Path
+    pdfs: dict[str, Path]
+    warnings: list[Any]
+    export: dict[str, Any]
+    _pages: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def book(self) -> Path:
+        (name,) = [name for name in self.pdfs if not name.startswith('brief-')]
+        return self.pdfs[name]
+
+    def pages(self, pdf: Path) -> list[str]:
+        """The text of each page (pdftotext -layout), page 1 first."""
+        if pdf.name not in self._pages:
+            self._pages[pdf.name] = [
+                pdf_text(pdf, number, layout=True) for number in range(1, page_count(pdf) + 1)
+            ]
+        return self._pages[pdf.name]
+
+
+@pytest.fixture(scope='module')
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PdfBuild]:
+    require_tools(*TEX_TOOLS)
+    path = tmp_path_factory.mktemp('pdf') / 'src'
+    shutil.copytree(EXAMPLE, path, ignore=shutil.ignore_patterns('_build'))
+    build = Project(path, SphinxTestApp).build('latex')
+    outdir = build.outdir
+    pdfs = compile_all(outdir)
+    export = json.loads((outdir / 'briefing.json').read_text(encoding='utf-8'))
+    yield PdfBuild(outdir, pdfs, build.warnings(), export)
+    build.app.cleanup()
+
+
+def test_the_latex_build_is_clean(built: PdfBuild) -> None:
+    assert built.warnings == []
+    tex = (built.outdir / f'{built.book.stem}.tex').read_text(encoding='utf-8')
+    # Every box is in the book, and the bibliography is a list in place, not LaTeX's
+    # thebibliography at the end.
+    assert tex.count(r'\begin{sphinxbriefingquestion}') == len(built.export['questions'])
+    assert 'thebibliography' not in tex
+    log = (built.outdir / f'{built.book.stem}.log').read_text(errors='replace')
+    assert 'There were undefined references' not in log
+    assert 'Missing character' not in log
+
+
+def test_one_pdf_per_panellist_beside_the_book(built: PdfBuild) -> None:
+    assert sorted(built.pdfs) == sorted([built.book.stem, *(f'brief-{pid}' for pid in PANELLISTS)])
+
+
+def test_every_question_is_in_the_book_with_its_number(built: PdfBuild) -> None:
+    text = pdf_text(built.book)
+    squashed = squash(text)
+    _context, seed_questions = seed_paragraphs()
+    for question in seed_questions:
+        for sentence in re.findall(r'[^?]+\?', question):
+            assert squash(sentence) in squashed, sentence
+    numbers = {q['number'] for q in built.export['questions']}
+    assert {'Q1', 'Q1a', 'Q7', 'Q7a'} <= numbers
+    for question in built.export['questions']:
+        assert re.search(rf'\b{re.escape(question["number"])}\b', text), question['number']
+        assert squash(question['text']) in squashed, question['number']
+        # The index entry: number and text together (an entry may run on in the next
+        # column of the index: its start is enough).
+        opening = ' '.join(question['text'].split()[:6])
+        assert squash(f'{question["number"]} {opening}') in squashed, question['number']
+
+
+def arabic_pages(pages: list[str]) -> dict[int, int]:
+    """Printed page number → page index (1-based), from the page footers."""
+    found: dict[int, int] = {}
+    for index, page in enumerate(pages, start=1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        # The last line is the handling notice; the page number ends the line above.
+        for line in lines[-3:-1]:
+            match = re.search(r'(\d+)\s*$', line)
+            if match:
+                found.setdefault(int(match[1]), index)
+    return found
+
+
+def test_question_index_has_page_numbers_that_lead_to_the_questions(built: PdfBuild) -> None:
+    pages = built.pages(built.book)
+    starts = [i for i, page in enumerate(pages, start=1) if 'QUESTION INDEX' in page]
+    assert starts, 'no Question Index section in the PDF'
+    # The index has two columns: read it in reading order (not -layout).
+    index_text = ' '.join(pdf_text(built.book, page) for page in range(starts[-1], len(pages) + 1))
+    squashed = re.sub(r'\s+', ' ', index_text)
+    printed = arabic_pages(pages)
+    for question in built.export['questions']:
+        number = question['number']
+        # "Q3 How have … (topic), 9": the entry ends with the page number.
+        start = squashed.find(f'{number} ')
+        assert start >= 0, number
+        match = re.search(r',\s*(\d+)(?!\S)', squashed[start:])
+        assert match, number
+        page = int(match[1])
+        assert page in printed, (number, page)
+        assert re.search(rf'\b{number}\b', pages[printed[page] - 1]), (number, page)
+
+
+def test_question_index_directive_prints_where_placed(built: PdfBuild) -> None:
+    # Chapter titles print in capitals: compare in lower case.
+    text = re.sub(r'\s+', ' ', pdf_text(built.book)).lower()
+    chapter = text.rfind('question index every question of the panel')
+    assert chapter > 0
+    after = text[chapter:]
+    assert 'by participant' in after
+    assert after.find('no. question') < after.find('by participant')
+    # The directive's tables come before the bibliography and the domain index.
+    assert (
+        chapter < text.rfind('sources the works cited in this book') < text.rfind('question index')
+    )
+
+
+def test_notice_and_draft_on_every_page_of_every_pdf(built: PdfBuild) -> None:
+    for pdf in built.pdfs.values():
+        for number, page in enumerate(built.pages(pdf), start=1):
+            # At the top and at the bottom of the page.
+            assert page.count(HANDLING) >= 2, (pdf.name, number)
+            assert page.count('DRAFT') >= 2, (pdf.name, number)
+            first = next(line for line in page.splitlines() if line.strip())
+            assert HANDLING in first and 'DRAFT' in first, (pdf.name, number, first)
+            # The watermark: the page's diagonal text is exactly 'DRAFT'.
+            assert watermark(pdf, number) == 'DRAFT', (pdf.name, number)
+
+
+def watermark(pdf: Path, page: int) -> str:
+    """The diagonal text of a page, letters sorted as in 'DRAFT' when they are its."""
+    everything = Counter(re.sub(r'\s', '', pdf_text(pdf, page, watermark=True)))
+    straight = Counter(re.sub(r'\s', '', pdf_text(pdf, page)))
+    diagonal = everything - straight
+    return 'DRAFT' if diagonal == Counter('DRAFT') else ''.join(sorted(diagonal.elements()))
+
+
+def test_bibliography_in_place_with_its_entries(built: PdfBuild) -> None:
+    text = re.sub(r'\s+', ' ', pdf_text(built.book))
+    sources = text.lower().rfind('sources the works cited in this book')
+    index = text.rfind('QUESTION INDEX')
+    assert 0 < sources < index
+    bibliography = text[sources:index]
+    # Chicago author-date entries of the panel's .bib file, in the Sources chapter.
+    for entry in ('Lafferty, Brian. 2019.', 'Conflict Armament Research. 2017.'):
+        assert entry in bibliography, entry
+    assert 'Bibliography' not in text[index:]
+
+
+def test_position_matrix_and_run_of_show(built: PdfBuild) -> None:
+    # Tables read best as laid out on the page.
+    text = re.sub(r'[ \t]+', ' ', ''.join(built.pages(built.book)))
+    matrix = text[text.lower().find('position matrix\n') :]
+    # One row of stance columns, one per question with positions; the actors' rows.
+    assert re.search(r'Actor Q1 Q2 Q3 Q4 Q5 Q6 Q7\n', matrix)
+    for actor in ('United States', 'European Union', 'Japan', 'China', 'Republic of Korea'):
+        assert re.search(rf'\n {actor} [-+−±○ ]+', matrix), actor
+    assert 'Legend: + Supports · − Opposes · ± Mixed · ○ Neutral' in matrix
+    run = text[text.lower().find('run of show\n') :]
+    assert re.search(r"14:00 5 Moderator['’]s opening", run)
+    assert re.search(r'14:05 7 Q1 How should regulations', run)
+    assert 'Reserve questions' in run
+
+
+def test_each_brief_opens_with_its_title_page(built: PdfBuild) -> None:
+    people = {p['id']: p for p in built.export['participants']}
+    panel = built.export['panels'][0]
+    for pid in PANELLISTS:
+        pdf = built.pdfs[f'brief-{pid}']
+        cover = re.sub(r'\s+', ' ', built.pages(pdf)[0])
+        kind = "Moderator's brief" if pid == panel['moderator'] else "Panellist's brief"
+        assert kind.replace("'", '’') in cover or kind in cover, pid
+        assert people[pid]['name'] in cover
+        for expected in (
+            'Intellectual Property – Export Management: Panel Discussion',
+            'DSEI Japan 2019',
+            'Wednesday, November 20, 2019',
+            '14:00–15:00',
+            'Seminar A, Makuhari Messe, Chiba',
+            HANDLING,
+        ):
+            assert expected in cover, (pid, expected)
+        # The brief itself follows: the participant's questions, with their text.
+        body = squash(' '.join(built.pages(pdf)[1:]))
+        asked = [
+            q for q in built.export['questions'] if pid in q['to'] or pid == panel['moderator']
+        ]
+        assert asked, pid
+        for question in asked:
+            assert squash(question['text']) in body, (pid, question['number'])
