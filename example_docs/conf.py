@@ -16,3 +16,15 @@ html_title = 'IP – Export Management: briefing book'
 # Citations: the panel's bibliography, in Chicago author-date (the default style).
 briefing_bibfiles = ['seed-panel.bib']
 briefing_citation_style = 'chicago-author-date'
+
+# PDF (sphinx-build -M latexpdf): an A4 book, chapters on any page, and one PDF per
+# panellist's brief beside it (brief-<participant>.pdf).
+latex_elements = {
+    'papersize': 'a4paper',
+    'pointsize': '10pt',
+    'extraclassoptions': 'openany,oneside',
+    # Sphinx names the contents after the first toctree's caption; this book has several.
+    'preamble': r'\ifdefined\captionsenglish'
+    r'\addto\captionsenglish{\renewcommand{\contentsname}{Contents}}\fi',
+}
+briefing_latex_briefs = True
