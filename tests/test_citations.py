@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Build, Project
+from conftest import ROOTS, Build, Project
 
 
 def line_of(proj: Project, name: str, text: str) -> int:
@@ -318,3 +318,66 @@ def test_numeric_renumbering_rewrites_other_pages(project: Any) -> None:
     assert build.read == ['index']
     assert 'theme' in build.written
     assert cites(build, 'theme')[0] == 'see [2, Sec. 1703]'
+
+
+def test_citations_in_restructuredtext(project: Any) -> None:
+    proj = project()
+    (proj.path / 'refs.bib').write_text(
+        (ROOTS / 'test-citations' / 'refs.bib').read_text(encoding='utf-8'), encoding='utf-8'
+    )
+    proj.write('conf.py', "extensions = ['sphinx_briefing']\nbriefing_bibfiles = ['refs.bib']\n")
+    proj.write(
+        'index.rst',
+        'Sources\n=======\n\nAs :cite:t:`smith2018a` shows :cite:p:`{see}smith2018b{p. 12}`.\n\n'
+        '.. position:: p\n   :actor: EU\n   :stance: mixed\n   :sources: wto2019\n\n   Mixed.\n\n'
+        '.. bibliography::\n',
+    )
+    build = proj.build()
+    assert build.warnings() == []
+    assert cites(build, 'index') == [
+        'Smith (2018b)',
+        '(see Smith 2018a, 12)',
+        '(World Trade Organization 2019)',
+    ]
+    assert len(entries(build, 'index')) == 3
+
+
+def test_hostile_bib_fields_compile_to_pdf(project: Any) -> None:
+    """LaTeX specials in every field of a .bib entry ($, _, #, %, &, ~, ^, braces, a
+    backslash) must never break the PDF."""
+    from conftest import require_tool
+
+    for tool in ('latexmk', 'pdflatex', 'pdftotext'):
+        require_tool(tool, 'BRIEFING_REQUIRE_LATEX')
+    import subprocess
+
+    proj = project('test-citations')
+    proj.write(
+        'more.bib',
+        "@misc{evil2,\n  author = {{R\\&D} {\\#}1 Team and O'Neil, Ann_e},\n"
+        '  title = {50\\% off: a ~ b ^ c {\\textbackslash}d $\\alpha$ 1_2 {#}x [y] <z> "q"},\n'
+        '  howpublished = {\\url{https://example.org/a_b%20c#frag~x}},\n  year = {2019},\n'
+        '  note = {See {\\&} also: \\_\\{\\}}\n}\n',
+    )
+    proj.write(
+        'conf.py',
+        (proj.path / 'conf.py').read_text().replace("['refs.bib']", "['refs.bib', 'more.bib']"),
+    )
+    proj.edit('theme.md', 'A hostile entry', 'Another {cite:p}`evil2`. A hostile entry')
+    build = proj.build('latex')
+    assert build.warnings() == []
+    tex = next(build.outdir.glob('*.tex'))
+    result = subprocess.run(
+        ['latexmk', '-pdf', '-interaction=nonstopmode', '-halt-on-error', tex.name],
+        cwd=build.outdir,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, tex.with_suffix('.log').read_text(errors='replace')[-2000:]
+    text = subprocess.run(
+        ['pdftotext', str(tex.with_suffix('.pdf')), '-'], capture_output=True, text=True, check=True
+    ).stdout
+    assert '50% Off' in text or '50% off' in text
+    assert 'javascript' in text  # the hostile url of refs.bib, as text

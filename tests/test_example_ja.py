@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sphinx.testing.util import SphinxTestApp
-
 from conftest import Build, Project
+from sphinx.testing.util import SphinxTestApp
 from test_pdf import page_count, pdf_text, require_tools
 
 EXAMPLE_JA = Path(__file__).parent.parent / 'example_docs_ja'
@@ -66,14 +65,27 @@ def pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]
     pdfs = []
     for tex in (book, outdir / 'brief-ishikawa.tex'):
         result = subprocess.run(
-            ['latexmk', '-r', 'latexmkjarc', '-pdfdvi', '-dvi-', '-ps-',
-             '-interaction=nonstopmode', '-halt-on-error', tex.name],
-            cwd=outdir, capture_output=True, text=True, check=False, timeout=900,
+            [
+                'latexmk',
+                '-r',
+                'latexmkjarc',
+                '-pdfdvi',
+                '-dvi-',
+                '-ps-',
+                '-interaction=nonstopmode',
+                '-halt-on-error',
+                tex.name,
+            ],
+            cwd=outdir,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
         )
         target = tex.with_suffix('.pdf')
         if result.returncode != 0 or not target.is_file():
             log = tex.with_suffix('.log').read_text(errors='replace')
-            pytest.fail(f'latexmk failed on {tex.name}:\n{log[log.find(chr(10) + "!"):][:1500]}')
+            pytest.fail(f'latexmk failed on {tex.name}:\n{log[log.find(chr(10) + "!") :][:1500]}')
         pdfs.append(target)
     yield pdfs[0], pdfs[1]
     build.app.cleanup()
