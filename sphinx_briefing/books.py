@@ -14,7 +14,15 @@ from sphinx_briefing.bodies import expand
 from sphinx_briefing.derive import QuestionInfo, Schedule, Slot
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import Placeholder
-from sphinx_briefing.render import PageRenderer, joined, long_date, priority_label, table, text
+from sphinx_briefing.render import (
+    PageRenderer,
+    add_field,
+    joined,
+    long_date,
+    priority_label,
+    table,
+    text,
+)
 
 
 def note(message: str) -> list[nodes.Node]:
@@ -201,11 +209,7 @@ class CollectionRenderer(PageRenderer):
         fields = nodes.field_list(classes=['briefing-fields'])
 
         def add(name: str, *body: nodes.Node) -> None:
-            if body:
-                paragraph = nodes.paragraph('', '', *body)
-                fields.append(
-                    nodes.field('', nodes.field_name(name, name), nodes.field_body('', paragraph))
-                )
+            add_field(fields, name, *body)
 
         role = _('Moderator') if record.moderator == pid else _('Panellist')
         add(_('Your role'), nodes.Text(role if pid in derived.roster(panel) else _('Addressee')))

@@ -43,6 +43,15 @@ def _capitalise(children: list[nodes.Node]) -> None:
                 return
 
 
+def add_field(fields: nodes.field_list, name: str, *body: nodes.Node) -> None:
+    """Append ``name: body`` to a field list (nothing when there is no body)."""
+    if body:
+        paragraph = nodes.paragraph('', '', *body)
+        fields.append(
+            nodes.field('', nodes.field_name(name, name), nodes.field_body('', paragraph))
+        )
+
+
 def text(value: str, *classes: str) -> nodes.Node:
     """Plain text, wrapped in an inline only when it needs a class."""
     return nodes.inline(value, value, classes=list(classes)) if classes else nodes.Text(value)
@@ -296,11 +305,7 @@ class PageRenderer:
         fields = nodes.field_list(classes=['briefing-fields'])
 
         def add(name: str, *body: nodes.Node) -> None:
-            if body:
-                paragraph = nodes.paragraph('', '', *body)
-                fields.append(
-                    nodes.field('', nodes.field_name(name, name), nodes.field_body('', paragraph))
-                )
+            add_field(fields, name, *body)
 
         language = self.config.language
         if panel.event:
