@@ -37,6 +37,8 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
 
     # env-updated: once per build, main process, after every parallel merge; the only
     # cross-document step. It returns the pages to rewrite.
+    app.connect('env-before-read-docs', events.note_reading)
+    app.connect('env-purge-doc', events.note_removed)
     app.connect('env-updated', events.derive_and_pick_rewrites)
     # doctree-resolved: per page written (whole book at once for LaTeX); reads only.
     # A post-transform before reference resolution fills collections, so that the bodies

@@ -20,7 +20,6 @@ from sphinx_briefing.render import (
     joined,
     long_date,
     priority_label,
-    table,
     text,
 )
 
@@ -59,7 +58,7 @@ class CollectionRenderer(PageRenderer):
             rows.append(row)
         actor_width = 22
         widths = [actor_width, *[max(6, (100 - actor_width) // len(qids))] * len(qids)]
-        matrix = table(
+        matrix = self.table(
             headers, rows, widths=widths, classes=['briefing-position-matrix'], rich_headers=True
         )
         return [matrix, self.legend()]
@@ -99,7 +98,7 @@ class CollectionRenderer(PageRenderer):
                 [[text(schedule.end, 'briefing-clock')], [], [text(_('End'), 'briefing-meta')], []]
             )
             result.append(
-                table(
+                self.table(
                     [_('Time'), _('Min.'), _('Item'), _('To')],
                     rows,
                     widths=[10, 7, 63, 20],
@@ -114,7 +113,7 @@ class CollectionRenderer(PageRenderer):
                 self.reserve_row(self.derived.questions[qid]) for qid in schedule.reserve
             ]
             result.append(
-                table(
+                self.table(
                     [_('No.'), _('Question'), _('Min.'), _('Priority'), _('To')],
                     reserve_rows,
                     widths=[8, 54, 7, 11, 20],

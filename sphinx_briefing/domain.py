@@ -119,6 +119,10 @@ class BriefingDomain(Domain):
         'derived': None,
         # parsed-and-decoded entries and the last formatted result, between builds
         'citation_cache': None,
+        # the last build's settings and .bib state, and its citation warnings: a build
+        # that reads nothing and changes none of them skips the cross-document step
+        'signature': None,
+        'citation_warnings': (),
     }
 
     # -- storage -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import shutil
+import weakref
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -15,7 +16,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
-from sphinx_briefing.citestep import CitationCache, format_project
+from sphinx_briefing.citestep import CitationCache, bibfiles, format_project
 from sphinx_briefing.derive import derive
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
@@ -34,15 +35,71 @@ def briefing_domain(env: BuildEnvironment) -> BriefingDomain:
     return cast('BriefingDomain', env.get_domain('briefing'))
 
 
+#: documents read or removed in the current build, by environment (see note_reading)
+_reading: weakref.WeakKeyDictionary[BuildEnvironment, set[str]] = weakref.WeakKeyDictionary()
+
+
+def note_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """``env-before-read-docs``: remember whether this build reads anything."""
+    _reading.setdefault(env, set()).update(docnames)
+
+
+def note_removed(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """``env-purge-doc``: a document removed (or about to be re-read)."""
+    _reading.setdefault(env, set()).add(docname)
+
+
+def _signature(app: Sphinx) -> tuple[object, ...]:
+    """Everything besides the documents that the step after reading depends on: the
+    configuration it reads and the state of the .bib and style files."""
+    config = app.config
+    confdir = Path(app.confdir)
+    style = str(config.briefing_citation_style)
+    files = [confdir / name for name in bibfiles(config)]
+    if style.endswith('.csl'):
+        files.append(confdir / style)
+    stats = []
+    for path in files:
+        try:
+            status = path.stat()
+            stats.append((str(path), status.st_mtime_ns, status.st_size))
+        except OSError:
+            stats.append((str(path), -1, -1))
+    return (
+        config.briefing_question_format,
+        config.briefing_followup_format,
+        repr(config.briefing_stances),
+        config.briefing_edition,
+        config.briefing_status,
+        style,
+        config.briefing_pandoc,
+        config.language,
+        tuple(stats),
+    )
+
+
 def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-updated``: runs once per build in the main process, after every merge.
 
     Recomputes numbers, collections and checks from scratch, warns, and returns the
     documents that were not re-read but whose rendering changed (numbers, names, index
-    rows …), so Sphinx rewrites them: collection pages are never stale.
+    rows …), so Sphinx rewrites them: collection pages are never stale. A build that read
+    nothing and changed no setting nor .bib file changes nothing: it only repeats the
+    warnings (so that ``-W`` keeps failing until they are fixed).
     """
     domain = briefing_domain(env)
     before = domain.data['derived']
+    signature = _signature(app)
+    if (
+        before is not None
+        and not _reading.pop(env, None)
+        and domain.data.get('signature') == signature
+    ):
+        for problem in domain.data.get('citation_warnings', ()):
+            warn(problem.message, problem.subtype, location=problem.location)
+        for found in before.problems:
+            warn(found.message, found.subtype, location=(found.docname, found.line))
+        return []
     inputs = domain.inputs(env)
     cache = domain.data.get('citation_cache') or CitationCache()
     citations = format_project(
@@ -52,6 +109,8 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
         cache,
     )
     domain.data['citation_cache'] = cache
+    domain.data['citation_warnings'] = citations.warnings
+    domain.data['signature'] = signature
     for problem in citations.warnings:
         warn(problem.message, problem.subtype, location=problem.location)
     after = derive(replace(inputs, citations=citations))

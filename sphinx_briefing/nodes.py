@@ -231,7 +231,7 @@ def _latex_fields(self: LaTeXTranslator, fields: nodes.field_list) -> None:
 
 def html_visit_stance(self: HTML5Translator, node: briefing_stance) -> None:
     colour = node.get('colour', '')
-    style = f'--briefing-stance-colour: {colour}' if _is_colour(colour) else ''
+    style = f'--briefing-stance-colour: {colour}' if is_colour(colour) else ''
     attributes: dict[str, Any] = {'CLASS': ' '.join(['briefing-stance', *node['classes']])}
     if style:
         attributes['style'] = style
@@ -253,13 +253,13 @@ def latex_depart_stance(self: LaTeXTranslator, node: briefing_stance) -> None:
 
 def _hex_colour(value: str, default: str = '000000') -> str:
     """'#1b7f3b' → '1B7F3B' for xcolor's HTML model ('#abc' → 'AABBCC')."""
-    if not _is_colour(value):
+    if not is_colour(value):
         return default
     digits = value[1:].upper()
     return ''.join(c * 2 for c in digits) if len(digits) == 3 else digits
 
 
-def _is_colour(value: str) -> bool:
+def is_colour(value: str) -> bool:
     """Only '#rrggbb' (or '#rgb') ever reaches an HTML attribute or LaTeX: the value comes
     from configuration, but it is still written into markup."""
     return (

@@ -20,6 +20,7 @@ from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations import FORMS
 from sphinx_briefing.cite_format import rich_to_nodes
 from sphinx_briefing.derive import BACKLINKS, Derived, QuestionInfo, row_anchor
+from sphinx_briefing.htmltables import table_html
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import Panel, Participant, Placeholder
 
@@ -446,7 +447,7 @@ class PageRenderer:
 
     def _index_table(
         self, ph: Placeholder, infos: Sequence[QuestionInfo], first_rows: set[str]
-    ) -> nodes.table:
+    ) -> nodes.Element:
         # The public edition has no positions: no empty column either.
         with_positions = self.derived.edition != 'public'
         with_sources = with_positions and bool(self.derived.cite_texts)
@@ -498,7 +499,23 @@ class PageRenderer:
             *([12] if with_sources else []),
             8,
         ]
-        return table(headers, rows, widths=widths, classes=['briefing-question-index'])
+        return self.table(headers, rows, widths=widths, classes=['briefing-question-index'])
+
+    def table(
+        self,
+        headers: Sequence[str | nodes.Node],
+        rows: Sequence[Sequence[Sequence[nodes.Node]]],
+        *,
+        widths: Sequence[int],
+        classes: Sequence[str] = (),
+        rich_headers: bool = False,
+    ) -> nodes.Element:
+        """A collection table: docutils nodes, or for HTML builders the same table
+        already written as HTML (see :mod:`sphinx_briefing.htmltables`)."""
+        if self.builder.format == 'html':
+            html = table_html(headers, rows, ['longtable', 'briefing-table', *classes])
+            return nodes.raw('', html, format='html')
+        return table(headers, rows, widths=widths, classes=classes, rich_headers=rich_headers)
 
 
 def table(

@@ -249,3 +249,44 @@ def test_parallel_read_really_ran_in_workers(project: Any) -> None:
     assert re.search(r'reading sources\.\.\. \[\s*\d+%\] \S+ \.\. \S+', status)
     assert re.search(r'writing output\.\.\. \[\s*\d+%\] \S+ \.\. \S+', status)
     assert build.warnings() == []
+
+
+def test_no_op_build_skips_the_cross_document_step_but_repeats_its_warnings(
+    project: Any, monkeypatch: Any
+) -> None:
+    from sphinx_briefing import events
+
+    proj = project()
+    write_book(proj, themes=3)
+    proj.edit('t02.md', 'See {question}', 'See {question}`ghost` and {question}')
+    first = proj.build()
+    assert [w.type for w in first.warnings()] == ['briefing.unknown_question']
+    calls = []
+    real = events.derive
+    monkeypatch.setattr(events, 'derive', lambda inputs: calls.append(1) or real(inputs))
+    second = proj.build()
+    assert second.read == [] and calls == []
+    # Unresolved references are warned about when pages are written; derive's own
+    # problems (here none) and the .bib's are repeated; the no-op writes no page.
+    assert set(second.written) <= SPHINX_ALWAYS_WRITES
+    # A setting the step reads, changed without any document: the step runs and the pages
+    # that show it are rewritten.
+    third = proj.build(briefing_status='final')
+    assert third.read == [] and calls == [1]
+    assert {'t01', 't02', 'questions'} <= set(third.written)
+    assert (
+        'FINAL'
+        in BeautifulSoup(third.html('t01'), 'html.parser')
+        .select_one('div.briefing-banner')
+        .get_text()
+    )
+
+
+def test_no_op_build_repeats_derived_warnings(project: Any) -> None:
+    proj = project()
+    write_book(proj, themes=3)
+    proj.edit('t02.md', ':to: ben', ':to: nobody')
+    assert [w.type for w in proj.build().warnings()] == ['briefing.unknown_participant']
+    again = proj.build()
+    assert again.read == []
+    assert [w.type for w in again.warnings()] == ['briefing.unknown_participant']

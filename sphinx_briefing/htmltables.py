@@ -1,0 +1,85 @@
+"""Large collection tables written straight to HTML.
+
+A question index of thousands of rows is hundreds of thousands of docutils nodes; every
+post-transform walks them and the HTML translator visits each, which made rewriting
+that one page the largest part of an incremental build. For HTML builders the tables are
+therefore serialised here, from the same nodes the other builders get, into one ``raw``
+node: the markup matches what Sphinx's HTML translator writes for these nodes (the
+stylesheet and the browser tests rely on it), and only the node kinds the collection
+renderers make are handled; anything else is written as escaped text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from docutils import nodes
+
+from sphinx_briefing import nodes as bnodes
+
+
+def _attributes(**values: str) -> str:
+    return ''.join(f' {name}="{escape(value)}"' for name, value in values.items() if value)
+
+
+def _classes(node: nodes.Element, *extra: str) -> str:
+    return ' '.join([*extra, *node['classes']])
+
+
+def inline_html(children: Sequence[nodes.Node]) -> str:
+    """The HTML of inline nodes made by the collection renderers."""
+    return ''.join(_node_html(child) for child in children)
+
+
+def _node_html(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Text):
+        return escape(str(node), quote=False)
+    assert isinstance(node, nodes.Element)
+    inner = inline_html(node.children)
+    ids = node['ids'][0] if node['ids'] else ''
+    if isinstance(node, nodes.target):
+        return f'<span class="target"{_attributes(id=ids)}></span>'
+    if isinstance(node, nodes.reference):
+        internal = node.get('internal') or 'refid' in node
+        href = node.get('refuri') or ('#' + node['refid'] if 'refid' in node else '')
+        classes = _classes(node, 'reference', 'internal' if internal else 'external')
+        attributes = _attributes(href=href, title=node.get('reftitle', ''))
+        return f'<a class="{escape(classes)}"{attributes}>{inner}</a>'
+    if isinstance(node, bnodes.briefing_stance):
+        classes = _classes(node, 'briefing-stance')
+        colour = node.get('colour', '')
+        style = f'--briefing-stance-colour: {colour}' if bnodes.is_colour(colour) else ''
+        return f'<span class="{escape(classes)}"{_attributes(style=style)}>{inner}</span>'
+    tags: dict[type[nodes.Element], str] = {
+        nodes.strong: 'strong',
+        nodes.emphasis: 'em',
+        nodes.superscript: 'sup',
+        nodes.subscript: 'sub',
+        nodes.inline: 'span',
+    }
+    tag = tags.get(type(node))
+    if tag is None:
+        return escape(node.astext(), quote=False)
+    classes = _classes(node)
+    return f'<{tag}{_attributes(id=ids)}{_attributes(**{"class": classes})}>{inner}</{tag}>'
+
+
+def table_html(
+    headers: Sequence[str | nodes.Node],
+    rows: Sequence[Sequence[Sequence[nodes.Node]]],
+    classes: Sequence[str],
+) -> str:
+    """A table as Sphinx's HTML5 translator writes a docutils table."""
+    out = [f'<table class="{escape(" ".join([*classes, "docutils", "align-default"]))}">\n']
+    out.append('<thead>\n<tr class="row-odd">')
+    for header in headers:
+        cell = inline_html([header]) if isinstance(header, nodes.Node) else escape(str(header))
+        out.append(f'<th class="head"><p>{cell}</p></th>\n')
+    out.append('</tr>\n</thead>\n<tbody>\n')
+    for number, cells in enumerate(rows):
+        out.append(f'<tr class="row-{"even" if number % 2 == 0 else "odd"}">')
+        out.extend(f'<td><p>{inline_html(cell)}</p></td>\n' for cell in cells)
+        out.append('</tr>\n')
+    out.append('</tbody>\n</table>\n')
+    return ''.join(out)
