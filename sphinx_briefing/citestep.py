@@ -11,6 +11,7 @@ unchanged set of citations is neither decoded nor formatted again.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +83,7 @@ class CitationCache:
     formatted: Formatted | None = None
     #: what the last formatting was given, compared as is: equal inputs skip even the
     #: formatting key (a digest of every item's JSON)
-    signature: tuple[Any, ...] = ()
+    signature: bytes = b''
     #: the .bib files' (path, mtime, size) and what was loaded from them: unchanged files
     #: are not even read again
     bib_stats: tuple[tuple[str, int, int], ...] = ()
@@ -220,13 +221,19 @@ def format_project(
         if key not in entries:
             del cache.csl[key]
 
-    signature = (
-        _stat(style) if style is not None else None,
-        lang,
-        include_all,
-        tuple(requests),
-        tuple((key, entries[key]) for key in wanted),
-    )
+    # A digest, not the inputs themselves: they would double the pickled environment.
+    signature = hashlib.blake2b(
+        repr(
+            (
+                _stat(style) if style is not None else None,
+                lang,
+                include_all,
+                requests,
+                [(key, entries[key]) for key in wanted],
+            )
+        ).encode(),
+        digest_size=16,
+    ).digest()
     if signature == cache.signature:
         key, formatted = cache.formatting_key, cache.formatted
     else:

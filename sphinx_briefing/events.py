@@ -116,8 +116,12 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     after = derive(replace(inputs, citations=citations))
     for found in after.problems:
         warn(found.message, found.subtype, location=(found.docname, found.line))
+    rewrite = after.pages_to_rewrite(before)
+    # What each page depends on is only needed for this comparison, and is recomputed
+    # every time: not kept in the pickled environment.
+    after.deps = {}
     domain.data['derived'] = after
-    return sorted(after.pages_to_rewrite(before) & env.all_docs.keys())
+    return sorted(rewrite & env.all_docs.keys())
 
 
 class _Filler:
