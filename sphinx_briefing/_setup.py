@@ -52,6 +52,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('html-page-context', events.html_page_context)
     app.connect('build-finished', events.remove_copied_sources)
     app.connect('build-finished', export.write_export)
+    app.connect('build-finished', events.save_table_cache)
     app.connect('builder-inited', assets.declare_for_builder)
     app.connect('build-finished', assets.copy_for_builder)
     # LaTeX only: the briefs' theme; after derive (500), the briefs become documents of

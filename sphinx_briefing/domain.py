@@ -252,9 +252,10 @@ class BriefingDomain(Domain):
         """Every citation of the project (``cite:*`` roles; positions' sources are in
         their positions), in reading order, for ``briefing.json``."""
         from sphinx_briefing.cite_format import rich_to_text
-        from sphinx_briefing.export import location
+        from sphinx_briefing.export import Locator
 
         derived = self.derived
+        location = Locator(builder)
         result = []
         for cite in derived.cites:
             if cite.form == 'sources':
@@ -266,7 +267,7 @@ class BriefingDomain(Domain):
             if any(cite.suffixes):
                 entry['suffix'] = '; '.join(s for s in cite.suffixes if s)
             entry['text'] = rich_to_text(rich) if rich is not None else ''
-            entry['location'] = location(builder, cite.docname, cite.anchor, cite.line)
+            entry['location'] = location(cite.docname, cite.anchor, cite.line)
             result.append(entry)
         return result
 

@@ -18,6 +18,7 @@ from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.citestep import CitationCache, bibfiles, format_project
 from sphinx_briefing.derive import derive
+from sphinx_briefing.htmltables import TableCache
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
 
@@ -37,6 +38,34 @@ def briefing_domain(env: BuildEnvironment) -> BriefingDomain:
 
 #: documents read or removed in the current build, by environment (see note_reading)
 _reading: weakref.WeakKeyDictionary[BuildEnvironment, set[str]] = weakref.WeakKeyDictionary()
+
+
+#: environments whose step after reading was skipped in this build (nothing changed)
+_unchanged: weakref.WeakSet[BuildEnvironment] = weakref.WeakSet()
+
+
+#: HTML of collection tables between builds, by environment (HTML builders only)
+_tables: weakref.WeakKeyDictionary[BuildEnvironment, TableCache] = weakref.WeakKeyDictionary()
+
+
+def table_cache(app: Sphinx) -> TableCache | None:
+    if app.builder.format != 'html':
+        return None
+    if app.env not in _tables:
+        _tables[app.env] = TableCache(Path(app.doctreedir) / TableCache.FILE_NAME)
+    return _tables[app.env]
+
+
+def save_table_cache(app: Sphinx, exc: BaseException | None) -> None:
+    """``build-finished``: keep the tables made for the pages written."""
+    cache = _tables.pop(app.env, None)
+    if cache is not None and exc is None:
+        cache.save()
+
+
+def derived_unchanged(env: BuildEnvironment) -> bool:
+    """Whether this build skipped the step after reading: derived data is as last time."""
+    return env in _unchanged
 
 
 def note_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -99,7 +128,9 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
             warn(problem.message, problem.subtype, location=problem.location)
         for found in before.problems:
             warn(found.message, found.subtype, location=(found.docname, found.line))
+        _unchanged.add(env)
         return []
+    _unchanged.discard(env)
     inputs = domain.inputs(env)
     cache = domain.data.get('citation_cache') or CitationCache()
     citations = format_project(
@@ -137,7 +168,9 @@ class _Filler:
     def renderer(self, node: nodes.Element | str) -> CollectionRenderer:
         source = node if isinstance(node, str) else (node.get('docname') or self.docname)
         if source not in self.renderers:
-            self.renderers[source] = CollectionRenderer(self.app.builder, self.derived, source)
+            self.renderers[source] = CollectionRenderer(
+                self.app.builder, self.derived, source, table_cache(self.app)
+            )
         return self.renderers[source]
 
     def boxes(self, doctree: nodes.document) -> None:

@@ -26,23 +26,33 @@ SCHEMA_PATH = Path(__file__).parent / 'schema' / 'briefing.schema.json'
 EXPORT_NAME = 'briefing.json'
 
 
-def location(builder: Builder, docname: str, anchor: str, line: int | None) -> dict[str, Any]:
-    """Where an object is; HTML builds also get the URI relative to the output folder."""
-    result: dict[str, Any] = {'document': docname, 'anchor': anchor, 'line': line}
-    if builder.format == 'html':
-        try:
-            uri = builder.get_target_uri(docname)
-        except NoUri:
+class Locator:
+    """Where objects are: their document, anchor and line and, for HTML builds, the URI
+    relative to the output folder (worked out once per document)."""
+
+    def __init__(self, builder: Builder) -> None:
+        self.builder = builder
+        self.uris: dict[str, str | None] = {}
+
+    def __call__(self, docname: str, anchor: str, line: int | None) -> dict[str, Any]:
+        result: dict[str, Any] = {'document': docname, 'anchor': anchor, 'line': line}
+        if self.builder.format != 'html':
             return result
-        result['uri'] = f'{uri}#{anchor}' if anchor else uri
-    return result
+        if docname not in self.uris:
+            try:
+                self.uris[docname] = self.builder.get_target_uri(docname)
+            except NoUri:
+                self.uris[docname] = None
+        uri = self.uris[docname]
+        if uri is not None:
+            result['uri'] = f'{uri}#{anchor}' if anchor else uri
+        return result
 
 
 def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) -> dict[str, Any]:
     """The export as plain data (see the schema for every field)."""
 
-    def where(docname: str, anchor: str, line: int | None) -> dict[str, Any]:
-        return location(builder, docname, anchor, line)
+    where = Locator(builder)
 
     starts = {
         slot.qid: slot.start
@@ -134,12 +144,15 @@ def write_export(app: Sphinx, exc: BaseException | None) -> None:
     content changed, so a no-op build touches nothing)."""
     if exc is not None:
         return
-    from sphinx_briefing.events import briefing_domain
+    from sphinx_briefing.events import briefing_domain, derived_unchanged
 
+    target = Path(app.builder.outdir) / EXPORT_NAME
+    if derived_unchanged(app.env) and target.is_file():
+        return  # the step after reading was skipped: the export would be the same
     domain = briefing_domain(app.env)
     data = export(domain.derived, app.builder, domain.citation_export(app.builder))
     data['edition'] = briefing_config.edition(app.config)
-    text = json.dumps(data, ensure_ascii=False, indent=1) + '\n'
-    target = Path(app.builder.outdir) / EXPORT_NAME
+    # Compact: at scale the export holds tens of thousands of objects.
+    text = json.dumps(data, ensure_ascii=False, separators=(',', ':')) + '\n'
     if not target.is_file() or target.read_text(encoding='utf-8') != text:
         target.write_text(text, encoding='utf-8')

@@ -11,8 +11,12 @@ renderers make are handled; anything else is written as escaped text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Sequence
 from html import escape
+from pathlib import Path
 
 from docutils import nodes
 
@@ -83,3 +87,48 @@ def table_html(
         out.append('</tr>\n')
     out.append('</tbody>\n</table>\n')
     return ''.join(out)
+
+
+class TableCache:
+    """HTML of collection tables kept between builds, by page and by a key that digests
+    everything a table shows (see ``PageRenderer._index_table``): when one question of a
+    question index changes, only its group's table is made again.
+
+    Kept in the doctree folder; per page, only the tables used when that page was last
+    written are kept, so the file does not grow with edits.
+    """
+
+    FILE_NAME = 'briefing-html-tables.pickle'
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pages: dict[str, dict[bytes, str]] = {}
+        self.used: dict[str, dict[bytes, str]] = {}
+        try:
+            with path.open('rb') as stream:
+                loaded = pickle.load(stream)
+            if isinstance(loaded, dict):
+                self.pages = loaded
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            pass  # no cache, or an unreadable one: tables are made again
+
+    def get(self, page: str, key: bytes, make: Callable[[], str]) -> str:
+        html = self.pages.get(page, {}).get(key)
+        if html is None:
+            html = make()
+        self.used.setdefault(page, {})[key] = html
+        return html
+
+    def save(self) -> None:
+        if not self.used:
+            return
+        self.pages.update(self.used)
+        self.used = {}
+        partial = self.path.with_suffix(f'.{os.getpid()}.tmp')
+        with partial.open('wb') as stream:
+            pickle.dump(self.pages, stream, pickle.HIGHEST_PROTOCOL)
+        partial.replace(self.path)
+
+
+def cache_key(*parts: object) -> bytes:
+    return hashlib.blake2b(repr(parts).encode('utf-8'), digest_size=16).digest()

@@ -20,7 +20,7 @@ from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations import FORMS
 from sphinx_briefing.cite_format import rich_to_nodes
 from sphinx_briefing.derive import BACKLINKS, Derived, QuestionInfo, row_anchor
-from sphinx_briefing.htmltables import table_html
+from sphinx_briefing.htmltables import TableCache, cache_key, table_html
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import Panel, Participant, Placeholder
 
@@ -112,13 +112,20 @@ def clock_range(start: str, minutes: int | None) -> str:
 class PageRenderer:
     """Renders the extension's parts of one page (*fromdocname*) from derived data."""
 
-    def __init__(self, builder: Builder, derived: Derived, fromdocname: str) -> None:
+    def __init__(
+        self,
+        builder: Builder,
+        derived: Derived,
+        fromdocname: str,
+        tables: TableCache | None = None,
+    ) -> None:
         self.builder = builder
         self.derived = derived
         self.fromdocname = fromdocname
         self.config = builder.config
         self.stances = briefing_config.stances(builder.config)
         self._uris: dict[str, str | None] = {}
+        self.tables = tables
 
     # -- links ------------------------------------------------------------------------
 
@@ -448,9 +455,56 @@ class PageRenderer:
     def _index_table(
         self, ph: Placeholder, infos: Sequence[QuestionInfo], first_rows: set[str]
     ) -> nodes.Element:
+        # The question's "Question index" link lands on its first row (derive chose it).
+        anchored = [info.record.qid not in first_rows for info in infos]
+        first_rows.update(info.record.qid for info in infos)
         # The public edition has no positions: no empty column either.
         with_positions = self.derived.edition != 'public'
         with_sources = with_positions and bool(self.derived.cite_texts)
+        if self.tables is None or self.builder.format != 'html':
+            return self.table(
+                *self._index_rows(ph, infos, anchored, with_positions, with_sources),
+                classes=['briefing-question-index'],
+            )
+        # Everything the table shows, digested: its questions (number, text, addressees,
+        # positions, referring pages: the 'q' digests), the citations of their sources,
+        # the page its links are made from, and the labels' settings.
+        digests = self.derived.digests
+        key = cache_key(
+            ph.anchor,
+            self.derived.edition,
+            with_sources,
+            self.config.language,
+            repr(self.stances),
+            [
+                (info.record.qid, digests.get(('q', info.record.qid)), a)
+                for info, a in zip(infos, anchored, strict=True)
+            ],
+            [
+                digests.get(('cite', f'{pos.record.docname}#{pos.record.anchor}'))
+                for info in infos
+                for pos in (self.derived.positions[pid] for pid in info.positions)
+            ],
+        )
+
+        def make() -> str:
+            headers, rows, _widths = self._index_rows(
+                ph, infos, anchored, with_positions, with_sources
+            )
+            return table_html(
+                headers, rows, ['longtable', 'briefing-table', 'briefing-question-index']
+            )
+
+        return nodes.raw('', self.tables.get(self.fromdocname, key, make), format='html')
+
+    def _index_rows(
+        self,
+        ph: Placeholder,
+        infos: Sequence[QuestionInfo],
+        anchored: Sequence[bool],
+        with_positions: bool,
+        with_sources: bool,
+    ) -> tuple[list[str], list[list[list[nodes.Node]]], list[int]]:
         headers = [
             _('No.'),
             _('Question'),
@@ -462,12 +516,10 @@ class PageRenderer:
             _('Referred to in'),
         ]
         rows: list[list[list[nodes.Node]]] = []
-        for info in infos:
+        for info, anchor in zip(infos, anchored, strict=True):
             q = info.record
             number_cell: list[nodes.Node] = []
-            if q.qid not in first_rows:
-                # The question's "Question index" link lands here (derive chose this row).
-                first_rows.add(q.qid)
+            if anchor:
                 number_cell.append(nodes.target('', '', ids=[row_anchor(ph, q)]))
             number_cell.append(self.question(q.qid))
             question_cell: list[nodes.Node] = [
@@ -499,14 +551,14 @@ class PageRenderer:
             *([12] if with_sources else []),
             8,
         ]
-        return self.table(headers, rows, widths=widths, classes=['briefing-question-index'])
+        return [str(h) for h in headers], rows, widths
 
     def table(
         self,
         headers: Sequence[str | nodes.Node],
         rows: Sequence[Sequence[Sequence[nodes.Node]]],
-        *,
         widths: Sequence[int],
+        *,
         classes: Sequence[str] = (),
         rich_headers: bool = False,
     ) -> nodes.Element:

@@ -290,3 +290,28 @@ def test_no_op_build_repeats_derived_warnings(project: Any) -> None:
     again = proj.build()
     assert again.read == []
     assert [w.type for w in again.warnings()] == ['briefing.unknown_participant']
+
+
+def test_index_tables_are_made_again_only_where_a_question_changed(
+    project: Any, monkeypatch: Any
+) -> None:
+    from sphinx_briefing import render
+
+    proj = project()
+    write_book(proj, themes=4)
+    proj.build()
+    made: list[str] = []
+    real = render.table_html
+    monkeypatch.setattr(
+        render,
+        'table_html',
+        lambda headers, rows, classes: made.append(classes[-1]) or real(headers, rows, classes),
+    )
+    proj.edit('t02.md', 'Second question of t02?', 'A better second question?')
+    build = proj.build()
+    # The question index has one table per theme (by topic) and one per participant:
+    # only the t02 table and ben's are made again; the others come from the cache.
+    assert made.count('briefing-question-index') == 2
+    rows = index_rows(build)
+    assert any('A better second question?' in row for row in rows)
+    assert any('First question of t04?' in row for row in rows)  # from the cache
