@@ -61,6 +61,8 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 )
 from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
+from sphinx_briefing._pickling import pickled_as_tuple
+
 __all__ = [
     'BibDatabase',
     'BibEntry',
@@ -73,6 +75,7 @@ __all__ = [
 ProblemSubtype = Literal['bib_syntax', 'duplicate_key', 'missing_bibfile']
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class BibEntry:
     """One entry of a .bib file, parsed but not decoded."""

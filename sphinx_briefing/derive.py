@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
+from sphinx_briefing._pickling import pickled_as_tuple
 from sphinx_briefing.cite_format import Rich, rich_to_text
 from sphinx_briefing.citestep import CitationInputs, after
 from sphinx_briefing.locale import _, __
@@ -51,6 +52,7 @@ class Problem:
     path: str = ''
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class QuestionInfo:
     """A question with everything other documents decide about it."""
@@ -73,6 +75,7 @@ class QuestionInfo:
         return not self.record.withheld
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class PositionInfo:
     record: Position
@@ -83,6 +86,7 @@ class PositionInfo:
     summary: str = ''  # plain text with its citations formatted
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Slot:
     """One line of a run of show."""
@@ -93,6 +97,7 @@ class Slot:
     qid: str = ''
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Schedule:
     """A panel's run of show: core items with clock times, reserve questions apart."""

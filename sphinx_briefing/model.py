@@ -7,7 +7,8 @@ document, and are pickled with the environment. Rich bodies stay in the doctrees
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from sphinx_briefing._pickling import pickled_as_tuple
 
 #: priorities of a question, in the order a moderator drops them when running late
 PRIORITIES = ('core', 'reserve', 'defensive')
@@ -26,6 +27,7 @@ def edition_rank(name: str) -> int:
     return EDITIONS.index(AUDIENCE_ALIASES.get(name, name))
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Panel:
     """A panel, seminar or roundtable."""
@@ -49,6 +51,7 @@ class Panel:
     digest: str = ''  # of everything above but the line (see collect.digested)
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Participant:
     """A moderator, panellist, rapporteur … of one or more panels."""
@@ -64,6 +67,7 @@ class Participant:
     digest: str = ''
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Question:
     """A moderator question, as declared (its number is derived later)."""
@@ -85,12 +89,13 @@ class Question:
     #: not in this edition: it keeps its number (numbers match across editions) but its
     #: text is never read and nothing shows it
     withheld: bool = False
-    #: the body in compact form (:mod:`sphinx_briefing.bodies`), for pages that show it
-    #: elsewhere (briefs)
-    body: tuple[Any, ...] = ()
+    #: the body in compact form (a JSON string, :mod:`sphinx_briefing.bodies`), for pages
+    #: that show it elsewhere (briefs)
+    body: str = ''
     digest: str = ''
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Position:
     """Where an actor stands on a question (or on a topic)."""
@@ -106,10 +111,11 @@ class Position:
     summary: str = ''  # plain text, for tooltips and exports
     sources: tuple[str, ...] = ()  # bib keys
     explicit_id: bool = True
-    body: tuple[Any, ...] = ()
+    body: str = ''
     digest: str = ''
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Reference:
     """A cross-reference made in a document (role, MyST link or ``:any:``)."""
@@ -119,6 +125,7 @@ class Reference:
     line: int | None
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class CiteRef:
     """A citation in a document (a ``cite:*`` role), or a position's ``:sources:``."""
@@ -134,6 +141,7 @@ class CiteRef:
     within: str = ''
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Withheld:
     """An object left out of this edition, so references to it are not 'unknown'."""
@@ -142,6 +150,7 @@ class Withheld:
     target: str
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Placeholder:
     """A collection directive to be filled at write time."""
