@@ -229,14 +229,20 @@ class Derived:
         else:
             on = {info.question for _pid, info in positions}
             qids = [i.record.qid for i in self.questions_of(panel) if i.record.qid in on]
+        # Sets for the membership tests: a panel of 25 documents has 250 questions and 500
+        # positions, and lists made this loop quadratic (1.6 s of a 500-document build).
+        shown_qids = set(qids)
         rows: list[str] = list(actors)
         if not rows:
-            for _pid, info in positions:
-                if info.question in qids and info.record.actor not in rows:
-                    rows.append(info.record.actor)
+            rows = list(
+                dict.fromkeys(
+                    info.record.actor for _pid, info in positions if info.question in shown_qids
+                )
+            )
+        row_set = set(rows)
         cells: dict[tuple[str, str], list[str]] = {}
         for pid, info in positions:
-            if info.question in qids and info.record.actor in rows:
+            if info.question in shown_qids and info.record.actor in row_set:
                 cells.setdefault((info.record.actor, info.question), []).append(pid)
         return qids, rows, cells
 
