@@ -101,7 +101,7 @@ def load(app: Sphinx, cache: CitationCache) -> BibDatabase:
     paths = [confdir / name for name in bibfiles(app.config)]
     if not paths:
         return BibDatabase(entries={}, problems=())
-    stats = tuple(_stat(path) for path in paths)
+    stats = tuple(file_state(path) for path in paths)
     if cache.database is not None and stats == cache.bib_stats:
         return cache.database
     database = load_bibfiles(
@@ -113,7 +113,9 @@ def load(app: Sphinx, cache: CitationCache) -> BibDatabase:
     return database
 
 
-def _stat(path: Path) -> tuple[str, int, int]:
+def file_state(path: Path) -> tuple[str, int, int]:
+    """(path, mtime in ns, size) of a file, or (path, -1, -1) when it cannot be read:
+    what decides whether a .bib or .csl file changed since the last build."""
     try:
         status = path.stat()
     except OSError:
@@ -225,7 +227,7 @@ def format_project(
     signature = hashlib.blake2b(
         repr(
             (
-                _stat(style) if style is not None else None,
+                file_state(style) if style is not None else None,
                 lang,
                 include_all,
                 requests,

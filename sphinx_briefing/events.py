@@ -16,7 +16,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
-from sphinx_briefing.citestep import CitationCache, bibfiles, format_project
+from sphinx_briefing.citestep import CitationCache, bibfiles, file_state, format_project
 from sphinx_briefing.derive import derive
 from sphinx_briefing.htmltables import TableCache
 from sphinx_briefing.locale import _, __
@@ -87,13 +87,6 @@ def _signature(app: Sphinx) -> tuple[object, ...]:
     files = [confdir / name for name in bibfiles(config)]
     if style.endswith('.csl'):
         files.append(confdir / style)
-    stats = []
-    for path in files:
-        try:
-            status = path.stat()
-            stats.append((str(path), status.st_mtime_ns, status.st_size))
-        except OSError:
-            stats.append((str(path), -1, -1))
     return (
         config.briefing_question_format,
         config.briefing_followup_format,
@@ -103,7 +96,7 @@ def _signature(app: Sphinx) -> tuple[object, ...]:
         style,
         config.briefing_pandoc,
         config.language,
-        tuple(stats),
+        tuple(file_state(path) for path in files),
     )
 
 
