@@ -11,7 +11,6 @@ unchanged set of citations is neither decoded nor formatted again.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from sphinx_briefing.cite_format import (
     resolve_style,
 )
 from sphinx_briefing.locale import __
-from sphinx_briefing.model import CiteRef, Placeholder
+from sphinx_briefing.model import CiteRef, Placeholder, stable_digest
 from sphinx_briefing.warnings_ import Subtype
 
 if TYPE_CHECKING:
@@ -224,18 +223,13 @@ def format_project(
             del cache.csl[key]
 
     # A digest, not the inputs themselves: they would double the pickled environment.
-    signature = hashlib.blake2b(
-        repr(
-            (
-                file_state(style) if style is not None else None,
-                lang,
-                include_all,
-                requests,
-                [(key, entries[key]) for key in wanted],
-            )
-        ).encode(),
-        digest_size=16,
-    ).digest()
+    signature = stable_digest(
+        file_state(style) if style is not None else None,
+        lang,
+        include_all,
+        requests,
+        [(key, entries[key]) for key in wanted],
+    )
     if signature == cache.signature:
         key, formatted = cache.formatting_key, cache.formatted
     else:

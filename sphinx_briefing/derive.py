@@ -8,7 +8,6 @@ not depend on how documents were split between processes.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from sphinx_briefing.model import (
     Question,
     Reference,
     Withheld,
+    stable_digest,
 )
 from sphinx_briefing.warnings_ import Subtype
 
@@ -951,12 +951,6 @@ def _overruns(derived: Derived) -> list[Problem]:
 # -- digests: what a page shows about each thing ------------------------------------------
 
 
-def _digest(*parts: object) -> bytes:
-    # repr() of str/int/tuple/None/frozen dataclasses is stable across processes, unlike
-    # hash(), which is salted per process.
-    return hashlib.blake2b(repr(parts).encode('utf-8'), digest_size=12).digest()
-
-
 def _participant_view(derived: Derived, pid: str) -> tuple[object, ...]:
     p = derived.participants.get(pid)
     return (pid, p.name, p.docname, p.anchor) if p else (pid,)
@@ -1003,26 +997,26 @@ def _digests(derived: Derived) -> dict[Key, bytes]:
     digests: dict[Key, bytes] = {}
     question_digest: dict[str, bytes] = {}
     for qid, info in derived.questions.items():
-        question_digest[qid] = digests['q', qid] = _digest(_question_view(derived, info))
-        digests['q-line', qid] = _digest(_question_line(derived, info))
+        question_digest[qid] = digests['q', qid] = stable_digest(_question_view(derived, info))
+        digests['q-line', qid] = stable_digest(_question_line(derived, info))
     for pid, participant in derived.participants.items():
         digests['participant', pid] = participant.digest.encode()
     for pid, declared in derived.panels.items():
-        digests['panel', pid] = _digest(
+        digests['panel', pid] = stable_digest(
             declared.digest,
             _participant_view(derived, declared.moderator),
             tuple(_participant_view(derived, x) for x in declared.panellists),
         )
     for pid, position in derived.positions.items():
-        digests['pos', pid] = _digest(
+        digests['pos', pid] = stable_digest(
             _position_view(derived, pid),
             position.question and derived.questions[position.question].number,
         )
     for pid in derived.withheld_positions:
-        digests['pos', pid] = _digest('withheld')
+        digests['pos', pid] = stable_digest('withheld')
     everything: list[object] = []
     for panel in derived.panel_ids():
-        digests['positions-of', panel] = _digest(
+        digests['positions-of', panel] = stable_digest(
             tuple(
                 (pid, derived.positions[pid].record.actor, derived.positions[pid].question)
                 for pid in derived.positions_by_panel.get(panel, ())
@@ -1040,34 +1034,34 @@ def _digests(derived: Derived) -> dict[Key, bytes]:
                 if p == panel
             ),
         )
-        digests['questions-of', panel] = _digest(panel_part)
+        digests['questions-of', panel] = stable_digest(panel_part)
         everything.append(panel_part)
         schedule = derived.schedules[panel]
         # Slot times only: what a panellist's brief shows of the rest of the run of show.
-        digests['slots', panel] = _digest(schedule)
-        digests['schedule', panel] = _digest(
+        digests['slots', panel] = stable_digest(schedule)
+        digests['schedule', panel] = stable_digest(
             schedule,
             panel_view,
             _participant_view(derived, panel_record.moderator) if panel_record else None,
             tuple(_question_line(derived, derived.questions[qid]) for qid in qids),
         )
-        digests['banner', panel] = _digest(
+        digests['banner', panel] = stable_digest(
             panel_record.handling if panel_record else '',
             panel_record.status if panel_record else '',
             derived.project_status,
         )
-    digests['questions-of', '*'] = _digest(everything)
-    digests['banner', ''] = _digest(derived.project_status)
+    digests['questions-of', '*'] = stable_digest(everything)
+    digests['banner', ''] = stable_digest(derived.project_status)
     for cite in derived.cites:
         where = (cite.docname, cite.anchor)
-        digests['cite', _cite_key(where)] = _digest(
+        digests['cite', _cite_key(where)] = stable_digest(
             derived.cite_texts.get(where),
             tuple(derived.entry_home(key, cite.docname) for key in cite.keys),
         )
     for key, entry in derived.entries.items():
-        digests['entry', key] = _digest(entry)
+        digests['entry', key] = stable_digest(entry)
     for where, keys in derived.bibliographies.items():
-        digests['bib', _cite_key(where)] = _digest(
+        digests['bib', _cite_key(where)] = stable_digest(
             tuple(
                 (
                     key,

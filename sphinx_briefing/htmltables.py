@@ -11,7 +11,6 @@ renderers make are handled; anything else is written as escaped text.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from collections.abc import Callable, Sequence
@@ -128,7 +127,3 @@ class TableCache:
         with partial.open('wb') as stream:
             pickle.dump(self.pages, stream, pickle.HIGHEST_PROTOCOL)
         partial.replace(self.path)
-
-
-def cache_key(*parts: object) -> bytes:
-    return hashlib.blake2b(repr(parts).encode('utf-8'), digest_size=16).digest()

@@ -6,9 +6,20 @@ document, and are pickled with the environment. Rich bodies stay in the doctrees
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sphinx_briefing._pickling import pickled_as_tuple
+
+
+def stable_digest(*parts: object) -> bytes:
+    """A digest of values, to tell between builds whether they changed.
+
+    repr() of str, int, tuples, None and frozen dataclasses is stable across processes,
+    unlike hash(), which is salted per process.
+    """
+    return hashlib.blake2b(repr(parts).encode('utf-8'), digest_size=16).digest()
+
 
 #: priorities of a question, in the order a moderator drops them when running late
 PRIORITIES = ('core', 'reserve', 'defensive')

@@ -20,9 +20,9 @@ from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations import FORMS
 from sphinx_briefing.cite_format import rich_to_nodes
 from sphinx_briefing.derive import BACKLINKS, Derived, QuestionInfo, row_anchor
-from sphinx_briefing.htmltables import TableCache, cache_key, table_html
+from sphinx_briefing.htmltables import TableCache, table_html
 from sphinx_briefing.locale import _
-from sphinx_briefing.model import Panel, Participant, Placeholder
+from sphinx_briefing.model import Panel, Participant, Placeholder, stable_digest
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
@@ -470,7 +470,7 @@ class PageRenderer:
         # positions, referring pages: the 'q' digests), the citations of their sources,
         # the page its links are made from, and the labels' settings.
         digests = self.derived.digests
-        key = cache_key(
+        key = stable_digest(
             ph.anchor,
             self.derived.edition,
             with_sources,
