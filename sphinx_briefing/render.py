@@ -109,6 +109,11 @@ def clock_range(start: str, minutes: int | None) -> str:
     return f'{start}–{end:%H:%M}'
 
 
+#: classes of every collection table, whichever way it is written: ``longtable`` lets the
+#: LaTeX builder break it across pages, ``briefing-table`` is what the stylesheet styles
+TABLE_CLASSES = ('longtable', 'briefing-table')
+
+
 class PageRenderer:
     """Renders the extension's parts of one page (*fromdocname*) from derived data."""
 
@@ -491,9 +496,7 @@ class PageRenderer:
             headers, rows, _widths = self._index_rows(
                 ph, infos, anchored, with_positions, with_sources
             )
-            return table_html(
-                headers, rows, ['longtable', 'briefing-table', 'briefing-question-index']
-            )
+            return table_html(headers, rows, [*TABLE_CLASSES, 'briefing-question-index'])
 
         return nodes.raw('', self.tables.get(self.fromdocname, key, make), format='html')
 
@@ -565,7 +568,7 @@ class PageRenderer:
         """A collection table: docutils nodes, or for HTML builders the same table
         already written as HTML (see :mod:`sphinx_briefing.htmltables`)."""
         if self.builder.format == 'html':
-            html = table_html(headers, rows, ['longtable', 'briefing-table', *classes])
+            html = table_html(headers, rows, [*TABLE_CLASSES, *classes])
             return nodes.raw('', html, format='html')
         return table(headers, rows, widths=widths, classes=classes, rich_headers=rich_headers)
 
@@ -580,7 +583,7 @@ def table(
 ) -> nodes.table:
     """A standard docutils table (Sphinx writes it as longtable in LaTeX: it may be long).
     Headers are strings, or nodes (links) when *rich_headers* is set."""
-    result = nodes.table(classes=['longtable', 'briefing-table', *classes])
+    result = nodes.table(classes=[*TABLE_CLASSES, *classes])
     group = nodes.tgroup(cols=len(headers))
     result += group
     for width in widths:
