@@ -36,8 +36,8 @@ def briefing_domain(env: BuildEnvironment) -> BriefingDomain:
     return cast('BriefingDomain', env.get_domain('briefing'))
 
 
-#: documents read or removed in the current build, by environment (see note_reading)
-_reading: weakref.WeakKeyDictionary[BuildEnvironment, set[str]] = weakref.WeakKeyDictionary()
+#: environments that read or removed a document in the current build (see note_reading)
+_reading: weakref.WeakSet[BuildEnvironment] = weakref.WeakSet()
 
 
 #: environments whose step after reading was skipped in this build (nothing changed)
@@ -70,12 +70,13 @@ def derived_unchanged(env: BuildEnvironment) -> bool:
 
 def note_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """``env-before-read-docs``: remember whether this build reads anything."""
-    _reading.setdefault(env, set()).update(docnames)
+    if docnames:
+        _reading.add(env)
 
 
 def note_removed(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     """``env-purge-doc``: a document removed (or about to be re-read)."""
-    _reading.setdefault(env, set()).add(docname)
+    _reading.add(env)
 
 
 def _signature(app: Sphinx) -> tuple[object, ...]:
@@ -112,11 +113,9 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     domain = briefing_domain(env)
     before = domain.data['derived']
     signature = _signature(app)
-    if (
-        before is not None
-        and not _reading.pop(env, None)
-        and domain.data.get('signature') == signature
-    ):
+    read_something = env in _reading
+    _reading.discard(env)
+    if before is not None and not read_something and domain.data.get('signature') == signature:
         for problem in domain.data.get('citation_warnings', ()):
             warn(problem.message, problem.subtype, location=problem.location)
         for found in before.problems:
