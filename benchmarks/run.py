@@ -267,7 +267,9 @@ def check_pages(
     if full is None or incremental is None or not full.ok or not incremental.ok:
         return [PageCheck(rnd, p, 'not checked: the briefing build failed') for p in pages]
     unknown = _unknown_directives(full.log)
-    old_probe = edit.old_text[:40]
+    # The whole old text: the generator's questions share openings, and a 40-character
+    # probe matched two other questions at N = 1,000 (a false "STALE").
+    old_probe = edit.old_text
     for page, directive in pages.items():
         path = full_out / f'{page}.html'
         if directive in unknown:
@@ -304,7 +306,7 @@ def check_pages(
 
 def check_baseline(edit_text: str, pages: dict[str, str], out: Path) -> dict[str, bool]:
     """After the full build: which collection pages show the question's text at all."""
-    probe = edit_text[:40]
+    probe = edit_text
     return {
         page: (out / f'{page}.html').exists() and probe in _page_text(out / f'{page}.html')
         for page in pages

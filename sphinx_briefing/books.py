@@ -256,7 +256,11 @@ class CollectionRenderer(PageRenderer):
                 nodes.container(
                     '',
                     *(
-                        nodes.paragraph('', '', *self.entry(key), classes=['briefing-bib-entry'])
+                        self.line(
+                            nodes.paragraph(
+                                '', '', *self.entry(key), classes=['briefing-bib-entry']
+                            )
+                        )
                         for key in keys
                     ),
                     classes=['briefing-bib-entries'],
@@ -270,7 +274,7 @@ class CollectionRenderer(PageRenderer):
 
     def slots_line(
         self, questions: Sequence[QuestionInfo], slots: dict[str, Slot]
-    ) -> nodes.paragraph:
+    ) -> nodes.Element:
         line = nodes.paragraph(classes=['briefing-slots'])
         line += nodes.strong(_('Your slots:'), _('Your slots:'))
         line += nodes.Text(' ')
@@ -286,7 +290,7 @@ class CollectionRenderer(PageRenderer):
             if i.record.qid in slots
         ]
         line.extend(joined(timed, ' · ') if timed else [nodes.Text(_('reserve questions only'))])
-        return line
+        return self.line(line)
 
     def brief_question(self, info: QuestionInfo, slot: Slot | None) -> nodes.Element:
         q = info.record
@@ -307,7 +311,7 @@ class CollectionRenderer(PageRenderer):
             )
         header += nodes.Text(' · ')
         header.extend(joined(meta, ' · '))
-        item += header
+        item += self.line(header)
         item.extend(expand(q.body, self.fromdocname))
         if info.positions:
             label = _('Positions on %s') % info.number

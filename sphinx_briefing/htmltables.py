@@ -1,12 +1,15 @@
-"""Large collection tables written straight to HTML.
+"""Large collection tables, and the header and footer lines of boxes, written straight
+to HTML.
 
 A question index of thousands of rows is hundreds of thousands of docutils nodes; every
 post-transform walks them and the HTML translator visits each, which made rewriting
-that one page the largest part of an incremental build. For HTML builders the tables are
-therefore serialised here, from the same nodes the other builders get, into one ``raw``
-node: the markup matches what Sphinx's HTML translator writes for these nodes (the
-stylesheet and the browser tests rely on it), and only the node kinds the collection
-renderers make are handled; anything else is written as escaped text.
+that one page the largest part of an incremental build; the lines added to every box
+(see ``PageRenderer.line``) are many small trees that lived until their page was written.
+For HTML builders both are therefore serialised here, from the same nodes the other
+builders get, into one ``raw`` node: the markup matches what Sphinx's HTML translator
+writes for these nodes (the stylesheet and the browser tests rely on it; a test compares
+the example book both ways), and only the node kinds the renderers make are handled;
+anything else is written as escaped text.
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ def inline_html(children: Sequence[nodes.Node]) -> str:
     return ''.join(_node_html(child) for child in children)
 
 
+def paragraph_html(paragraph: nodes.paragraph) -> str:
+    """A paragraph of inline nodes made by the renderers, as the HTML5 translator writes it."""
+    ids = paragraph['ids'][0] if paragraph['ids'] else ''
+    attributes = _attributes(**{'class': _classes(paragraph)}) + _attributes(id=ids)
+    return f'<p{attributes}>{inline_html(paragraph.children)}</p>\n'
+
+
 def _node_html(node: nodes.Node) -> str:
     if isinstance(node, nodes.Text):
         return escape(str(node), quote=False)
@@ -50,7 +60,7 @@ def _node_html(node: nodes.Node) -> str:
         attributes = _attributes(href=href, title=node.get('reftitle', ''))
         return f'<a class="{escape(classes)}"{attributes}>{inner}</a>'
     if isinstance(node, bnodes.briefing_stance):
-        classes = _classes(node, 'briefing-stance')
+        classes = ' '.join([*node['classes'], 'briefing-stance'])  # as html_visit_stance
         colour = node.get('colour', '')
         style = f'--briefing-stance-colour: {colour}' if bnodes.is_colour(colour) else ''
         return f'<span class="{escape(classes)}"{_attributes(style=style)}>{inner}</span>'

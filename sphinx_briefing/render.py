@@ -20,7 +20,7 @@ from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations import FORMS
 from sphinx_briefing.cite_format import rich_to_nodes
 from sphinx_briefing.derive import BACKLINKS, Derived, QuestionInfo, row_anchor
-from sphinx_briefing.htmltables import TableCache, table_html
+from sphinx_briefing.htmltables import TableCache, paragraph_html, table_html
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import Panel, Participant, Placeholder, stable_digest
 
@@ -132,6 +132,19 @@ class PageRenderer:
         self._uris: dict[str, str | None] = {}
         self.tables = tables
 
+    def line(self, paragraph: nodes.paragraph) -> nodes.Element:
+        """A header or footer line, complete when made (its links are resolved here).
+
+        HTML builders get it already written as HTML: one node instead of dozens. Made
+        for every box of every page and brief, those nodes would live until the page is
+        written, and each full pass of the garbage collector visits them over a heap that
+        holds every document read (Sphinx keeps the doctrees for the write phase); that
+        was a large part of what the extension added to a build.
+        """
+        if self.builder.format == 'html':
+            return nodes.raw('', paragraph_html(paragraph), format='html')
+        return paragraph
+
     # -- links ------------------------------------------------------------------------
 
     def link(self, docname: str, anchor: str, child: nodes.Node, title: str = '') -> nodes.Node:
@@ -227,7 +240,7 @@ class PageRenderer:
 
     # -- boxes ------------------------------------------------------------------------
 
-    def question_header(self, info: QuestionInfo) -> nodes.paragraph:
+    def question_header(self, info: QuestionInfo) -> nodes.Element:
         q = info.record
         header = nodes.paragraph(classes=['briefing-header'])
         header += nodes.strong(info.number, info.number, classes=['briefing-number'])
@@ -248,9 +261,9 @@ class PageRenderer:
             meta.append(text(_('Tags:') + ' ' + ', '.join(q.tags), 'briefing-tags'))
         header += nodes.Text(' · ')
         header.extend(joined(meta, ' · '))
-        return header
+        return self.line(header)
 
-    def question_footer(self, info: QuestionInfo) -> nodes.paragraph | None:
+    def question_footer(self, info: QuestionInfo) -> nodes.Element | None:
         parts: list[nodes.Node] = []
         if info.positions:
             span = nodes.inline(classes=['briefing-positions'])
@@ -269,7 +282,7 @@ class PageRenderer:
             return None
         footer = nodes.paragraph(classes=['briefing-footer'])
         footer.extend(joined(parts, ' · '))
-        return footer
+        return self.line(footer)
 
     def question_sources(self, info: QuestionInfo) -> list[nodes.Node]:
         """The sources behind a question: its positions' :sources:."""
@@ -288,7 +301,7 @@ class PageRenderer:
         child += self.stance(info.record.stance)
         return self.link(info.record.docname, info.record.anchor, child, info.label)
 
-    def position_header(self, pid: str) -> nodes.paragraph:
+    def position_header(self, pid: str) -> nodes.Element:
         info = self.derived.positions[pid]
         pos = info.record
         header = nodes.paragraph(classes=['briefing-header'])
@@ -310,7 +323,7 @@ class PageRenderer:
         if sources is not None:
             header += nodes.Text(' · ' + _('Sources:') + ' ')
             header += sources
-        return header
+        return self.line(header)
 
     def panel_header(self, panel: Panel) -> list[nodes.Node]:
         title = nodes.paragraph(classes=['briefing-header'])
@@ -356,13 +369,17 @@ class PageRenderer:
             result.append(reading)
         return result
 
-    def counter_argument_header(self) -> nodes.paragraph:
+    def counter_argument_header(self) -> nodes.Element:
         label = _('Anticipated counter-argument')
-        return nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
+        return self.line(
+            nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
+        )
 
-    def moderator_note_header(self) -> nodes.paragraph:
+    def moderator_note_header(self) -> nodes.Element:
         label = _('Moderator note')
-        return nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
+        return self.line(
+            nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
+        )
 
     # -- collections ------------------------------------------------------------------
 

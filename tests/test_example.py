@@ -87,3 +87,27 @@ def test_example_cites_in_chicago_author_date(example: Build) -> None:
     assert '(Lafferty 2019)' in cites
     sources = page_text(example, 'bibliography')
     assert 'Lafferty' in sources
+
+
+def test_lines_written_as_html_match_the_translator(
+    example: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers and footers reach HTML builders already written (``PageRenderer.line``):
+    every page must be what Sphinx's translator writes from the same nodes."""
+    from sphinx_briefing.render import PageRenderer
+
+    monkeypatch.setattr(PageRenderer, 'line', lambda self, paragraph: paragraph)
+    path = tmp_path / 'src'
+    shutil.copytree(EXAMPLE, path, ignore=shutil.ignore_patterns('_build'))
+    translated = Project(path, SphinxTestApp).build(nitpicky=True)
+    pages = sorted(p.relative_to(example.outdir) for p in example.outdir.rglob('*.html'))
+    assert len(pages) > 20
+    assert pages == sorted(
+        p.relative_to(translated.outdir) for p in translated.outdir.rglob('*.html')
+    )
+    lines = 0
+    for page in pages:
+        ours = (example.outdir / page).read_text(encoding='utf-8')
+        assert ours == (translated.outdir / page).read_text(encoding='utf-8'), page
+        lines += ours.count('<p class="briefing-header">')
+    assert lines > 50  # the comparison covered many headers
