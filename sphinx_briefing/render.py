@@ -2,7 +2,9 @@
 
 Everything here reads :class:`~sphinx_briefing.derive.Derived` and writes nothing but the
 nodes it returns. Output is made of standard nodes (paragraphs, tables, field lists,
-references from ``make_refnode``), so every builder can write it.
+references from ``make_refnode``), so every builder can write it; HTML builders get the
+large tables and the header lines already written as HTML (:meth:`PageRenderer.table`,
+:meth:`PageRenderer.line`).
 """
 
 from __future__ import annotations
