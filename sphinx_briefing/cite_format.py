@@ -520,10 +520,10 @@ def _compact(value: dict[str, Any]) -> Any:
 
     A project's output is large (6.5 MB for 6,700 citations), and parsed as plain JSON
     it is 85 MB of dicts, at the moment the process also holds every document read; the
-    process seldom gives such memory back to the system. Here a word (``Str``) becomes its string, a
-    space one ``' '``, any other element a ``(type, content)`` tuple, and the citation
-    data pandoc repeats inside each ``Cite`` (we only read what it rendered) is dropped:
-    less than half the memory, and faster to parse.
+    process seldom gives such memory back to the system. Here a word (``Str``) becomes
+    its string, a space one ``' '``, any other element a ``(type, content)`` tuple, and
+    the citation data pandoc repeats inside each ``Cite`` (we only read what it rendered)
+    is dropped: less than half the memory, and faster to parse.
     """
     kind = value.get('t')
     if kind is None:
