@@ -4,9 +4,10 @@
 
 Runs ``sphinx-build -b html -q SOURCEDIR OUTDIR`` in this process and prints, per phase,
 the wall time, the time spent in Python's cyclic garbage collector, the number of full
-(generation 2) and young collections, and the largest resident set size seen when the
-phase ended. The phases are Sphinx's reading (which includes ``env-updated``, where
-sphinx-briefing's cross-document step and its pandoc run happen), and, in the write phase,
+(generation 2) and young collections, and the largest resident set size sampled during
+the phase (every 5 ms). The phases are start-up (loading the environment), Sphinx's
+reading (which includes ``env-updated``, where sphinx-briefing's cross-document step and
+its pandoc run happen), pickling the environment, and, in the write phase,
 resolving each page (``get_and_resolve_doctree``: post-transforms, where collections are
 filled, and ``doctree-resolved``, where boxes get their headers) and writing it (the
 translator and the template), grouped by the kind of page the benchmark corpus has
@@ -23,6 +24,7 @@ import gc
 import re
 import runpy
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -46,11 +48,18 @@ class Phases:
         self.young: Counter[str] = Counter()
         self.rss: Counter[str] = Counter()
         self._gc_started = 0.0
+        # Sampled, not read when a phase ends: a phase may free what it peaked with.
+        threading.Thread(target=self._sample_rss, daemon=True).start()
+
+    def _sample_rss(self) -> None:
+        while True:
+            phase = self.current
+            self.rss[phase] = max(self.rss[phase], _rss_mib())
+            time.sleep(0.005)
 
     def switch(self, phase: str) -> str:
         now = time.perf_counter()
         self.wall[self.current] += now - self.started
-        self.rss[self.current] = max(self.rss[self.current], _rss_mib())
         self.started = now
         previous, self.current = self.current, phase
         return previous
@@ -66,19 +75,19 @@ class Phases:
         self.switch('end')
         print(
             f'{"phase":26s} {"wall s":>8s} {"GC s":>8s} {"full GCs":>9s} {"young GCs":>10s}'
-            f' {"RSS MiB":>8s}',
+            f' {"peak RSS MiB":>12s}',
             file=sys.stderr,
         )
         for phase in sorted(self.wall, key=lambda p: -self.wall[p]):
             print(
                 f'{phase:26s} {self.wall[phase]:8.2f} {self.gc_time[phase]:8.2f}'
-                f' {self.full[phase]:9d} {self.young[phase]:10d} {self.rss[phase]:8d}',
+                f' {self.full[phase]:9d} {self.young[phase]:10d} {self.rss[phase]:12d}',
                 file=sys.stderr,
             )
         print(
             f'{"total":26s} {sum(self.wall.values()):8.2f} {sum(self.gc_time.values()):8.2f}'
             f' {sum(self.full.values()):9d} {sum(self.young.values()):10d}'
-            f' {max(self.rss.values()):8d}',
+            f' {max(self.rss.values()):12d}',
             file=sys.stderr,
         )
 
@@ -96,7 +105,15 @@ def _page_kind(docname: str) -> str:
     return found.group(1) if found else 'other'
 
 
-def _timed(phases: Phases, cls: type, name: str, label: Callable[[tuple[Any, ...]], str]) -> None:
+def _timed(
+    phases: Phases,
+    cls: type,
+    name: str,
+    label: Callable[[tuple[Any, ...]], str],
+    then: str | None = None,
+) -> None:
+    """Count calls of ``cls.name`` as the phase *label* names; afterwards, go back to the
+    phase that was current, or on to the phase *then*."""
     original = getattr(cls, name)
 
     def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -104,7 +121,7 @@ def _timed(phases: Phases, cls: type, name: str, label: Callable[[tuple[Any, ...
         try:
             return original(self, *args, **kwargs)
         finally:
-            phases.switch(previous)
+            phases.switch(then or previous)
 
     setattr(cls, name, timed)
 
@@ -112,8 +129,11 @@ def _timed(phases: Phases, cls: type, name: str, label: Callable[[tuple[Any, ...
 def main() -> None:
     phases = Phases()
     gc.callbacks.append(phases.on_gc)
-    _timed(phases, Builder, 'read', lambda args: 'read (and env-updated)')
-    _timed(phases, Builder, 'write', lambda args: 'write: other')
+    # Between reading and writing, Sphinx checks and pickles the environment.
+    _timed(
+        phases, Builder, 'read', lambda args: 'read (and env-updated)', then='pickle environment'
+    )
+    _timed(phases, Builder, 'write', lambda args: 'write: other', then='after writing')
     _timed(
         phases,
         BuildEnvironment,

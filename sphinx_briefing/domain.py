@@ -248,15 +248,14 @@ class BriefingDomain(Domain):
                 results.append((f'briefing:{kind}', ref))
         return results
 
-    def citation_export(self, builder: Builder) -> list[dict[str, Any]]:
+    def citation_export(self, builder: Builder) -> Iterator[dict[str, Any]]:
         """Every citation of the project (``cite:*`` roles; positions' sources are in
-        their positions), in reading order, for ``briefing.json``."""
+        their positions), in reading order, for ``briefing.json``; made one at a time."""
         from sphinx_briefing.cite_format import rich_to_text
         from sphinx_briefing.export import Locator
 
         derived = self.derived
         location = Locator(builder)
-        result = []
         for cite in derived.cites:
             if cite.form == 'sources':
                 continue
@@ -268,8 +267,7 @@ class BriefingDomain(Domain):
                 entry['suffix'] = '; '.join(s for s in cite.suffixes if s)
             entry['text'] = rich_to_text(rich) if rich is not None else ''
             entry['location'] = location(cite.docname, cite.anchor, cite.line)
-            result.append(entry)
-        return result
+            yield entry
 
     def withheld_text(self, kind: str, target: str) -> str | None:
         """What a reference to an object this edition leaves out shows, or None if the

@@ -6,7 +6,9 @@ described by ``schema/briefing.schema.json``, whose version it carries.
 
 from __future__ import annotations
 
+import filecmp
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,8 +51,11 @@ class Locator:
         return result
 
 
-def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) -> dict[str, Any]:
-    """The export as plain data (see the schema for every field)."""
+def export(
+    derived: Derived, builder: Builder, citations: Iterable[dict[str, Any]]
+) -> dict[str, Any]:
+    """The export as plain data (see the schema for every field); its lists of records are
+    iterators, made one record at a time while :func:`json_text` writes them."""
 
     where = Locator(builder)
 
@@ -66,7 +71,7 @@ def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) 
         'generator': {'name': 'sphinx-briefing', 'version': __version__},
         'edition': derived.edition,
         'status': derived.project_status,
-        'panels': [
+        'panels': (
             {
                 'id': p.pid,
                 'title': p.title,
@@ -84,8 +89,8 @@ def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) 
                 'location': where(p.docname, p.anchor, p.line),
             }
             for p in derived.panels.values()
-        ],
-        'participants': [
+        ),
+        'participants': (
             {
                 'id': p.pid,
                 'name': p.name,
@@ -95,8 +100,8 @@ def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) 
                 'location': where(p.docname, p.anchor, p.line),
             }
             for p in derived.participants.values()
-        ],
-        'questions': [
+        ),
+        'questions': (
             {
                 'id': info.record.qid,
                 'named': info.record.explicit_id,
@@ -116,8 +121,8 @@ def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) 
                 'location': where(info.record.docname, info.record.anchor, info.record.line),
             }
             for info in questions
-        ],
-        'positions': [
+        ),
+        'positions': (
             {
                 'id': pid,
                 'named': info.record.explicit_id,
@@ -134,8 +139,8 @@ def export(derived: Derived, builder: Builder, citations: list[dict[str, Any]]) 
                 'location': where(info.record.docname, info.record.anchor, info.record.line),
             }
             for pid, info in derived.positions.items()
-        ],
-        'citations': citations,
+        ),
+        'citations': iter(citations),
     }
 
 
@@ -152,7 +157,34 @@ def write_export(app: Sphinx, exc: BaseException | None) -> None:
     domain = briefing_domain(app.env)
     data = export(domain.derived, app.builder, domain.citation_export(app.builder))
     data['edition'] = briefing_config.edition(app.config)
-    # Compact: at scale the export holds tens of thousands of objects.
-    text = json.dumps(data, ensure_ascii=False, separators=(',', ':')) + '\n'
-    if not target.is_file() or target.read_text(encoding='utf-8') != text:
-        target.write_text(text, encoding='utf-8')
+    # Written piece by piece beside the target, then compared with it chunk by chunk: the
+    # export is never held whole in memory (12 MB at 500 documents), and a reader never
+    # sees half of it.
+    written = target.with_name(f'{target.name}.new')
+    with written.open('w', encoding='utf-8') as stream:
+        for piece in json_text(data):
+            stream.write(piece)
+        stream.write('\n')
+    filecmp.clear_cache()  # its cache trusts sizes and mtimes, which can repeat
+    if target.is_file() and filecmp.cmp(written, target, shallow=False):
+        written.unlink()
+    else:
+        written.replace(target)
+
+
+def json_text(data: dict[str, Any]) -> Iterator[str]:
+    """Compact JSON text of *data*, in pieces. A value that is an iterator is written as an
+    array, one item at a time: at scale the export has tens of thousands of records, and
+    made all at once they would keep the cyclic collector busy for nothing."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(',', ':')).encode
+    yield '{'
+    for n, (key, value) in enumerate(data.items()):
+        yield f'{"," if n else ""}{encode(key)}:'
+        if isinstance(value, Iterator):
+            yield '['
+            for i, item in enumerate(value):
+                yield f'{"," if i else ""}{encode(item)}'
+            yield ']'
+        else:
+            yield encode(value)
+    yield '}'

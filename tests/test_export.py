@@ -86,3 +86,20 @@ def test_export_is_written_for_other_builders_and_not_rewritten_when_unchanged(
     before = target.stat().st_mtime_ns
     proj.build('latex')
     assert target.stat().st_mtime_ns == before
+    # Edited: the export is replaced, and what it was written to first is gone.
+    proj.write('index.md', SOURCE.replace('Is screening enough?', 'Is screening ever enough?'))
+    proj.build('latex')
+    data = json.loads(target.read_text(encoding='utf-8'))
+    assert data['questions'][0]['text'] == 'Is screening ever enough?'
+    assert sorted(path.name for path in build.outdir.glob('briefing.json*')) == ['briefing.json']
+
+
+def test_streamed_json_text_is_what_json_dumps_writes() -> None:
+    from sphinx_briefing.export import json_text
+
+    records = [{'id': 'q1', 'text': 'Ünïcode “quotes” \\ and \n', 'to': ['a', 'b']}, {'id': 'q2'}]
+    data = {'schema_version': '1.0', 'generator': {'name': 'x'}, 'questions': records, 'none': []}
+    expected = json.dumps(data, ensure_ascii=False, separators=(',', ':'))
+    streamed = {**data, 'questions': iter(records), 'none': iter([])}
+    assert ''.join(json_text(streamed)) == expected
+    assert json.loads(expected) == data
