@@ -270,14 +270,15 @@ class Derived:
                     seen.setdefault(key, None)
         return list(seen)
 
-    def pages_to_rewrite(self, before: Derived | None) -> set[str]:
-        """Documents whose rendering reads something that changed since *before*."""
+    def pages_to_rewrite(self, before: Mapping[Key, bytes] | None) -> set[str]:
+        """Documents whose rendering reads something that changed since the last build,
+        whose ``digests`` are *before* (None: there was none)."""
         if before is None:
             return set(self.deps)
         changed = {
             key
-            for key in self.digests.keys() | before.digests.keys()
-            if self.digests.get(key) != before.digests.get(key)
+            for key in self.digests.keys() | before.keys()
+            if self.digests.get(key) != before.get(key)
         }
         return {doc for doc, keys in self.deps.items() if not keys.isdisjoint(changed)}
 

@@ -7,8 +7,13 @@ Cross-references resolve here, for the roles, MyST's ``[](#id)`` links and inter
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Set
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+import copyreg
+import pickle
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, cast
 
 from docutils import nodes
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
@@ -28,6 +33,9 @@ if TYPE_CHECKING:
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
+#: the cross-document step's last result, beside the pickled environment (see StoredDerived)
+DERIVED_FILE = 'briefing-derived.pickle'
+
 #: buckets keyed by docname
 PER_DOC = (
     'panels',
@@ -39,6 +47,123 @@ PER_DOC = (
     'withheld',
     'cites',
 )
+
+
+class StoredDerived:
+    """The cross-document step's result, as the pickled environment keeps it.
+
+    The result itself is pickled to a file of its own beside the environment, and the
+    environment keeps only a token naming that file's content. A build that reads
+    something makes a new result and never needs the last one (what a page showed is
+    compared through ``digests``, kept in the environment): at scale, loading it took a
+    tenth of an incremental build. Only a build that skips the step loads it. Parallel
+    reading sends the environment back from each worker: the token travels, not the
+    result. The records the result holds (questions, positions …) are the environment's
+    own: the file names them by where they are in the per-document buckets.
+    """
+
+    __slots__ = ('loaded', 'token')
+
+    def __init__(self, token: str, loaded: Derived | None = None) -> None:
+        self.token = token
+        self.loaded = loaded
+
+    def __reduce__(self) -> tuple[type[StoredDerived], tuple[str]]:
+        return (StoredDerived, (self.token,))
+
+    @classmethod
+    def save(cls, doctreedir: str | Path, derived: Derived, buckets: Buckets) -> StoredDerived:
+        """Write *derived* beside the environment (before Sphinx pickles it)."""
+        token = uuid.uuid4().hex
+        target = Path(doctreedir) / DERIVED_FILE
+        written = target.with_name(f'{target.name}.new')
+        # Pages to rewrite are worked out from the digests kept in the environment, and
+        # the dependencies are recomputed each time: neither is stored here.
+        kept = replace(derived, digests={}, deps={})
+        with written.open('wb') as stream:
+            pickler = _RecordPickler(stream, buckets)
+            pickler.dump(token)
+            pickler.dump(kept)
+        written.replace(target)
+        return cls(token, derived)
+
+    def load(self, doctreedir: str | Path, buckets: Buckets) -> Derived | None:
+        """The stored result, or None if its file is missing, unreadable or from another
+        build than the environment (a build that stopped between writing the two)."""
+        if self.loaded is None:
+            try:
+                with (Path(doctreedir) / DERIVED_FILE).open('rb') as stream:
+                    unpickler = _RecordUnpickler(stream, buckets)
+                    if unpickler.load() != self.token:
+                        return None
+                    derived = unpickler.load()
+            except Exception:  # any damage means: make it again
+                return None
+            if not isinstance(derived, Derived):
+                return None
+            self.loaded = derived
+        return self.loaded
+
+
+#: the per-document buckets: bucket → docname → records
+Buckets = Mapping[str, Mapping[str, Sequence[object]]]
+
+
+class _RecordPickler(pickle.Pickler):
+    """Pickles each of the buckets' records as where it is: (bucket, docname, index,
+    anchor). Only records' classes go through Python (``dispatch_table``); a
+    ``persistent_id`` would be called for every string and tuple, and cost more than
+    pickling the records themselves."""
+
+    def __init__(self, stream: BinaryIO, buckets: Buckets) -> None:
+        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
+        # Every record is alive while pickling, so no other object can share its id.
+        self.places = {
+            id(record): (bucket, docname, index, getattr(record, 'anchor', None))
+            for bucket, docs in buckets.items()
+            for docname, records in docs.items()
+            for index, record in enumerate(records)
+        }
+        # The records' own classes (strings in a bucket stay strings).
+        kinds = {
+            type(record)
+            for docs in buckets.values()
+            for records in docs.values()
+            for record in records
+        }
+        self.dispatch_table = {
+            **copyreg.dispatch_table,
+            **{kind: self._reduce for kind in kinds if kind.__module__.startswith(__package__)},
+        }
+
+    def _reduce(self, record: Any) -> str | tuple[Any, ...]:
+        place = self.places.get(id(record))
+        if place is None:  # made by the step, not read from a document
+            return cast('tuple[Any, ...]', record.__reduce_ex__(pickle.HIGHEST_PROTOCOL))
+        return (_record_at, place)
+
+
+def _record_at(bucket: str, docname: str, index: int, anchor: str | None) -> object:
+    """Stands for a record in the stored result; :class:`_RecordUnpickler` puts the
+    environment's own in its place."""
+    raise pickle.UnpicklingError('the stored result needs the environment to be loaded')
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def __init__(self, stream: BinaryIO, buckets: Buckets) -> None:
+        super().__init__(stream)
+        self.buckets = buckets
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == _record_at.__name__:
+            return self.record_at
+        return super().find_class(module, name)
+
+    def record_at(self, bucket: str, docname: str, index: int, anchor: str | None) -> object:
+        record = self.buckets[bucket][docname][index]
+        if getattr(record, 'anchor', None) != anchor:
+            raise pickle.UnpicklingError('the records moved since the result was stored')
+        return record
 
 
 class BriefingXRefRole(XRefRole):
@@ -104,7 +229,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 6
+    data_version = 7
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -116,7 +241,9 @@ class BriefingDomain(Domain):
     indices: ClassVar[list[type[Index]]] = [QuestionIndex]
     initial_data: ClassVar[dict[str, Any]] = {
         **{bucket: {} for bucket in PER_DOC},
+        # a StoredDerived, and the digests of what each page showed (see Derived.digests)
         'derived': None,
+        'digests': None,
         # parsed-and-decoded entries and the last formatted result, between builds
         'citation_cache': None,
         # the last build's settings and .bib state, and its citation warnings: a build
@@ -130,8 +257,13 @@ class BriefingDomain(Domain):
     @property
     def derived(self) -> Derived:
         """The result of the last cross-document step (empty before the first one)."""
-        derived = self.data['derived']
+        stored: StoredDerived | None = self.data['derived']
+        derived = stored.load(self.env.doctreedir, self.buckets()) if stored is not None else None
         return derived if derived is not None else Derived()
+
+    def buckets(self) -> Buckets:
+        """The per-document buckets (:data:`PER_DOC`)."""
+        return {bucket: self.data[bucket] for bucket in PER_DOC}
 
     def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
         records = collect(docname, document)

@@ -18,6 +18,7 @@ from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.citestep import CitationCache, bibfiles, file_state, format_project
 from sphinx_briefing.derive import derive
+from sphinx_briefing.domain import StoredDerived
 from sphinx_briefing.htmltables import TableCache
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
@@ -111,11 +112,14 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     warnings (so that ``-W`` keeps failing until they are fixed).
     """
     domain = briefing_domain(env)
-    before = domain.data['derived']
+    stored: StoredDerived | None = domain.data['derived']
     signature = _signature(app)
     read_something = env in _reading
     _reading.discard(env)
-    if before is not None and not read_something and domain.data.get('signature') == signature:
+    unchanged = not read_something and domain.data.get('signature') == signature
+    buckets = domain.buckets()
+    before = stored.load(env.doctreedir, buckets) if stored is not None and unchanged else None
+    if before is not None:
         for problem in domain.data.get('citation_warnings', ()):
             warn(problem.message, problem.subtype, location=problem.location)
         for found in before.problems:
@@ -139,11 +143,12 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     after = derive(replace(inputs, citations=citations))
     for found in after.problems:
         warn(found.message, found.subtype, location=(found.docname, found.line))
-    rewrite = after.pages_to_rewrite(before)
+    rewrite = after.pages_to_rewrite(domain.data['digests'] if stored is not None else None)
     # What each page depends on is only needed for this comparison, and is recomputed
-    # every time: not kept in the pickled environment.
+    # every time: not kept.
     after.deps = {}
-    domain.data['derived'] = after
+    domain.data['digests'] = after.digests
+    domain.data['derived'] = StoredDerived.save(env.doctreedir, after, buckets)
     return sorted(rewrite & env.all_docs.keys())
 
 

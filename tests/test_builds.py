@@ -3,9 +3,12 @@ nothing stale, parallel builds equal to serial ones, and no-op rebuilds that do 
 
 from __future__ import annotations
 
+import pickle
 import re
+from pathlib import Path
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
 from conftest import Build, write_book
 
@@ -221,10 +224,10 @@ def test_parallel_build_equals_serial(project: Any) -> None:
     ]
     for page in pages:
         assert _collection_html(serial, page) == _collection_html(parallel, page), page
-    serial_derived = serial.app.env.get_domain('briefing').data['derived']
-    parallel_derived = parallel.app.env.get_domain('briefing').data['derived']
-    assert serial_derived.digests == parallel_derived.digests
-    assert serial_derived.problems == parallel_derived.problems
+    serial_domain = serial.app.env.get_domain('briefing')
+    parallel_domain = parallel.app.env.get_domain('briefing')
+    assert serial_domain.data['digests'] == parallel_domain.data['digests']
+    assert serial_domain.derived.problems == parallel_domain.derived.problems
 
     # And incrementally, still in parallel.
     for proj in (serial_proj, parallel_proj):
@@ -280,6 +283,91 @@ def test_no_op_build_skips_the_cross_document_step_but_repeats_its_warnings(
         .select_one('div.briefing-banner')
         .get_text()
     )
+
+
+def test_the_last_result_is_loaded_only_by_a_build_that_skips_the_step(
+    project: Any, monkeypatch: Any
+) -> None:
+    from sphinx_briefing.domain import DERIVED_FILE, StoredDerived
+
+    proj = project()
+    write_book(proj, themes=3)
+    proj.edit('t02.md', ':to: ben', ':to: nobody')
+    first = proj.build()
+    stored = Path(first.app.env.doctreedir) / DERIVED_FILE
+    assert stored.is_file()
+    loads: list[int] = []  # reads of the file, not of what an earlier read kept
+    real_load = StoredDerived.load
+
+    def counting_load(self: StoredDerived, where: Any, buckets: Any) -> Any:
+        if self.loaded is None:
+            loads.append(1)
+        return real_load(self, where, buckets)
+
+    monkeypatch.setattr(StoredDerived, 'load', counting_load)
+    # A build that reads something makes a new result: the last one is never loaded.
+    proj.edit('t01.md', 'First question of t01?', 'A new first question?')
+    edited = proj.build()
+    assert edited.read == ['t01'] and loads == []
+    assert any('A new first question?' in row for row in index_rows(edited))
+    # A build that reads nothing loads it, and repeats its warnings from it.
+    again = proj.build()
+    assert again.read == [] and loads
+    assert [w.type for w in again.warnings()] == ['briefing.unknown_participant']
+    assert set(again.written) <= SPHINX_ALWAYS_WRITES
+
+
+@pytest.mark.parametrize('damage', ['missing', 'from another build', 'unreadable'])
+def test_a_lost_result_file_means_the_step_runs_again(project: Any, damage: str) -> None:
+    from sphinx_briefing.domain import DERIVED_FILE
+
+    proj = project()
+    write_book(proj, themes=3)
+    proj.edit('t02.md', ':to: ben', ':to: nobody')
+    first = proj.build()
+    stored = Path(first.app.env.doctreedir) / DERIVED_FILE
+    if damage == 'missing':
+        stored.unlink()
+    elif damage == 'unreadable':
+        stored.write_bytes(b'not a pickle')
+    else:  # a build that stopped after writing the file and before the environment
+        with stored.open('rb') as stream:
+            token = pickle.load(stream)
+        stored.write_bytes(stored.read_bytes().replace(token.encode(), b'0' * len(token)))
+    again = proj.build()
+    assert again.read == []
+    # Made again from the environment's records: same warnings, same pages, no traceback.
+    assert [w.type for w in again.warnings()] == ['briefing.unknown_participant']
+    assert index_rows(again) == index_rows(first)
+    with stored.open('rb') as stream:
+        assert pickle.load(stream) == again.app.env.get_domain('briefing').data['derived'].token
+
+
+def test_the_stored_result_shares_the_environments_records(project: Any, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from sphinx_briefing.domain import StoredDerived
+
+    proj = project()
+    write_book(proj, themes=3)
+    domain = proj.build().app.env.get_domain('briefing')
+    derived, buckets = domain.derived, domain.buckets()
+    stored = StoredDerived.save(tmp_path, derived, buckets)
+    loaded = StoredDerived(stored.token).load(tmp_path, buckets)
+    assert loaded is not None
+    info = next(iter(loaded.questions.values()))
+    assert info.record is buckets['questions'][info.record.docname][0]  # the same object
+    assert loaded.questions == derived.questions and loaded.cites == derived.cites
+    assert loaded.digests == {}  # kept in the environment instead
+    # Records that moved (a document read again in between) are not taken for others.
+    moved = {
+        **buckets,
+        'questions': {
+            doc: (replace(first, anchor='elsewhere'), *rest)
+            for doc, (first, *rest) in buckets['questions'].items()
+        },
+    }
+    assert StoredDerived(stored.token).load(tmp_path, moved) is None
 
 
 def test_no_op_build_repeats_derived_warnings(project: Any) -> None:
