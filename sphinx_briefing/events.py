@@ -3,9 +3,12 @@ the HTML page context (banners, editions)."""
 
 from __future__ import annotations
 
+import gc
 import html
 import shutil
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -127,6 +130,38 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
         _unchanged.add(env)
         return []
     _unchanged.discard(env)
+    with collector_paused():
+        rewrite = _run_step(app, env, domain, signature, first=stored is None)
+    return sorted(rewrite & env.all_docs.keys())
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic collector for the cross-document step.
+
+    The step makes tens of thousands of short-lived objects (views to digest, citation
+    requests, dependency sets) and what it derives. With the collector running, the
+    short-lived ones outlive a few young collections and count towards the next full
+    collection, which visits every object of the build (at 500 documents, a full
+    collection inside the step and more afterwards). Paused, reference counting frees them
+    and the first young collection afterwards looks at what is left, once. Nothing the
+    step makes is cyclic garbage in bulk, so memory does not grow while it is paused.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _run_step(
+    app: Sphinx, env: BuildEnvironment, domain: BriefingDomain, signature: object, *, first: bool
+) -> set[str]:
+    """The step itself: format the citations, derive, warn, store the result; returns the
+    documents whose rendering changed (every one with a dependency when *first*)."""
     inputs = domain.inputs(env)
     cache = domain.data.get('citation_cache') or CitationCache()
     citations = format_project(
@@ -143,13 +178,13 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     after = derive(replace(inputs, citations=citations))
     for found in after.problems:
         warn(found.message, found.subtype, location=(found.docname, found.line))
-    rewrite = after.pages_to_rewrite(domain.data['digests'] if stored is not None else None)
+    rewrite = after.pages_to_rewrite(None if first else domain.data['digests'])
     # What each page depends on is only needed for this comparison, and is recomputed
     # every time: not kept.
     after.deps = {}
     domain.data['digests'] = after.digests
-    domain.data['derived'] = StoredDerived.save(env.doctreedir, after, buckets)
-    return sorted(rewrite & env.all_docs.keys())
+    domain.data['derived'] = StoredDerived.save(env.doctreedir, after, domain.buckets())
+    return rewrite
 
 
 class _Filler:

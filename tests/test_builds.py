@@ -403,3 +403,30 @@ def test_index_tables_are_made_again_only_where_a_question_changed(
     rows = index_rows(build)
     assert any('A better second question?' in row for row in rows)
     assert any('First question of t04?' in row for row in rows)  # from the cache
+
+
+def test_the_collector_is_paused_only_while_the_step_runs(project: Any, monkeypatch: Any) -> None:
+    import gc
+
+    from sphinx_briefing import events
+
+    seen: list[bool] = []
+    real = events.derive
+    monkeypatch.setattr(
+        events, 'derive', lambda inputs: seen.append(gc.isenabled()) or real(inputs)
+    )
+    proj = project()
+    write_book(proj, themes=3)
+    proj.build()
+    assert seen == [False] and gc.isenabled()
+    # An error inside the step leaves the collector as it found it, running or not.
+    with pytest.raises(RuntimeError), events.collector_paused():
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with events.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
