@@ -145,7 +145,8 @@ def collector_paused() -> Iterator[None]:
     collection, which visits every object of the build (at 500 documents, a full
     collection inside the step and more afterwards). Paused, reference counting frees them
     and the first young collection afterwards looks at what is left, once. Nothing the
-    step makes is cyclic garbage in bulk, so memory does not grow while it is paused.
+    step makes is cyclic garbage in bulk: the full build's peak memory at 500 documents
+    stayed within 1 % (590-592 against 587-589 MiB).
     """
     if not gc.isenabled():
         yield
