@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 import re
 import unicodedata
@@ -61,6 +60,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 )
 from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
+from sphinx_briefing._files import replacing
 from sphinx_briefing._pickling import pickled_as_tuple
 
 __all__ = [
@@ -270,11 +270,8 @@ def _read_cache(cache_file: Path) -> dict[str, Any] | None:
 def _write_cache(cache_file: Path, data: dict[str, Any]) -> None:
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temp = cache_file.with_name(f'{cache_file.name}.{os.getpid()}.tmp')
-        with temp.open('wb') as stream:
+        with replacing(cache_file) as stream:
             pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        # Atomic, so a parallel build never reads half a file.
-        temp.replace(cache_file)
     except OSError:
         pass  # the cache is an optimisation only
 

@@ -13,13 +13,14 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, cast
+from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
+from sphinx_briefing._files import replacing
 from sphinx_briefing.citestep import CitationInputs
 from sphinx_briefing.collect import broken_fences, collect
 from sphinx_briefing.derive import Derived, Inputs
@@ -75,16 +76,13 @@ class StoredDerived:
     def save(cls, doctreedir: str | Path, derived: Derived, buckets: Buckets) -> StoredDerived:
         """Write *derived* beside the environment (before Sphinx pickles it)."""
         token = uuid.uuid4().hex
-        target = Path(doctreedir) / DERIVED_FILE
-        written = target.with_name(f'{target.name}.new')
         # Pages to rewrite are worked out from the digests kept in the environment, and
         # the dependencies are recomputed each time: neither is stored here.
         kept = replace(derived, digests={}, deps={})
-        with written.open('wb') as stream:
+        with replacing(Path(doctreedir) / DERIVED_FILE) as stream:
             pickler = _RecordPickler(stream, buckets)
             pickler.dump(token)
             pickler.dump(kept)
-        written.replace(target)
         return cls(token, derived)
 
     def load(self, doctreedir: str | Path, buckets: Buckets) -> Derived | None:
@@ -115,7 +113,7 @@ class _RecordPickler(pickle.Pickler):
     ``persistent_id`` would be called for every string and tuple, and cost more than
     pickling the records themselves."""
 
-    def __init__(self, stream: BinaryIO, buckets: Buckets) -> None:
+    def __init__(self, stream: IO[bytes], buckets: Buckets) -> None:
         super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
         # Every record is alive while pickling, so no other object can share its id.
         self.places = {
@@ -150,7 +148,7 @@ def _record_at(bucket: str, docname: str, index: int, anchor: str | None) -> obj
 
 
 class _RecordUnpickler(pickle.Unpickler):
-    def __init__(self, stream: BinaryIO, buckets: Buckets) -> None:
+    def __init__(self, stream: IO[bytes], buckets: Buckets) -> None:
         super().__init__(stream)
         self.buckets = buckets
 

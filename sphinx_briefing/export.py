@@ -6,7 +6,6 @@ described by ``schema/briefing.schema.json``, whose version it carries.
 
 from __future__ import annotations
 
-import filecmp
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from sphinx.errors import NoUri
 
 from sphinx_briefing import __version__
 from sphinx_briefing import config as briefing_config
+from sphinx_briefing._files import replacing
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -157,19 +157,12 @@ def write_export(app: Sphinx, exc: BaseException | None) -> None:
     domain = briefing_domain(app.env)
     data = export(domain.derived, app.builder, domain.citation_export(app.builder))
     data['edition'] = briefing_config.edition(app.config)
-    # Written piece by piece beside the target, then compared with it chunk by chunk: the
-    # export is never held whole in memory (12 MB at 500 documents), and a reader never
-    # sees half of it.
-    written = target.with_name(f'{target.name}.new')
-    with written.open('w', encoding='utf-8') as stream:
+    # Written piece by piece, then compared with the old file chunk by chunk: the export
+    # is never held whole in memory (12 MB at 500 documents).
+    with replacing(target, text=True, keep_if_same=True) as stream:
         for piece in json_text(data):
             stream.write(piece)
         stream.write('\n')
-    filecmp.clear_cache()  # its cache trusts sizes and mtimes, which can repeat
-    if target.is_file() and filecmp.cmp(written, target, shallow=False):
-        written.unlink()
-    else:
-        written.replace(target)
 
 
 def json_text(data: dict[str, Any]) -> Iterator[str]:

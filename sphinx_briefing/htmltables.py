@@ -14,7 +14,6 @@ anything else is written as escaped text.
 
 from __future__ import annotations
 
-import os
 import pickle
 from collections.abc import Callable, Sequence
 from html import escape
@@ -23,6 +22,7 @@ from pathlib import Path
 from docutils import nodes
 
 from sphinx_briefing import nodes as bnodes
+from sphinx_briefing._files import replacing
 
 
 def _attributes(**values: str) -> str:
@@ -133,7 +133,5 @@ class TableCache:
             return
         self.pages.update(self.used)
         self.used = {}
-        partial = self.path.with_suffix(f'.{os.getpid()}.tmp')
-        with partial.open('wb') as stream:
+        with replacing(self.path) as stream:
             pickle.dump(self.pages, stream, pickle.HIGHEST_PROTOCOL)
-        partial.replace(self.path)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sphinx.locale import get_translation
 
+from sphinx_briefing._files import replacing
+
 MESSAGE_CATALOG_NAME = 'sphinx_briefing'
 LOCALE_DIR = Path(__file__).parent / 'locales'
 
@@ -56,11 +58,8 @@ def compiled_locale_dir() -> Path:
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open('rb') as stream:
             catalog = read_po(stream, locale=language)
-        # Written to a temporary name and renamed: parallel builds may compile at once.
-        partial = mo.with_suffix(f'.{os.getpid()}.tmp')
-        with partial.open('wb') as stream:
+        with replacing(mo) as stream:  # parallel builds may compile at once
             write_mo(stream, catalog)
-        partial.replace(mo)
     return cache
 
 

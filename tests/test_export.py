@@ -103,3 +103,23 @@ def test_streamed_json_text_is_what_json_dumps_writes() -> None:
     streamed = {**data, 'questions': iter(records), 'none': iter([])}
     assert ''.join(json_text(streamed)) == expected
     assert json.loads(expected) == data
+
+
+def test_a_file_is_replaced_whole_or_not_at_all(tmp_path: Any) -> None:
+    from sphinx_briefing._files import replacing
+
+    target = tmp_path / 'briefing.json'
+    target.write_text('old', encoding='utf-8')
+    with pytest.raises(RuntimeError), replacing(target, text=True) as stream:
+        stream.write('half of the new')
+        raise RuntimeError
+    assert target.read_text(encoding='utf-8') == 'old'
+    assert [path.name for path in tmp_path.iterdir()] == ['briefing.json']
+    before = target.stat().st_mtime_ns
+    with replacing(target, text=True, keep_if_same=True) as stream:
+        stream.write('old')
+    assert target.stat().st_mtime_ns == before
+    with replacing(target, text=True, keep_if_same=True) as stream:
+        stream.write('new')
+    assert target.read_text(encoding='utf-8') == 'new'
+    assert [path.name for path in tmp_path.iterdir()] == ['briefing.json']
