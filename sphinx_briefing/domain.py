@@ -256,7 +256,12 @@ class BriefingDomain(Domain):
     def derived(self) -> Derived:
         """The result of the last cross-document step (empty before the first one)."""
         stored: StoredDerived | None = self.data['derived']
-        derived = stored.load(self.env.doctreedir, self.buckets()) if stored is not None else None
+        if stored is None:
+            return Derived()
+        # Read for every cross-reference: the buckets are looked up only to load.
+        if stored.loaded is not None:
+            return stored.loaded
+        derived = stored.load(self.env.doctreedir, self.buckets())
         return derived if derived is not None else Derived()
 
     def buckets(self) -> Buckets:

@@ -120,8 +120,9 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     read_something = env in _reading
     _reading.discard(env)
     unchanged = not read_something and domain.data.get('signature') == signature
-    buckets = domain.buckets()
-    before = stored.load(env.doctreedir, buckets) if stored is not None and unchanged else None
+    before = (
+        stored.load(env.doctreedir, domain.buckets()) if stored is not None and unchanged else None
+    )
     if before is not None:
         for problem in domain.data.get('citation_warnings', ()):
             warn(problem.message, problem.subtype, location=problem.location)
