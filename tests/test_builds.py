@@ -405,6 +405,42 @@ def test_index_tables_are_made_again_only_where_a_question_changed(
     assert any('First question of t04?' in row for row in rows)  # from the cache
 
 
+def test_index_tables_are_made_again_when_their_cache_entries_are_unreadable(
+    project: Any, monkeypatch: Any
+) -> None:
+    import pickle
+
+    from sphinx_briefing import render
+    from sphinx_briefing.htmltables import TableCache
+
+    proj = project()
+    write_book(proj, themes=4)
+    proj.build()
+    cache_file = proj.path / '_build' / 'doctrees' / TableCache.FILE_NAME
+    pages = pickle.loads(cache_file.read_bytes())
+    assert all(isinstance(html, bytes) for tables in pages.values() for html in tables.values())
+    # Entries an older version wrote (the HTML as text) or damaged ones are not used.
+    damaged = {
+        page: {key: (b'not zlib' if n % 2 else 'old text') for n, key in enumerate(tables)}
+        for page, tables in pages.items()
+    }
+    cache_file.write_bytes(pickle.dumps(damaged))
+    made: list[str] = []
+    real = render.table_html
+    monkeypatch.setattr(
+        render,
+        'table_html',
+        lambda headers, rows, classes: made.append(classes[-1]) or real(headers, rows, classes),
+    )
+    proj.edit('t02.md', 'Second question of t02?', 'A better second question?')
+    build = proj.build()
+    assert build.warnings() == []
+    assert made.count('briefing-question-index') == sum(len(t) for t in pages.values())
+    rows = index_rows(build)
+    assert any('A better second question?' in row for row in rows)
+    assert any('First question of t04?' in row for row in rows)
+
+
 def test_the_collector_is_paused_only_while_the_step_runs(project: Any, monkeypatch: Any) -> None:
     import gc
 
