@@ -227,7 +227,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 7
+    data_version = 8
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -242,8 +242,6 @@ class BriefingDomain(Domain):
         # a StoredDerived, and the digests of what each page showed (see Derived.digests)
         'derived': None,
         'digests': None,
-        # parsed-and-decoded entries and the last formatted result, between builds
-        'citation_cache': None,
         # the last build's settings and .bib state, and its citation warnings: a build
         # that reads nothing and changes none of them skips the cross-document step
         'signature': None,

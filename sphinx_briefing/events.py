@@ -165,14 +165,15 @@ def _run_step(
     """The step itself: format the citations, derive, warn, store the result; returns the
     documents whose rendering changed (every one with a dependency when *first*)."""
     inputs = domain.inputs(env)
-    cache = domain.data.get('citation_cache') or CitationCache()
+    cache = CitationCache.load(env.doctreedir)
     citations = format_project(
         app,
         [cite for doc in inputs.doc_order for cite in inputs.cites.get(doc, ())],
         [ph for doc in inputs.doc_order for ph in inputs.placeholders.get(doc, ())],
         cache,
     )
-    domain.data['citation_cache'] = cache
+    if cache.modified:
+        cache.save(env.doctreedir)
     domain.data['citation_warnings'] = citations.warnings
     domain.data['signature'] = signature
     for problem in citations.warnings:

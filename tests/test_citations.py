@@ -4,6 +4,7 @@ ways links, styles, the "facts as of" check, bad and hostile input, caching."""
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from typing import Any
 
@@ -288,6 +289,44 @@ def test_no_op_build_neither_parses_nor_formats(
     build = proj.build()
     assert build.read == ['theme']
     assert calls == {'parse': 0, 'format': 0}
+
+
+def test_the_citation_cache_is_a_file_of_its_own_and_only_a_cache(
+    project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sphinx_briefing import citestep
+
+    proj = project('test-citations')
+    first = proj.build()
+    expected = cites(first, 'theme')
+    assert 'citation_cache' not in first.app.env.domaindata['briefing']
+    cache_file = proj.path / '_build' / 'doctrees' / citestep.CitationCache.FILE_NAME
+    assert citestep.CitationCache.load(cache_file.parent).formatted is not None
+    # A build whose citations did not change does not write it again.
+    saved = cache_file.stat().st_mtime_ns
+    proj.edit('theme.md', 'Does screening work', 'Does screening really work')
+    proj.build()
+    assert cache_file.stat().st_mtime_ns == saved
+
+    formatted: list[int] = []
+    real_format = citestep.format_citations
+    monkeypatch.setattr(
+        citestep,
+        'format_citations',
+        lambda *args, **kwargs: formatted.append(1) or real_format(*args, **kwargs),
+    )
+    # Damaged, of another version, missing: the citations are formatted again, the same.
+    for damage in (b'not a pickle', pickle.dumps((0, citestep.CitationCache())), None):
+        if damage is None:
+            cache_file.unlink()
+        else:
+            cache_file.write_bytes(damage)
+        proj.edit('theme.md', 'Does screening', 'Does screening')  # read again
+        build = proj.build()
+        assert build.warnings() == []
+        assert cites(build, 'theme') == expected
+        assert citestep.CitationCache.load(cache_file.parent).formatted is not None
+    assert len(formatted) == 3
 
 
 def test_editing_the_bib_rewrites_what_cites_it(project: Any) -> None:
