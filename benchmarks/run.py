@@ -246,6 +246,27 @@ def _page_text(path: Path) -> str:
     return re.sub(r'\s+', ' ', html.unescape(path.read_text(encoding='utf-8', errors='replace')))
 
 
+def index_part_showing(pages: dict[str, str], edit: dict[str, Any], out: Path) -> dict[str, str]:
+    """*pages*, with the question index replaced by the part that holds the edited
+    question's row when the index is split into parts (found through the question's
+    "Question index" link on its own page)."""
+    theme = out / f'{edit["docname"]}.html'
+    if not theme.exists():
+        return pages
+    found = re.search(
+        r'href="([^"#]+)#question-index-\d+-question-' + re.escape(edit['question']) + '"',
+        theme.read_text(encoding='utf-8', errors='replace'),
+    )
+    if found is None:
+        return pages
+    part = (theme.parent / found.group(1)).resolve().relative_to(out.resolve())
+    name = part.as_posix().removesuffix('.html')
+    index = next((p for p, d in pages.items() if d == 'question-index'), None)
+    if index is None or name == index:
+        return pages
+    return {(name if p == index else p): d for p, d in pages.items()}
+
+
 def _unknown_directives(log: str) -> set[str]:
     text = Path(log).read_text(encoding='utf-8', errors='replace')
     return set(re.findall(r"Unknown directive type:? '?\"?([\w:-]+)", text))
@@ -690,6 +711,7 @@ def run_size(
             edit_state = json.loads((corpus_dir / 'manifest.json').read_text())['edit']
             baseline: dict[str, bool] = {}
             if full['briefing'].ok:
+                pages = index_part_showing(pages, edit_state, j1_out['briefing'])
                 baseline = check_baseline(edit_state['current_text'], pages, j1_out['briefing'])
                 res.baseline.append(baseline)
             info = apply_edit(corpus_dir, f'r{rnd}')

@@ -50,6 +50,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('missing-reference', events.show_withheld_reference, priority=400)
     app.connect('warn-missing-reference', events.report_missing_reference)
     app.connect('html-page-context', events.html_page_context)
+    app.connect('html-collect-pages', events.index_part_pages)
     app.connect('build-finished', events.remove_copied_sources)
     app.connect('build-finished', export.write_export)
     app.connect('build-finished', events.save_table_cache)

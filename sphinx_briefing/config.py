@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 DEFAULT_QUESTION_FORMAT = 'Q{number}'
 DEFAULT_FOLLOWUP_FORMAT = '{parent}{letter}'
+#: rows of a question index beyond which HTML builders split it into parts
+DEFAULT_INDEX_PAGE_ROWS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,8 @@ def register(app: Sphinx) -> None:
     app.add_config_value('briefing_pandoc', '', '', types=(str,))
     # LaTeX: one PDF per panellist's brief beside the book (read when writing starts).
     app.add_config_value('briefing_latex_briefs', False, '', types=(bool,))
+    # Read by the step after reading (which part holds each question's row).
+    app.add_config_value('briefing_index_page_rows', DEFAULT_INDEX_PAGE_ROWS, '', types=(int,))
     app.connect('config-inited', validate, priority=800)
 
 
@@ -99,6 +103,13 @@ def validate(app: Sphinx, config: Config) -> None:
             % (config.briefing_edition, ', '.join(EDITIONS)),
             Subtype.UNKNOWN_EDITION,
         )
+    rows = config.briefing_index_page_rows
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+        warn(
+            __('briefing_index_page_rows = %r is not a whole number of rows (0 or more); using %d')
+            % (rows, DEFAULT_INDEX_PAGE_ROWS),
+            Subtype.CONFIG,
+        )
     status = str(config.briefing_status).strip().lower()
     if status and status not in STATUSES:
         warn(
@@ -113,6 +124,14 @@ def edition(config: Config) -> str:
     raw = str(config.briefing_edition).strip().lower()
     name = AUDIENCE_ALIASES.get(raw, raw)
     return name if name in EDITIONS else 'public'
+
+
+def index_page_rows(config: Config) -> int:
+    """Rows of a question index per part (0: never split); the default when unusable."""
+    rows = config.briefing_index_page_rows
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+        return DEFAULT_INDEX_PAGE_ROWS
+    return rows
 
 
 def project_status(config: Config) -> str:

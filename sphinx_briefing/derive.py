@@ -75,6 +75,15 @@ class QuestionInfo:
         return not self.record.withheld
 
 
+@dataclass(frozen=True, slots=True)
+class IndexGroup:
+    """One group of a question index: a heading (topic, addressee or panel) and its rows."""
+
+    panel: str
+    key: str  # see Derived.index_groups
+    infos: tuple[QuestionInfo, ...]
+
+
 @pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class PositionInfo:
@@ -127,6 +136,8 @@ class Inputs:
     followup_format: str = '{parent}{letter}'
     edition: str = 'moderator'
     project_status: str = ''
+    #: rows per page of a question index that HTML builders split (0: never split)
+    index_page_rows: int = 0
     citations: CitationInputs = field(default_factory=CitationInputs)
 
 
@@ -137,6 +148,7 @@ class Derived:
     doc_order: tuple[str, ...] = ()
     edition: str = 'moderator'
     project_status: str = ''
+    index_page_rows: int = 0
     panels: dict[str, Panel] = field(default_factory=dict)
     participants: dict[str, Participant] = field(default_factory=dict)
     questions: dict[str, QuestionInfo] = field(default_factory=dict)
@@ -172,6 +184,11 @@ class Derived:
     #: position id → the citations in it, in reading order
     positions_by_panel: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cites_by_box: dict[str, tuple[CiteRef, ...]] = field(default_factory=dict)
+    #: question id → the part (1, 2 …) of a split question index that holds its row
+    #: (:meth:`index_parts`); absent when that index is one page
+    index_part: dict[str, int] = field(default_factory=dict)
+    #: (docname, anchor) of a question index → how many parts it has, when more than one
+    index_part_count: dict[tuple[str, str], int] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     #: key → digest of everything a page shows about it
     digests: dict[Key, bytes] = field(default_factory=dict)
@@ -216,6 +233,54 @@ class Derived:
         if record is not None and record.moderator == participant:
             return infos
         return [info for info in infos if participant in info.to]
+
+    def index_groups(self, group_by: str, panel: str) -> list[tuple[str, list[QuestionInfo]]]:
+        """The groups of a question index's rows for one panel, in order, by key: the
+        topic, the addressee's participant id ('' for the whole panel) or the panel id.
+        A question addressed to two participants is a row in both their groups."""
+        infos = self.questions_of(panel)
+        if group_by == 'topic':
+            by_topic: dict[str, list[QuestionInfo]] = {}
+            for info in infos:
+                # A follow-up stays with its question even under another heading.
+                topic = (
+                    self.questions[info.parent].record.topic if info.parent else info.record.topic
+                )
+                by_topic.setdefault(topic, []).append(info)
+            return list(by_topic.items())
+        if group_by == 'participant':
+            order = self.roster(panel)
+            keyed: dict[str, list[QuestionInfo]] = {}
+            for info in infos:
+                for pid in info.to or ('',):
+                    keyed.setdefault(pid, []).append(info)
+                    if pid and pid not in order:
+                        order.append(pid)
+            return [(pid, keyed[pid]) for pid in [*order, ''] if pid in keyed]
+        return [(panel, infos)] if infos else []
+
+    def index_parts(self, ph: Placeholder) -> list[list[IndexGroup]]:
+        """A question index's groups, packed in order into parts of at most
+        ``index_page_rows`` rows (a larger group is a part of its own); one part when the
+        index is not split."""
+        panels = [ph.panel] if ph.panel else self.panel_ids()
+        groups = [
+            IndexGroup(panel, key, tuple(infos))
+            for panel in panels
+            for key, infos in self.index_groups(ph.group_by, panel)
+        ]
+        limit = self.index_page_rows
+        if limit <= 0 or sum(len(g.infos) for g in groups) <= limit:
+            return [groups]
+        parts: list[list[IndexGroup]] = [[]]
+        rows = 0
+        for group in groups:
+            if parts[-1] and rows + len(group.infos) > limit:
+                parts.append([])
+                rows = 0
+            parts[-1].append(group)
+            rows += len(group.infos)
+        return parts
 
     def matrix_layout(
         self, panel: str, questions: Sequence[str] = (), actors: Sequence[str] = ()
@@ -514,6 +579,8 @@ def derive(inputs: Inputs) -> Derived:
         placeholders, panels, participants, questions, position_infos, doc_panel, problems
     )
     index_row: dict[str, tuple[str, str]] = {}
+    #: the question index that index_row is in
+    row_index: dict[str, Placeholder] = {}
     for ph in placeholders:
         if ph.kind != 'question-index' or (ph.docname, ph.anchor) not in placeholder_panel:
             continue
@@ -521,6 +588,7 @@ def derive(inputs: Inputs) -> Derived:
         for qid, q in questions.items():
             if not q.withheld and (not panel or panel_of[qid] == panel) and qid not in index_row:
                 index_row[qid] = (ph.docname, row_anchor(ph, q))
+                row_index[qid] = ph
 
     infos = {
         qid: QuestionInfo(
@@ -555,6 +623,7 @@ def derive(inputs: Inputs) -> Derived:
         doc_order=tuple(docs),
         edition=inputs.edition,
         project_status=inputs.project_status,
+        index_page_rows=inputs.index_page_rows,
         panels=panels,
         participants=participants,
         questions=infos,
@@ -572,6 +641,8 @@ def derive(inputs: Inputs) -> Derived:
             for doc in {
                 *(d for qids in referrers.values() for d in qids),
                 *(d for places in cited_in.values() for d, _a in places),
+                # the title of a split question index heads its parts
+                *(ph.docname for ph in placeholders if ph.kind == 'question-index'),
             }
         },
         cites=cites,
@@ -591,6 +662,7 @@ def derive(inputs: Inputs) -> Derived:
             by_box.setdefault(cite.within, []).append(cite)
     derived.cites_by_box = {box: tuple(found) for box, found in by_box.items()}
     derived.schedules = {panel: _schedule(derived, panel) for panel in derived.panel_ids()}
+    derived.index_part, derived.index_part_count = _index_parts_of_rows(derived, row_index)
     problems.extend(_overruns(derived))
     derived.problems = tuple(problems)
     derived.digests = _digests(derived)
@@ -712,6 +784,31 @@ def _slug(key: str) -> str:
     from docutils.nodes import make_id
 
     return make_id(key) or 'entry'
+
+
+def _index_parts_of_rows(
+    derived: Derived, row_index: Mapping[str, Placeholder]
+) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """Which part of a split question index holds each question's first row (where its
+    "Question index" link leads), and how many parts each split index has."""
+    found: dict[str, int] = {}
+    counts: dict[tuple[str, str], int] = {}
+    if derived.index_page_rows <= 0:
+        return found, counts
+    for ph in derived.placeholders:
+        if ph.kind != 'question-index' or (ph.docname, ph.anchor) not in derived.placeholder_panel:
+            continue
+        parts = derived.index_parts(ph)
+        if len(parts) < 2:
+            continue
+        counts[ph.docname, ph.anchor] = len(parts)
+        first: dict[str, int] = {}
+        for number, part in enumerate(parts, 1):
+            for group in part:
+                for info in group.infos:
+                    first.setdefault(info.record.qid, number)
+        found.update({qid: n for qid, n in first.items() if row_index.get(qid) is ph})
+    return found, counts
 
 
 def row_anchor(placeholder: Placeholder, question: Question) -> str:
@@ -970,6 +1067,7 @@ def _question_view(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
         tuple(_position_view(derived, pid) for pid in info.positions),
         tuple((doc, derived.titles.get(doc, doc)) for doc in info.referrers),
         info.index_row,
+        derived.index_part.get(q.qid),
     )
 
 

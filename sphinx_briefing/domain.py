@@ -227,7 +227,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 8
+    data_version = 9
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -309,6 +309,7 @@ class BriefingDomain(Domain):
             followup_format=briefing_config.followup_format(config),
             edition=briefing_config.edition(config),
             project_status=briefing_config.project_status(config),
+            index_page_rows=briefing_config.index_page_rows(config),
         )
 
     # -- cross-references --------------------------------------------------------------

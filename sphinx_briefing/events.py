@@ -17,6 +17,7 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinx_briefing import config as briefing_config
+from sphinx_briefing import indexparts
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.citestep import CitationCache, bibfiles, file_state, format_project
@@ -60,6 +61,16 @@ def table_cache(app: Sphinx) -> TableCache | None:
     return _tables[app.env]
 
 
+def index_part_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``html-collect-pages``: the parts of split question indexes that changed."""
+    tables = table_cache(app)
+    if tables is None:
+        return iter(())
+    return indexparts.part_pages(
+        app, lambda: briefing_domain(app.env).derived, tables, banner_parts
+    )
+
+
 def save_table_cache(app: Sphinx, exc: BaseException | None) -> None:
     """``build-finished``: keep the tables made for the pages written."""
     cache = _tables.pop(app.env, None)
@@ -98,6 +109,7 @@ def _signature(app: Sphinx) -> tuple[object, ...]:
         repr(config.briefing_stances),
         config.briefing_edition,
         config.briefing_status,
+        briefing_config.index_page_rows(config),
         style,
         config.briefing_pandoc,
         config.language,
@@ -271,6 +283,7 @@ class _Filler:
                 render = self.renderer(node)
                 if ph.kind == 'question-index':
                     content = render.question_index(ph)
+                    indexparts.note_resolved(self.app.env, ph.docname)
                 elif ph.kind == 'position-matrix':
                     content = render.position_matrix(ph)
                 elif ph.kind == 'run-of-show':
@@ -361,7 +374,9 @@ def html_page_context(
         context['sourcename'] = ''
     if 'body' not in context:
         return
-    parts = banner_parts(briefing_domain(app.env).derived, pagename)
+    # A part of a split question index has its index's banner.
+    page = context.get('briefing_part_of') or pagename
+    parts = banner_parts(briefing_domain(app.env).derived, page)
     if not parts:
         return
     spans = ' · '.join(f'<span class="{css}">{html.escape(label)}</span>' for css, label in parts)

@@ -46,6 +46,13 @@ def paragraph_html(paragraph: nodes.paragraph) -> str:
     return f'<p{attributes}>{inline_html(paragraph.children)}</p>\n'
 
 
+def rubric_html(rubric: nodes.rubric) -> str:
+    """A rubric (a heading outside the section structure), as the HTML5 translator writes it."""
+    ids = rubric['ids'][0] if rubric['ids'] else ''
+    attributes = _attributes(**{'class': _classes(rubric, 'rubric')}) + _attributes(id=ids)
+    return f'<p{attributes}>{inline_html(rubric.children)}</p>\n'
+
+
 def _node_html(node: nodes.Node) -> str:
     if isinstance(node, nodes.Text):
         return escape(str(node), quote=False)
@@ -114,16 +121,21 @@ class TableCache:
     """
 
     FILE_NAME = 'briefing-html-tables.pickle'
+    FORMAT = 'tables+parts'
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.pages: dict[str, dict[bytes, bytes]] = {}
         self.used: dict[str, dict[bytes, bytes]] = {}
+        #: the parts of split question indexes written so far: page name → (the index's
+        #: document, a digest of what the page shows); see :mod:`indexparts`
+        self.parts: dict[str, tuple[str, bytes]] = {}
+        self.parts_changed = False
         try:
             with path.open('rb') as stream:
                 loaded = pickle.load(stream)
-            if isinstance(loaded, dict):
-                self.pages = loaded
+            if isinstance(loaded, tuple) and len(loaded) == 3 and loaded[0] == self.FORMAT:
+                self.pages, self.parts = loaded[1], loaded[2]
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
             pass  # no cache, or an unreadable one: tables are made again
 
@@ -137,12 +149,13 @@ class TableCache:
         return html
 
     def save(self) -> None:
-        if not self.used:
+        if not self.used and not self.parts_changed:
             return
         self.pages.update(self.used)
         self.used = {}
+        self.parts_changed = False
         with replacing(self.path) as stream:
-            pickle.dump(self.pages, stream, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((self.FORMAT, self.pages, self.parts), stream, pickle.HIGHEST_PROTOCOL)
 
 
 def _expanded(compressed: object) -> str | None:

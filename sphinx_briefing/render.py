@@ -10,19 +10,22 @@ large tables and the header lines already written as HTML (:meth:`PageRenderer.t
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+import weakref
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import babel.dates
 from docutils import nodes
 from sphinx.errors import NoUri
+from sphinx.util.osutil import relative_uri
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations import FORMS
 from sphinx_briefing.cite_format import rich_to_nodes
-from sphinx_briefing.derive import BACKLINKS, Derived, QuestionInfo, row_anchor
-from sphinx_briefing.htmltables import TableCache, paragraph_html, table_html
+from sphinx_briefing.derive import BACKLINKS, Derived, IndexGroup, QuestionInfo, row_anchor
+from sphinx_briefing.htmltables import TableCache, paragraph_html, rubric_html, table_html
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import Panel, Participant, Placeholder, stable_digest
 
@@ -133,6 +136,9 @@ class PageRenderer:
         self.stances = briefing_config.stances(builder.config)
         self._uris: dict[str, str | None] = {}
         self.tables = tables
+        #: the page whose tables are being made, when not *fromdocname* (a part of a
+        #: split question index): the table cache keeps tables per page
+        self.table_page: str | None = None
 
     def line(self, paragraph: nodes.paragraph) -> nodes.Element:
         """A header or footer line, complete when made (its links are resolved here).
@@ -152,7 +158,8 @@ class PageRenderer:
     def link(self, docname: str, anchor: str, child: nodes.Node, title: str = '') -> nodes.Node:
         """What make_refnode makes, with the relative URI of each target document worked
         out once per page (a question index holds thousands of links)."""
-        if docname == self.fromdocname and anchor:
+        # A part of a split index is another page than the index's: no same-page links.
+        if docname == self.fromdocname and anchor and self.table_page is None:
             reference = nodes.reference('', '', child, internal=True, refid=anchor)
         else:
             if docname not in self._uris:
@@ -279,7 +286,14 @@ class PageRenderer:
             parts.append(span)
         if info.index_row is not None:
             docname, anchor = info.index_row
-            parts.append(self.link(docname, anchor, text(_('Question index'), 'briefing-backlink')))
+            label = text(_('Question index'), 'briefing-backlink')
+            part = self.derived.index_part.get(info.record.qid)
+            index = (docname, anchor.removesuffix('-' + info.record.anchor))
+            pages = split_indexes(self.builder, self.derived).get(index)
+            if part is not None and pages is not None:
+                parts.append(self.page_link(pages[part - 1], anchor, label))
+            else:
+                parts.append(self.link(docname, anchor, label))
         if not parts:
             return None
         footer = nodes.paragraph(classes=['briefing-footer'])
@@ -412,69 +426,127 @@ class PageRenderer:
         return [nodes.container('', *result, classes=['briefing-bib-entries'])]
 
     def question_index(self, ph: Placeholder) -> list[nodes.Node]:
-        derived = self.derived
-        panels = [ph.panel] if ph.panel else derived.panel_ids()
-        result: list[nodes.Node] = []
-        first_rows: set[str] = set()
-        for panel in panels:
-            infos = derived.questions_of(panel)
-            if not infos:
-                continue
-            if len(panels) > 1:
-                heading = derived.panels[panel].title if panel in derived.panels else _('No panel')
-                result.append(nodes.rubric(heading, heading, classes=['briefing-panel-heading']))
-            for group_title, group in self._groups(ph.group_by, panel, infos):
-                if group_title:
-                    result.append(
-                        nodes.rubric(group_title, group_title, classes=['briefing-group'])
-                    )
-                result.append(self._index_table(ph, group, first_rows))
-                if ph.group_by == 'topic':
-                    topic_positions = derived.topic_positions.get((panel, group_title), ())
-                    if topic_positions:
-                        line = nodes.paragraph(classes=['briefing-topic-positions'])
-                        line += nodes.Text(_('Positions on this topic:') + ' ')
-                        line.extend(joined(self.position_link(pid) for pid in topic_positions))
-                        result.append(line)
+        parts = self.derived.index_parts(ph)
+        if self.splits(ph):
+            return self._index_overview(ph, parts)
+        result = self._index_groups([g for part in parts for g in part], ph, set())
         if not result:
             empty = _('No questions.')
             result.append(nodes.paragraph(empty, empty, classes=['briefing-empty']))
         return result
 
-    def _groups(
-        self, group_by: str, panel: str, infos: Sequence[QuestionInfo]
-    ) -> list[tuple[str, list[QuestionInfo]]]:
-        groups: dict[str, list[QuestionInfo]] = {}
-        if group_by == 'topic':
-            for info in infos:
-                # A follow-up stays with its question even under another heading.
-                topic = (
-                    self.derived.questions[info.parent].record.topic
-                    if info.parent
-                    else info.record.topic
+    def splits(self, ph: Placeholder) -> bool:
+        """Whether this builder writes the question index *ph* as an overview and parts
+        (see :func:`split_indexes`)."""
+        return (ph.docname, ph.anchor) in split_indexes(self.builder, self.derived)
+
+    def page_link(self, pagename: str, anchor: str, child: nodes.Node) -> nodes.Node:
+        """A link to a page that is not a document (a part of a split question index)."""
+        uri = relative_uri(
+            self.builder.get_target_uri(self.fromdocname), self.builder.get_target_uri(pagename)
+        )
+        return nodes.reference(
+            '', '', child, internal=True, refuri=f'{uri}#{anchor}' if anchor else uri
+        )
+
+    def _index_groups(
+        self, groups: Sequence[IndexGroup], ph: Placeholder, first_rows: set[str], *, ids: int = -1
+    ) -> list[nodes.Node]:
+        """Headings, tables and topic positions of consecutive groups of a question index.
+
+        *first_rows* collects the questions whose row has been shown (a question's first
+        row carries its anchor); with *ids* (the number of the first group), headings
+        get ids for the overview's links.
+        """
+        derived = self.derived
+        several_panels = not ph.panel and len(derived.panel_ids()) > 1
+        result: list[nodes.Node] = []
+        panel: str | None = None
+        for number, group in enumerate(groups, ids):
+            if several_panels and group.panel != panel:
+                heading = (
+                    derived.panels[group.panel].title
+                    if group.panel in derived.panels
+                    else _('No panel')
                 )
-                groups.setdefault(topic, []).append(info)
-            return list(groups.items())
+                result.append(nodes.rubric(heading, heading, classes=['briefing-panel-heading']))
+            panel = group.panel
+            title = self._group_title(ph.group_by, group)
+            if title:
+                rubric = nodes.rubric(title, title, classes=['briefing-group'])
+                if ids >= 0:
+                    rubric['ids'] = [index_group_anchor(ph, number)]
+                result.append(rubric)
+            result.append(self._index_table(ph, group.infos, first_rows))
+            if ph.group_by == 'topic':
+                topic_positions = derived.topic_positions.get((group.panel, group.key), ())
+                if topic_positions:
+                    line = nodes.paragraph(classes=['briefing-topic-positions'])
+                    line += nodes.Text(_('Positions on this topic:') + ' ')
+                    line.extend(joined(self.position_link(pid) for pid in topic_positions))
+                    result.append(line)
+        return result
+
+    def _group_title(self, group_by: str, group: IndexGroup) -> str:
+        if group_by == 'topic':
+            return group.key
         if group_by == 'participant':
-            everyone = str(_('Whole panel'))
-            order: list[str] = []
-            panel_record = self.derived.panels.get(panel)
-            if panel_record:
-                order = [p for p in (panel_record.moderator, *panel_record.panellists) if p]
-            keyed: dict[str, list[QuestionInfo]] = {}
-            for info in infos:
-                for pid in info.to or ('',):
-                    keyed.setdefault(pid, []).append(info)
-                    if pid and pid not in order:
-                        order.append(pid)
-            for pid in [*order, '']:
-                if pid in keyed:
-                    p = self.derived.participants.get(pid)
-                    name = p.name if p else (pid or everyone)
-                    groups[name] = keyed[pid]
-            return list(groups.items())
-        title = self.derived.panels[panel].title if panel in self.derived.panels else ''
-        return [(title, list(infos))]
+            p = self.derived.participants.get(group.key)
+            return p.name if p else (group.key or str(_('Whole panel')))
+        panel = self.derived.panels.get(group.key)
+        return panel.title if panel else ''
+
+    def _index_overview(
+        self, ph: Placeholder, parts: Sequence[Sequence[IndexGroup]]
+    ) -> list[nodes.Node]:
+        """What the page of a split question index shows: its parts, each with the
+        headings of its groups, linked."""
+        intro = _('This index is in %d parts.') % len(parts)
+        items = nodes.bullet_list(classes=['briefing-index-parts'])
+        number = 0
+        pages = split_indexes(self.builder, self.derived)[ph.docname, ph.anchor]
+        for k, part in enumerate(parts, 1):
+            page = pages[k - 1]
+            rows = sum(len(g.infos) for g in part)
+            item = nodes.paragraph()
+            item += self.page_link(page, '', nodes.strong('', _('Part %d') % k))
+            item += nodes.Text(' (' + _('%d rows') % rows + ')')
+            links: list[nodes.Node] = []
+            for group in part:
+                title = self._group_title(ph.group_by, group)
+                if title:
+                    anchor = index_group_anchor(ph, number)
+                    links.append(self.page_link(page, anchor, nodes.Text(title)))
+                number += 1
+            if links:
+                item += nodes.Text(': ')
+                item.extend(joined(links))
+            items += nodes.list_item('', item)
+        return [nodes.paragraph(intro, intro, classes=['briefing-index-intro']), items]
+
+    def index_part_html(
+        self, ph: Placeholder, parts: Sequence[Sequence[IndexGroup]]
+    ) -> Iterator[str]:
+        """The HTML of each part of a split question index, in order, made one at a time
+        (a part is written before the next is made). Made as from the index's page: its
+        links are valid in the parts, which are pages in the same folder."""
+        first_rows: set[str] = set()
+        number = 0
+        pages = split_indexes(self.builder, self.derived)[ph.docname, ph.anchor]
+        for page, part in zip(pages, parts, strict=True):
+            html = []
+            self.table_page = page
+            for node in self._index_groups(part, ph, first_rows, ids=number):
+                if isinstance(node, nodes.raw):
+                    html.append(node.astext())
+                elif isinstance(node, nodes.rubric):
+                    html.append(rubric_html(node))
+                else:
+                    assert isinstance(node, nodes.paragraph)
+                    html.append(paragraph_html(node))
+            number += len(part)
+            self.table_page = None
+            yield ''.join(html)
 
     def _index_table(
         self, ph: Placeholder, infos: Sequence[QuestionInfo], first_rows: set[str]
@@ -517,7 +589,8 @@ class PageRenderer:
             )
             return table_html(headers, rows, [*TABLE_CLASSES, 'briefing-question-index'])
 
-        return nodes.raw('', self.tables.get(self.fromdocname, key, make), format='html')
+        page = self.table_page or self.fromdocname
+        return nodes.raw('', self.tables.get(page, key, make), format='html')
 
     def _index_rows(
         self,
@@ -624,3 +697,48 @@ def table(
         for cell in cells:
             row += nodes.entry('', nodes.paragraph('', '', *cell))
     return result
+
+
+#: builders that write a split question index as an overview and parts
+SPLITTING_BUILDERS = ('html', 'dirhtml')
+
+
+def split_indexes(builder: Builder, derived: Derived) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The question indexes that *builder* writes as an overview and parts, by (docname,
+    anchor), with their parts' page names: for an HTML builder that writes a page per
+    document, every index of more than ``briefing_index_page_rows`` rows whose part names
+    are not the names of documents.
+
+    A part is beside the index's page, so that the links made for the index are valid in
+    its parts: ``questions-2`` is the second part of the index in ``questions``, or
+    ``questions-question-index-1-2`` when that page has more than one question index.
+    Worked out once per result and builder (read for every question's link back).
+    """
+    cached = _split_indexes.get(id(derived))
+    if cached is not None and cached[0]() is derived and cached[1] == builder.name:
+        return cached[2]
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    if builder.name in SPLITTING_BUILDERS:
+        indexes_on = Counter(
+            ph.docname for ph in derived.placeholders if ph.kind == 'question-index'
+        )
+        for (docname, anchor), count in derived.index_part_count.items():
+            stem = docname if indexes_on[docname] == 1 else f'{docname}-{anchor}'
+            pages = tuple(f'{stem}-{k}' for k in range(1, count + 1))
+            if not any(page in builder.env.all_docs for page in pages):
+                found[docname, anchor] = pages
+    _split_indexes.clear()  # one result is read at a time: keep only the last
+    _split_indexes[id(derived)] = (weakref.ref(derived), builder.name, found)
+    return found
+
+
+#: id of a result → (the result, the builder's name, what split_indexes found): by id
+#: and checked through the reference, because a result (a dataclass) is not hashable
+_split_indexes: dict[
+    int, tuple[weakref.ref[Derived], str, dict[tuple[str, str], tuple[str, ...]]]
+] = {}
+
+
+def index_group_anchor(ph: Placeholder, number: int) -> str:
+    """The anchor of a group's heading in a part of a split question index."""
+    return f'{ph.anchor}-group-{number}'

@@ -417,14 +417,15 @@ def test_index_tables_are_made_again_when_their_cache_entries_are_unreadable(
     write_book(proj, themes=4)
     proj.build()
     cache_file = proj.path / '_build' / 'doctrees' / TableCache.FILE_NAME
-    pages = pickle.loads(cache_file.read_bytes())
+    file_format, pages, parts = pickle.loads(cache_file.read_bytes())
+    assert file_format == TableCache.FORMAT and parts == {}
     assert all(isinstance(html, bytes) for tables in pages.values() for html in tables.values())
     # Entries an older version wrote (the HTML as text) or damaged ones are not used.
     damaged = {
         page: {key: (b'not zlib' if n % 2 else 'old text') for n, key in enumerate(tables)}
         for page, tables in pages.items()
     }
-    cache_file.write_bytes(pickle.dumps(damaged))
+    cache_file.write_bytes(pickle.dumps((file_format, damaged, parts)))
     made: list[str] = []
     real = render.table_html
     monkeypatch.setattr(
