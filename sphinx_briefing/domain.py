@@ -257,10 +257,16 @@ class BriefingDomain(Domain):
         if stored is None:
             return Derived()
         # Read for every cross-reference: the buckets are looked up only to load.
-        if stored.loaded is not None:
-            return stored.loaded
-        derived = stored.load(self.env.doctreedir, self.buckets())
-        return derived if derived is not None else Derived()
+        derived = stored.loaded
+        if derived is None:
+            derived = stored.load(self.env.doctreedir, self.buckets())
+            if derived is None:
+                return Derived()
+        # The file leaves the digests out (the environment keeps them); the table cache
+        # keys tables by them, also in a build that skips the step.
+        if not derived.digests and self.data['digests']:
+            derived.digests = self.data['digests']
+        return derived
 
     def buckets(self) -> Buckets:
         """The per-document buckets (:data:`PER_DOC`)."""

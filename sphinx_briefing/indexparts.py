@@ -83,23 +83,34 @@ def part_pages(
             if all(page in known for page in pages):
                 continue
         renderer = CollectionRenderer(builder, derived, ph.docname, tables)
-        count = len(pages)
         title = derived.titles.get(ph.docname, ph.docname)
-        index_uri = builder.get_target_uri(ph.docname)
         parts = derived.index_parts(ph)
-        for k, part_html in enumerate(renderer.index_part_html(ph, parts), 1):
-            page = pages[k - 1]
-            heading = _('%(title)s, part %(part)d of %(count)d') % {
-                'title': title,
-                'part': k,
-                'count': count,
-            }
-            body = _part_body(builder, page, heading, index_uri, ph, pages, k, part_html)
-            # The banner (events.html_page_context) is added when the page is written.
-            digest = stable_digest(body, banner_of(derived, ph.docname), settings)
-            current[page] = (ph.docname, digest)
-            if known.get(page) == (ph.docname, digest) and page not in missing:
+        headings = [
+            _('%(title)s, part %(part)d of %(count)d')
+            % {'title': title, 'part': k, 'count': len(pages)}
+            for k in range(1, len(pages) + 1)
+        ]
+        # What a part shows, digested from what it is made of, so that only the parts
+        # that changed are made; the banner is added when the page is written.
+        banner = banner_of(derived, ph.docname)
+        digests = [
+            stable_digest(key, heading, pages, builder.name, banner, settings)
+            for key, heading in zip(renderer.index_part_keys(ph, parts), headings, strict=True)
+        ]
+        wanted = {
+            k
+            for k, (page, digest) in enumerate(zip(pages, digests, strict=True), 1)
+            if known.get(page) != (ph.docname, digest) or page in missing
+        }
+        current.update(
+            {page: (ph.docname, digest) for page, digest in zip(pages, digests, strict=True)}
+        )
+        index_uri = builder.get_target_uri(ph.docname)
+        for k, part_html in enumerate(renderer.index_part_html(ph, parts, wanted), 1):
+            if part_html is None:
                 continue
+            page, heading = pages[k - 1], headings[k - 1]
+            body = _part_body(builder, page, heading, index_uri, ph, pages, k, part_html)
             yield (
                 page,
                 {

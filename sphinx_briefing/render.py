@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from typing import TYPE_CHECKING
 
 import babel.dates
@@ -525,15 +525,22 @@ class PageRenderer:
         return [nodes.paragraph(intro, intro, classes=['briefing-index-intro']), items]
 
     def index_part_html(
-        self, ph: Placeholder, parts: Sequence[Sequence[IndexGroup]]
-    ) -> Iterator[str]:
-        """The HTML of each part of a split question index, in order, made one at a time
-        (a part is written before the next is made). Made as from the index's page: its
-        links are valid in the parts, which are pages in the same folder."""
+        self, ph: Placeholder, parts: Sequence[Sequence[IndexGroup]], wanted: Set[int]
+    ) -> Iterator[str | None]:
+        """The HTML of each part of a split question index whose number is in *wanted*
+        (None for the others), in order, made one at a time (a part is written before the
+        next is made). Made as from the index's page: its links are valid in the parts,
+        which are pages in the same folder."""
         first_rows: set[str] = set()
         number = 0
         pages = split_indexes(self.builder, self.derived)[ph.docname, ph.anchor]
-        for page, part in zip(pages, parts, strict=True):
+        for k, (page, part) in enumerate(zip(pages, parts, strict=True), 1):
+            if k not in wanted:
+                # Not made, but its rows come before the next part's.
+                first_rows.update(info.record.qid for group in part for info in group.infos)
+                number += len(part)
+                yield None
+                continue
             html = []
             self.table_page = page
             for node in self._index_groups(part, ph, first_rows, ids=number):
@@ -562,11 +569,29 @@ class PageRenderer:
                 *self._index_rows(ph, infos, anchored, with_positions, with_sources),
                 classes=['briefing-question-index'],
             )
-        # Everything the table shows, digested: its questions (number, text, addressees,
-        # positions, referring pages: the 'q' digests), the citations of their sources,
-        # the page its links are made from, and the labels' settings.
+        key = self._index_table_key(ph, infos, anchored, with_sources)
+
+        def make() -> str:
+            headers, rows, _widths = self._index_rows(
+                ph, infos, anchored, with_positions, with_sources
+            )
+            return table_html(headers, rows, [*TABLE_CLASSES, 'briefing-question-index'])
+
+        page = self.table_page or self.fromdocname
+        return nodes.raw('', self.tables.get(page, key, make), format='html')
+
+    def _index_table_key(
+        self,
+        ph: Placeholder,
+        infos: Sequence[QuestionInfo],
+        anchored: Sequence[bool],
+        with_sources: bool,
+    ) -> bytes:
+        """Everything an index table shows, digested: its questions (number, text,
+        addressees, positions, referring pages: the 'q' digests), the citations of their
+        sources, and the labels' settings (the table cache keeps tables per page)."""
         digests = self.derived.digests
-        key = stable_digest(
+        return stable_digest(
             ph.anchor,
             self.derived.edition,
             with_sources,
@@ -583,14 +608,38 @@ class PageRenderer:
             ],
         )
 
-        def make() -> str:
-            headers, rows, _widths = self._index_rows(
-                ph, infos, anchored, with_positions, with_sources
-            )
-            return table_html(headers, rows, [*TABLE_CLASSES, 'briefing-question-index'])
-
-        page = self.table_page or self.fromdocname
-        return nodes.raw('', self.tables.get(page, key, make), format='html')
+    def index_part_keys(
+        self, ph: Placeholder, parts: Sequence[Sequence[IndexGroup]]
+    ) -> list[bytes]:
+        """A digest of everything each part of a split question index shows, worked out
+        without making the parts (an edit changes one part: the others are not made)."""
+        derived = self.derived
+        with_sources = derived.edition != 'public' and bool(derived.cite_texts)
+        first_rows: set[str] = set()
+        keys = []
+        number = 0
+        for part in parts:
+            shown: list[object] = [number, len(derived.panel_ids()), self.config.language]
+            for group in part:
+                anchored = [info.record.qid not in first_rows for info in group.infos]
+                first_rows.update(info.record.qid for info in group.infos)
+                panel = derived.panels.get(group.panel)
+                topic_positions = (
+                    derived.topic_positions.get((group.panel, group.key), ())
+                    if ph.group_by == 'topic'
+                    else ()
+                )
+                shown.append(
+                    (
+                        panel.title if panel else group.panel,
+                        self._group_title(ph.group_by, group),
+                        self._index_table_key(ph, group.infos, anchored, with_sources),
+                        [(pid, derived.digests.get(('pos', pid))) for pid in topic_positions],
+                    )
+                )
+            number += len(part)
+            keys.append(stable_digest(shown))
+        return keys
 
     def _index_rows(
         self,
