@@ -8,11 +8,13 @@ rows was the largest single cost of an incremental build and the build's peak of
 questions); parts are made and written one at a time, and only the parts whose content
 changed are written again.
 
-A part is not a document: Sphinx rewrites it only because this module says so. It is
-written again when what it shows changed (a digest of its HTML), when Sphinx's build
-settings or templates changed (what makes Sphinx rewrite every document), when the
-index's title changed, or when its file is missing. Parts that no longer exist are
-removed. The page names and what was last written are kept with the table cache.
+A part is not a document: Sphinx rewrites it only because this module says so. When
+the index's page is written, each part's digest is made from what the part is made of
+(its tables' keys, headings, topic positions, title, banner, page names) and from
+Sphinx's build settings and templates (what makes Sphinx rewrite every document); a part
+is made and written again only when that digest changed or its file is missing. Parts
+that no longer exist are removed. The parts' names and digests are kept with the table
+cache.
 """
 
 from __future__ import annotations

@@ -380,14 +380,10 @@ def test_no_op_build_repeats_derived_warnings(project: Any) -> None:
     assert [w.type for w in again.warnings()] == ['briefing.unknown_participant']
 
 
-def test_index_tables_are_made_again_only_where_a_question_changed(
-    project: Any, monkeypatch: Any
-) -> None:
+def tables_made(monkeypatch: Any) -> list[str]:
+    """From now on, the last class of every collection table made (not from the cache)."""
     from sphinx_briefing import render
 
-    proj = project()
-    write_book(proj, themes=4)
-    proj.build()
     made: list[str] = []
     real = render.table_html
     monkeypatch.setattr(
@@ -395,6 +391,16 @@ def test_index_tables_are_made_again_only_where_a_question_changed(
         'table_html',
         lambda headers, rows, classes: made.append(classes[-1]) or real(headers, rows, classes),
     )
+    return made
+
+
+def test_index_tables_are_made_again_only_where_a_question_changed(
+    project: Any, monkeypatch: Any
+) -> None:
+    proj = project()
+    write_book(proj, themes=4)
+    proj.build()
+    made = tables_made(monkeypatch)
     proj.edit('t02.md', 'Second question of t02?', 'A better second question?')
     build = proj.build()
     # The question index has one table per theme (by topic) and one per participant:
@@ -408,9 +414,6 @@ def test_index_tables_are_made_again_only_where_a_question_changed(
 def test_index_tables_are_made_again_when_their_cache_entries_are_unreadable(
     project: Any, monkeypatch: Any
 ) -> None:
-    import pickle
-
-    from sphinx_briefing import render
     from sphinx_briefing.htmltables import TableCache
 
     proj = project()
@@ -426,13 +429,7 @@ def test_index_tables_are_made_again_when_their_cache_entries_are_unreadable(
         for page, tables in pages.items()
     }
     cache_file.write_bytes(pickle.dumps((file_format, damaged, parts)))
-    made: list[str] = []
-    real = render.table_html
-    monkeypatch.setattr(
-        render,
-        'table_html',
-        lambda headers, rows, classes: made.append(classes[-1]) or real(headers, rows, classes),
-    )
+    made = tables_made(monkeypatch)
     proj.edit('t02.md', 'Second question of t02?', 'A better second question?')
     build = proj.build()
     assert build.warnings() == []
