@@ -411,6 +411,24 @@ def test_index_tables_are_made_again_only_where_a_question_changed(
     assert any('First question of t04?' in row for row in rows)  # from the cache
 
 
+def test_index_tables_come_from_the_cache_when_the_step_is_skipped(
+    project: Any, monkeypatch: Any
+) -> None:
+    proj = project()
+    write_book(proj, themes=4)
+    proj.build()
+    made = tables_made(monkeypatch)
+    # An HTML setting: every page is written again, nothing is read, the cross-document
+    # step is skipped and its last result loaded (without its digests, which the
+    # environment keeps): the tables' keys are the same as last time.
+    proj.write('conf.py', (proj.path / 'conf.py').read_text() + "html_title = 'Another title'\n")
+    build = proj.build()
+    assert build.read == []
+    assert 'questions' in build.written
+    assert 'briefing-question-index' not in made  # matrices are not cached: made anyway
+    assert any('Second question of t02?' in row for row in index_rows(build))
+
+
 def test_index_tables_are_made_again_when_their_cache_entries_are_unreadable(
     project: Any, monkeypatch: Any
 ) -> None:
