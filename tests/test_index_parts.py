@@ -129,8 +129,10 @@ def test_an_edit_rewrites_the_part_that_shows_it_and_no_other(project: Any) -> N
     assert again.read == []
     assert not set(again.written) & {*TOPIC_PARTS, *PARTICIPANT_PARTS}
 
-    # A part whose file was removed is written again, alone.
+    # A part whose file was removed is written again, alone, by the next build that
+    # writes anything (Sphinx 7.4 writes nothing at all when no document changed).
     (build.outdir / f'{TOPIC_PARTS[2]}.html').unlink()
+    proj.edit('t01.md', 'Context of t01.', 'Context of t01, edited.')
     again = proj.build()
     assert set(again.written) & {*TOPIC_PARTS, *PARTICIPANT_PARTS} == {TOPIC_PARTS[2]}
 
