@@ -116,8 +116,8 @@ class TableCache:
     compressed, in memory too: they live from the page that uses them to the end of the
     build, and a question index of 5,000 questions is 13 MB of HTML (26 MB as a Python
     string with one character beyond Latin-1), which compresses about tenfold. That was
-    a fifth of what the extension added to the build's memory while theme pages were
-    written, where it costs a few tens of milliseconds to compress and to expand.
+    over a quarter of what the extension added to a build's memory while theme pages
+    were written; compressing and expanding cost a few tens of milliseconds.
     """
 
     FILE_NAME = 'briefing-html-tables.pickle'
