@@ -9,6 +9,7 @@ not depend on how documents were split between processes.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -184,11 +185,13 @@ class Derived:
     #: position id → the citations in it, in reading order
     positions_by_panel: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cites_by_box: dict[str, tuple[CiteRef, ...]] = field(default_factory=dict)
-    #: question id → the part (1, 2 …) of a split question index that holds its row
-    #: (:meth:`index_parts`); absent when that index is one page
-    index_part: dict[str, int] = field(default_factory=dict)
-    #: (docname, anchor) of a question index → how many parts it has, when more than one
-    index_part_count: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: (docname, anchor) of a question index that HTML builders split (more rows than
+    #: ``index_page_rows``, part names free) → its parts' page names (see
+    #: :func:`_index_part_pages`)
+    index_pages: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    #: question id → the part page of a split index that holds its row (where its
+    #: "Question index" link leads)
+    index_row_page: dict[str, str] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     #: key → digest of everything a page shows about it
     digests: dict[Key, bytes] = field(default_factory=dict)
@@ -662,7 +665,7 @@ def derive(inputs: Inputs) -> Derived:
             by_box.setdefault(cite.within, []).append(cite)
     derived.cites_by_box = {box: tuple(found) for box, found in by_box.items()}
     derived.schedules = {panel: _schedule(derived, panel) for panel in derived.panel_ids()}
-    derived.index_part, derived.index_part_count = _index_parts_of_rows(derived, row_index)
+    derived.index_pages, derived.index_row_page = _index_part_pages(derived, row_index, known_docs)
     problems.extend(_overruns(derived))
     derived.problems = tuple(problems)
     derived.digests = _digests(derived)
@@ -786,29 +789,37 @@ def _slug(key: str) -> str:
     return make_id(key) or 'entry'
 
 
-def _index_parts_of_rows(
-    derived: Derived, row_index: Mapping[str, Placeholder]
-) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    """Which part of a split question index holds each question's first row (where its
-    "Question index" link leads), and how many parts each split index has."""
-    found: dict[str, int] = {}
-    counts: dict[tuple[str, str], int] = {}
+def _index_part_pages(
+    derived: Derived, row_index: Mapping[str, Placeholder], docs: Set[str]
+) -> tuple[dict[tuple[str, str], tuple[str, ...]], dict[str, str]]:
+    """The parts' page names of every question index that HTML builders split, and the
+    part page that holds each question's first row.
+
+    A part is beside the index's page, so that the links made for the index are valid in
+    its parts: ``questions-2`` is the second part of the index in ``questions``, or
+    ``questions-question-index-1-2`` when that page has more than one question index. An
+    index whose part names are taken by documents is not split.
+    """
+    pages_of: dict[tuple[str, str], tuple[str, ...]] = {}
+    row_page: dict[str, str] = {}
     if derived.index_page_rows <= 0:
-        return found, counts
+        return pages_of, row_page
+    indexes_on = Counter(ph.docname for ph in derived.placeholders if ph.kind == 'question-index')
     for ph in derived.placeholders:
         if ph.kind != 'question-index' or (ph.docname, ph.anchor) not in derived.placeholder_panel:
             continue
         parts = derived.index_parts(ph)
-        if len(parts) < 2:
+        stem = ph.docname if indexes_on[ph.docname] == 1 else f'{ph.docname}-{ph.anchor}'
+        pages = tuple(f'{stem}-{k}' for k in range(1, len(parts) + 1))
+        if len(parts) < 2 or any(page in docs for page in pages):
             continue
-        counts[ph.docname, ph.anchor] = len(parts)
-        first: dict[str, int] = {}
-        for number, part in enumerate(parts, 1):
+        pages_of[ph.docname, ph.anchor] = pages
+        for page, part in zip(pages, parts, strict=True):
             for group in part:
                 for info in group.infos:
-                    first.setdefault(info.record.qid, number)
-        found.update({qid: n for qid, n in first.items() if row_index.get(qid) is ph})
-    return found, counts
+                    if row_index.get(info.record.qid) is ph:
+                        row_page.setdefault(info.record.qid, page)
+    return pages_of, row_page
 
 
 def row_anchor(placeholder: Placeholder, question: Question) -> str:
@@ -1067,7 +1078,7 @@ def _question_view(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
         tuple(_position_view(derived, pid) for pid in info.positions),
         tuple((doc, derived.titles.get(doc, doc)) for doc in info.referrers),
         info.index_row,
-        derived.index_part.get(q.qid),
+        derived.index_row_page.get(q.qid),
     )
 
 

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from sphinx.util.osutil import relative_uri
+
 from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import Placeholder, stable_digest
@@ -143,8 +145,6 @@ def _part_body(
     k: int,
     part_html: str,
 ) -> str:
-    from sphinx.util.osutil import relative_uri
-
     here = builder.get_target_uri(page)
 
     def link(target_uri: str, label: str, rel: str = '', anchor: str = '') -> str:

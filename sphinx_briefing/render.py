@@ -10,8 +10,6 @@ large tables and the header lines already written as HTML (:meth:`PageRenderer.t
 from __future__ import annotations
 
 import datetime
-import weakref
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence, Set
 from typing import TYPE_CHECKING
 
@@ -287,11 +285,9 @@ class PageRenderer:
         if info.index_row is not None:
             docname, anchor = info.index_row
             label = text(_('Question index'), 'briefing-backlink')
-            part = self.derived.index_part.get(info.record.qid)
-            index = (docname, anchor.removesuffix('-' + info.record.anchor))
-            pages = split_indexes(self.builder, self.derived).get(index)
-            if part is not None and pages is not None:
-                parts.append(self.page_link(pages[part - 1], anchor, label))
+            page = self.derived.index_row_page.get(info.record.qid)
+            if page is not None and self.builder.name in SPLITTING_BUILDERS:
+                parts.append(self.page_link(page, anchor, label))
             else:
                 parts.append(self.link(docname, anchor, label))
         if not parts:
@@ -561,9 +557,7 @@ class PageRenderer:
         # The question's "Question index" link lands on its first row (derive chose it).
         anchored = [info.record.qid not in first_rows for info in infos]
         first_rows.update(info.record.qid for info in infos)
-        # The public edition has no positions: no empty column either.
-        with_positions = self.derived.edition != 'public'
-        with_sources = with_positions and bool(self.derived.cite_texts)
+        with_positions, with_sources = self._index_columns()
         if self.tables is None or self.builder.format != 'html':
             return self.table(
                 *self._index_rows(ph, infos, anchored, with_positions, with_sources),
@@ -579,6 +573,13 @@ class PageRenderer:
 
         page = self.table_page or self.fromdocname
         return nodes.raw('', self.tables.get(page, key, make), format='html')
+
+    def _index_columns(self) -> tuple[bool, bool]:
+        """Whether an index table has a Positions and a Sources column: the public
+        edition has no positions (no empty column either), a book without citations no
+        sources."""
+        with_positions = self.derived.edition != 'public'
+        return with_positions, with_positions and bool(self.derived.cite_texts)
 
     def _index_table_key(
         self,
@@ -614,7 +615,7 @@ class PageRenderer:
         """A digest of everything each part of a split question index shows, worked out
         without making the parts (an edit changes one part: the others are not made)."""
         derived = self.derived
-        with_sources = derived.edition != 'public' and bool(derived.cite_texts)
+        _with_positions, with_sources = self._index_columns()
         first_rows: set[str] = set()
         keys = []
         number = 0
@@ -754,38 +755,9 @@ SPLITTING_BUILDERS = ('html', 'dirhtml')
 
 def split_indexes(builder: Builder, derived: Derived) -> dict[tuple[str, str], tuple[str, ...]]:
     """The question indexes that *builder* writes as an overview and parts, by (docname,
-    anchor), with their parts' page names: for an HTML builder that writes a page per
-    document, every index of more than ``briefing_index_page_rows`` rows whose part names
-    are not the names of documents.
-
-    A part is beside the index's page, so that the links made for the index are valid in
-    its parts: ``questions-2`` is the second part of the index in ``questions``, or
-    ``questions-question-index-1-2`` when that page has more than one question index.
-    Worked out once per result and builder (read for every question's link back).
-    """
-    cached = _split_indexes.get(id(derived))
-    if cached is not None and cached[0]() is derived and cached[1] == builder.name:
-        return cached[2]
-    found: dict[tuple[str, str], tuple[str, ...]] = {}
-    if builder.name in SPLITTING_BUILDERS:
-        indexes_on = Counter(
-            ph.docname for ph in derived.placeholders if ph.kind == 'question-index'
-        )
-        for (docname, anchor), count in derived.index_part_count.items():
-            stem = docname if indexes_on[docname] == 1 else f'{docname}-{anchor}'
-            pages = tuple(f'{stem}-{k}' for k in range(1, count + 1))
-            if not any(page in builder.env.all_docs for page in pages):
-                found[docname, anchor] = pages
-    _split_indexes.clear()  # one result is read at a time: keep only the last
-    _split_indexes[id(derived)] = (weakref.ref(derived), builder.name, found)
-    return found
-
-
-#: id of a result → (the result, the builder's name, what split_indexes found): by id
-#: and checked through the reference, because a result (a dataclass) is not hashable
-_split_indexes: dict[
-    int, tuple[weakref.ref[Derived], str, dict[tuple[str, str], tuple[str, ...]]]
-] = {}
+    anchor), with their parts' page names: every index the step found too long
+    (``Derived.index_pages``), for an HTML builder that writes a page per document."""
+    return derived.index_pages if builder.name in SPLITTING_BUILDERS else {}
 
 
 def index_group_anchor(ph: Placeholder, number: int) -> str:
