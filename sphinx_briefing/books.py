@@ -228,8 +228,14 @@ class CollectionRenderer(PageRenderer):
         if others:
             add(
                 _('With'),
+                # "Name — affiliation", as on the participants' page: an affiliation has
+                # commas of its own and may be in brackets ("(fictional) Fellow, …")
                 *joined(
-                    nodes.inline('', '', self.participant(p), *self.affiliation(p)) for p in others
+                    (
+                        nodes.inline('', '', self.participant(p), *self.affiliation(p))
+                        for p in others
+                    ),
+                    '; ',
                 ),
             )
         result.append(fields)
@@ -270,7 +276,7 @@ class CollectionRenderer(PageRenderer):
 
     def affiliation(self, pid: str) -> list[nodes.Node]:
         p = self.derived.participants.get(pid)
-        return [nodes.Text(f' ({p.affiliation})')] if p and p.affiliation else []
+        return [nodes.Text(f' — {p.affiliation}')] if p and p.affiliation else []
 
     def slots_line(
         self, questions: Sequence[QuestionInfo], slots: dict[str, Slot]

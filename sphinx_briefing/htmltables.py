@@ -6,7 +6,7 @@ post-transform walks them and the HTML translator visits each, which made rewrit
 that one page the largest part of an incremental build; the lines added to every box
 (see ``PageRenderer.line``) are many small trees that lived until their page was written.
 For HTML builders both are therefore serialised here, from the same nodes the other
-builders get, into one ``raw`` node: the markup matches what Sphinx's HTML translator
+builders get, into one node (``briefing_html``): the markup matches what Sphinx's HTML translator
 writes for these nodes (the stylesheet and the browser tests rely on it; a test compares
 the example book both ways), and only the node kinds the renderers make are handled;
 anything else is written as escaped text.
@@ -15,9 +15,10 @@ anything else is written as escaped text.
 from __future__ import annotations
 
 import pickle
+import re
 import zlib
 from collections.abc import Callable, Sequence
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 from docutils import nodes
@@ -84,6 +85,18 @@ def _node_html(node: nodes.Node) -> str:
         return escape(node.astext(), quote=False)
     classes = _classes(node)
     return f'<{tag}{_attributes(id=ids)}{_attributes(**{"class": classes})}>{inner}</{tag}>'
+
+
+_TAG = re.compile(r'<[^<]+?>')
+
+
+def written(html: str, text: str | None = None) -> bnodes.briefing_html:
+    """A node the HTML translator writes as *html*; *text* (by default the markup's
+    text, tags taken out and character references read) is what search indexes."""
+    if text is None:
+        # a space for each tag, or the cells of a table would run together as one word
+        text = unescape(_TAG.sub(' ', html))
+    return bnodes.briefing_html('', nodes.Text(text), html=html)
 
 
 def table_html(

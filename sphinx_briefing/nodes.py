@@ -93,6 +93,17 @@ class briefing_stance(nodes.Inline, nodes.TextElement):
     """
 
 
+class briefing_html(nodes.General, nodes.Element):
+    """Markup the extension wrote as HTML itself (a box's header line, a collection
+    table: see :mod:`sphinx_briefing.htmltables`), in its ``html`` attribute.
+
+    Not a ``raw`` node: Sphinx's search indexes a raw node's markup with the tags cut
+    out, so "Calloway &amp; Pierce" gave the word "amp" and the cells of a table ran
+    together.  Its one child is the text a reader sees, which is what search indexes;
+    the HTML translator writes the markup instead.
+    """
+
+
 BOXES: tuple[type[briefing_box], ...] = (
     briefing_panel,
     briefing_participant,
@@ -281,6 +292,11 @@ def text_depart_box(self: TextTranslator, node: briefing_box) -> None:
     self.end_state()
 
 
+def html_visit_written(self: HTML5Translator, node: briefing_html) -> None:
+    self.body.append(node['html'])
+    raise nodes.SkipNode
+
+
 # -- builders whose boxes need no wrapper (man, texinfo, …) ------------------------------
 
 
@@ -315,6 +331,15 @@ def register(app: Sphinx) -> None:
     app.add_node(
         briefing_citation,
         html=passthrough,
+        latex=passthrough,
+        text=passthrough,
+        man=passthrough,
+        texinfo=passthrough,
+    )
+    # Only HTML builders get one; the others would show its text.
+    app.add_node(
+        briefing_html,
+        html=(html_visit_written, None),
         latex=passthrough,
         text=passthrough,
         man=passthrough,

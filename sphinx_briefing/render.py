@@ -23,7 +23,13 @@ from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations import FORMS
 from sphinx_briefing.cite_format import rich_to_nodes
 from sphinx_briefing.derive import BACKLINKS, Derived, IndexGroup, QuestionInfo, row_anchor
-from sphinx_briefing.htmltables import TableCache, paragraph_html, rubric_html, table_html
+from sphinx_briefing.htmltables import (
+    TableCache,
+    paragraph_html,
+    rubric_html,
+    table_html,
+    written,
+)
 from sphinx_briefing.locale import _
 from sphinx_briefing.model import Panel, Participant, Placeholder, stable_digest
 
@@ -148,7 +154,7 @@ class PageRenderer:
         was a large part of what the extension added to a build.
         """
         if self.builder.format == 'html':
-            return nodes.raw('', paragraph_html(paragraph), format='html')
+            return written(paragraph_html(paragraph), paragraph.astext())
         return paragraph
 
     # -- links ------------------------------------------------------------------------
@@ -540,8 +546,8 @@ class PageRenderer:
             html = []
             self.table_page = page
             for node in self._index_groups(part, ph, first_rows, ids=number):
-                if isinstance(node, nodes.raw):
-                    html.append(node.astext())
+                if isinstance(node, bnodes.briefing_html):
+                    html.append(node['html'])
                 elif isinstance(node, nodes.rubric):
                     html.append(rubric_html(node))
                 else:
@@ -572,7 +578,7 @@ class PageRenderer:
             return table_html(headers, rows, [*TABLE_CLASSES, 'briefing-question-index'])
 
         page = self.table_page or self.fromdocname
-        return nodes.raw('', self.tables.get(page, key, make), format='html')
+        return written(self.tables.get(page, key, make))
 
     def _index_columns(self) -> tuple[bool, bool]:
         """Whether an index table has a Positions and a Sources column: the public
@@ -710,8 +716,7 @@ class PageRenderer:
         """A collection table: docutils nodes, or for HTML builders the same table
         already written as HTML (see :mod:`sphinx_briefing.htmltables`)."""
         if self.builder.format == 'html':
-            html = table_html(headers, rows, [*TABLE_CLASSES, *classes])
-            return nodes.raw('', html, format='html')
+            return written(table_html(headers, rows, [*TABLE_CLASSES, *classes]))
         return table(headers, rows, widths=widths, classes=classes, rich_headers=rich_headers)
 
 

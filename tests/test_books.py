@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -208,7 +209,7 @@ def test_panellist_brief(project: Any) -> None:
         'Date : Wednesday, November 20, 2019',
         'Time : 14:00–14:30',
         'Handling : TLP:AMBER',
-        'With : Chair Person , Ben Brown',
+        'With : Chair Person ; Ben Brown',
         'Your slots: 14:03 Q1',
         'Q1 · 14:03 · 10 min · Core Is screening enough?',
         'Positions on Q1',
@@ -233,6 +234,7 @@ def test_moderator_brief_lists_every_question(project: Any) -> None:
         .get_text(' ', strip=True)
     )
     assert 'Your role : Moderator' in text
+    assert 'With : Ana Alves — Institute A ; Ben Brown' in text
     assert 'Questions of the panel' in text
     assert 'Is screening enough?' in text and 'Who pays?' in text
 
@@ -303,4 +305,41 @@ def test_a_brief_with_a_panel_option_belongs_to_that_panel(project: Any) -> None
     )
     assert (
         soup(build, 'morning').select_one('div.briefing-banner').get_text(strip=True) == 'TLP:GREEN'
+    )
+
+
+def search_terms(build: Build) -> dict[str, Any]:
+    script = (build.outdir / 'searchindex.js').read_text(encoding='utf-8')
+    index = json.loads(script[script.index('(') + 1 : script.rindex(')')])
+    docnames: list[str] = index['docnames']
+    return {
+        term: {docnames[n] for n in (found if isinstance(found, list) else [found])}
+        for term, found in index['terms'].items()
+    }
+
+
+def test_search_indexes_the_words_of_header_lines(project: Any) -> None:
+    """The extension writes header lines as HTML itself; search gets their words, not
+    their markup ("&amp;" once gave the word "amp")."""
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write(
+        'index.md',
+        '# Book\n\n'
+        + PANEL.replace('Institute A', 'Calloway & Pierce <LLP>')
+        + '\n```{toctree}\ntheme\nbrief-chair\n```\n',
+    )
+    proj.write('theme.md', THEME.replace(':actor: EU', ':actor: Trade & Industry'))
+    proj.write('brief-chair.md', '# Brief for the chair\n\n```{panellist-brief} chair\n```\n')
+    build = proj.build()
+    terms = search_terms(build)
+    assert not {'amp', 'lt', 'gt'} & set(terms)
+    # the participant's header line, and the header of a position by "Trade & Industry"
+    assert 'index' in terms['pierc'] and 'index' in terms['llp']
+    assert 'theme' in terms['industri']
+    # Collections are left out of search (their objects' pages are the results) …
+    assert 'brief-chair' not in terms['pierc']
+    # … and the brief's "With" line shows the affiliation after a dash, as they do.
+    assert 'Ana Alves — Calloway & Pierce <LLP> ; Ben Brown' in soup(build, 'brief-chair').get_text(
+        ' ', strip=True
     )
