@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.build_phase import BuildPhase
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import indexparts
@@ -274,7 +275,9 @@ class _Filler:
         cite['ids'], cite['classes'] = [], []
         cite.replace_self(formatted)
 
-    def collections(self, doctree: nodes.document) -> None:
+    def collections(self, doctree: nodes.document) -> list[nodes.Element]:
+        """Fill the collections of the page; returns their containers."""
+        filled: list[nodes.Element] = []
         placeholders = {(ph.docname, ph.anchor): ph for ph in self.derived.placeholders}
         for node in list(doctree.findall(bnodes.briefing_placeholder)):
             ph = placeholders.get((node['docname'], node['ids'][0]))
@@ -305,6 +308,8 @@ class _Filler:
             )
             container.extend(content)
             node.replace_self(container)
+            filled.append(container)
+        return filled
 
 
 def fill_page(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -331,7 +336,98 @@ class FillCollections(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         # Sphinx 9 deprecates SphinxPostTransform.app; 7.4 has no env._app.
         app = getattr(self.env, '_app', None) or self.app
-        _Filler(app, self.env.docname).collections(self.document)
+        short_lived.page_done()
+        filler = _Filler(app, self.env.docname)
+        if short_lived.applies(app) and next(
+            self.document.findall(bnodes.briefing_placeholder), None
+        ):
+            with short_lived.page(self.env.docname) as filled:
+                filled.extend(filler.collections(self.document))
+        else:
+            filler.collections(self.document)
+
+
+class _ShortLivedCollections:
+    """The cyclic collector paused while a collection page is resolved and written.
+
+    A brief or a matrix is tens of thousands of nodes made for one page and garbage once
+    the page is written.  With the collector running, they outlive the young collections
+    made while Sphinx resolves and writes the page, are promoted to the oldest
+    generation, and so bring forward full collections, each over a heap of every
+    doctree read (at 500 documents: six while resolving the briefs, three the matrices).
+    Paused, they stay young; when the page is written (``html-page-context``) and the
+    next page begins, they are detached from the page's doctree (an old object that
+    would keep them alive until a full collection) and the first young collection frees
+    them.
+
+    Only in Sphinx's serial write loop of an HTML builder, where a page is written right
+    after it is resolved: under ``-j 2`` a worker writes pages resolved earlier; a
+    doctree resolved outside the loop (an extension's, a test's) is left alone.
+    """
+
+    def __init__(self) -> None:
+        #: the containers filled on the page being written, and whether it was written
+        self.filled: list[nodes.Element] = []
+        self.docname = ''
+        self.written = False
+        self.paused = False
+
+    @staticmethod
+    def applies(app: Sphinx) -> bool:
+        builder = app.builder
+        return (
+            builder.format == 'html'
+            and not getattr(builder, 'parallel_ok', True)
+            and app.phase == BuildPhase.RESOLVING
+            and gc.isenabled()
+        )
+
+    @contextmanager
+    def page(self, docname: str) -> Iterator[list[nodes.Element]]:
+        gc.disable()
+        self.paused, self.docname, self.written = True, docname, False
+        try:
+            yield self.filled
+        except BaseException:
+            self.page_done()
+            raise
+
+    def note_written(self, pagename: str) -> None:
+        if self.paused and pagename == self.docname:
+            self.written = True
+
+    def page_done(self) -> None:
+        """The page filled last is written (or the build is over): free its
+        collections and resume the collector."""
+        if not self.paused:
+            return
+        if self.written:
+            for container in self.filled:
+                container.clear()
+        self.filled.clear()
+        self.paused = False
+        gc.enable()
+
+
+#: One per process, as the collector it pauses.
+short_lived = _ShortLivedCollections()
+
+
+def pages_written(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
+    """``html-collect-pages``: every document is written; no page to add here."""
+    short_lived.page_done()
+    return []
+
+
+def page_written(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """``html-page-context``: the page's body is written."""
+    short_lived.note_written(pagename)
+
+
+def build_finished(app: Sphinx, exc: BaseException | None) -> None:
+    short_lived.page_done()
 
 
 def _ours(node: nodes.Node) -> bool:

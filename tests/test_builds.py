@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Build, write_book
+from conftest import Build, resolved, write_book
 
 SPHINX_ALWAYS_WRITES = {'genindex', 'search', 'briefing-questions'}
 
@@ -455,6 +455,49 @@ def test_index_tables_are_made_again_when_their_cache_entries_are_unreadable(
     rows = index_rows(build)
     assert any('A better second question?' in row for row in rows)
     assert any('First question of t04?' in row for row in rows)
+
+
+def test_the_collector_is_paused_while_a_collection_page_is_written(
+    project: Any, monkeypatch: Any
+) -> None:
+    """Pages with collections are resolved and written with the collector paused (their
+    nodes are short-lived); other pages, -j 2 and doctrees resolved by others are not
+    affected, and the collector runs again after the build."""
+    import gc
+
+    from sphinx_briefing import events
+
+    collecting: dict[str, bool] = {}
+    real = events.fill_page
+
+    def fill_page(app: Any, doctree: Any, docname: str) -> None:
+        collecting[docname] = gc.isenabled()
+        real(app, doctree, docname)
+
+    monkeypatch.setattr(events, 'fill_page', fill_page)
+    proj = project()
+    write_book(proj)
+    build = proj.build()
+    collections = {'questions', 'matrix', 'schedule', 'brief-ana', 'brief-ben'}
+    assert {page for page, running in collecting.items() if not running} == collections
+    assert len(collecting) == 19 and gc.isenabled()
+    # Written, the pages have their collections (the collector ran again when the next
+    # page began, and freed them then).
+    assert 'Position on t01.' in build.html('brief-ana')
+    assert 'Position on t12.' in build.html('brief-ana')
+    assert 'Q23' in build.html('matrix') and 'Second question of t12?' in build.html('questions')
+    # A doctree resolved after the build (by a test here, an extension elsewhere) keeps
+    # its collections, and the collector is not paused for it.
+    collecting.clear()
+    tree = resolved(build.app, 'brief-ana')
+    assert collecting == {'brief-ana': True} and gc.isenabled()
+    assert 'Position on t01.' in tree.astext()
+    # With -j 2 the pages are written later, by another process: nothing is paused.
+    collecting.clear()
+    parallel = project()
+    write_book(parallel)
+    parallel.build(parallel=2)
+    assert len(collecting) == 19 and all(collecting.values())
 
 
 def test_the_collector_is_paused_only_while_the_step_runs(project: Any, monkeypatch: Any) -> None:
