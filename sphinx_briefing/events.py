@@ -337,6 +337,9 @@ class FillCollections(SphinxPostTransform):
         # Sphinx 9 deprecates SphinxPostTransform.app; 7.4 has no env._app.
         app = getattr(self.env, '_app', None) or self.app
         short_lived.page_done()
+        tables = table_cache(app)
+        if tables is not None:
+            tables.note_page(self.env.docname)
         filler = _Filler(app, self.env.docname)
         if short_lived.applies(app) and next(
             self.document.findall(bnodes.briefing_placeholder), None

@@ -6,19 +6,18 @@ post-transform walks them and the HTML translator visits each, which made rewrit
 that one page the largest part of an incremental build; the lines added to every box
 (see ``PageRenderer.line``) are many small trees that lived until their page was written.
 For HTML builders both are therefore serialised here, from the same nodes the other
-builders get, into one node (``briefing_html``): the markup matches what Sphinx's HTML translator
-writes for these nodes (the stylesheet and the browser tests rely on it; a test compares
-the example book both ways), and only the node kinds the renderers make are handled;
-anything else is written as escaped text.
+builders get, into one node (``briefing_html``): the markup matches what Sphinx's HTML
+translator writes for these nodes (the stylesheet and the browser tests rely on it; a
+test compares the example book both ways), and only the node kinds the renderers make
+are handled; anything else is written as escaped text.
 """
 
 from __future__ import annotations
 
 import pickle
-import re
 import zlib
 from collections.abc import Callable, Sequence
-from html import escape, unescape
+from html import escape
 from pathlib import Path
 
 from docutils import nodes
@@ -87,16 +86,10 @@ def _node_html(node: nodes.Node) -> str:
     return f'<{tag}{_attributes(id=ids)}{_attributes(**{"class": classes})}>{inner}</{tag}>'
 
 
-_TAG = re.compile(r'<[^<]+?>')
-
-
-def written(html: str, text: str | None = None) -> bnodes.briefing_html:
-    """A node the HTML translator writes as *html*; *text* (by default the markup's
-    text, tags taken out and character references read) is what search indexes."""
-    if text is None:
-        # a space for each tag, or the cells of a table would run together as one word
-        text = unescape(_TAG.sub(' ', html))
-    return bnodes.briefing_html('', nodes.Text(text), html=html)
+def written(html: str, text: str) -> bnodes.briefing_html:
+    """A node the HTML translator writes as *html*; *text*, what a reader sees of it, is
+    what search indexes."""
+    return bnodes.briefing_html('', *([nodes.Text(text)] if text else []), html=html)
 
 
 def table_html(
@@ -125,7 +118,8 @@ class TableCache:
     question index changes, only its group's table is made again.
 
     Kept in the doctree folder; per page, only the tables used when that page was last
-    written are kept, so the file does not grow with edits. The tables are kept
+    written are kept (none for a page written without tables, such as an index now split
+    into parts), so the file does not grow with edits. The tables are kept
     compressed, in memory too: they live from the page that uses them to the end of the
     build, and a question index of 5,000 questions is 13 MB of HTML (26 MB as a Python
     string with one character beyond Latin-1), which compresses about tenfold. That was
@@ -144,6 +138,9 @@ class TableCache:
         #: document, a digest of what the page shows); see :mod:`indexparts`
         self.parts: dict[str, tuple[str, bytes]] = {}
         self.parts_changed = False
+        #: pages made in this build (their tables are the ones in ``used``, if any);
+        #: noted where they are resolved, in the main process also under ``-j 2``
+        self.made: set[str] = set()
         try:
             with path.open('rb') as stream:
                 loaded = pickle.load(stream)
@@ -161,11 +158,18 @@ class TableCache:
         self.used.setdefault(page, {})[key] = cached
         return html
 
+    def note_page(self, page: str) -> None:
+        self.made.add(page)
+
     def save(self) -> None:
-        if not self.used and not self.parts_changed:
+        unused = (self.made & self.pages.keys()) - self.used.keys()
+        if not self.used and not self.parts_changed and not unused:
             return
+        for page in unused:
+            del self.pages[page]
         self.pages.update(self.used)
         self.used = {}
+        self.made = set()
         self.parts_changed = False
         with replacing(self.path) as stream:
             pickle.dump((self.FORMAT, self.pages, self.parts), stream, pickle.HIGHEST_PROTOCOL)

@@ -123,6 +123,11 @@ def clock_range(start: str, minutes: int | None) -> str:
 TABLE_CLASSES = ('longtable', 'briefing-table')
 
 
+#: The text for search of a collection table: none, as collections are left out of search
+#: (``_Filler.collections``); a table's words would be a long string kept for nothing.
+NOT_SEARCHED = ''
+
+
 class PageRenderer:
     """Renders the extension's parts of one page (*fromdocname*) from derived data."""
 
@@ -578,7 +583,7 @@ class PageRenderer:
             return table_html(headers, rows, [*TABLE_CLASSES, 'briefing-question-index'])
 
         page = self.table_page or self.fromdocname
-        return written(self.tables.get(page, key, make))
+        return written(self.tables.get(page, key, make), NOT_SEARCHED)
 
     def _index_columns(self) -> tuple[bool, bool]:
         """Whether an index table has a Positions and a Sources column: the public
@@ -716,7 +721,7 @@ class PageRenderer:
         """A collection table: docutils nodes, or for HTML builders the same table
         already written as HTML (see :mod:`sphinx_briefing.htmltables`)."""
         if self.builder.format == 'html':
-            return written(table_html(headers, rows, [*TABLE_CLASSES, *classes]))
+            return written(table_html(headers, rows, [*TABLE_CLASSES, *classes]), NOT_SEARCHED)
         return table(headers, rows, widths=widths, classes=classes, rich_headers=rich_headers)
 
 
