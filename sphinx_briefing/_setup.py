@@ -46,12 +46,12 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     # headers and formats citations, on every page written (the whole book for LaTeX).
     app.add_post_transform(events.FillCollections)
     app.connect('doctree-resolved', events.fill_page)
+    # Late: other extensions' handlers see the collections as nodes.
+    app.connect('doctree-resolved', events.write_collections, priority=900)
     # Before intersphinx (500): a withheld object of this project is not looked up abroad.
     app.connect('missing-reference', events.show_withheld_reference, priority=400)
     app.connect('warn-missing-reference', events.report_missing_reference)
     app.connect('html-page-context', events.html_page_context)
-    app.connect('html-page-context', events.page_written)
-    app.connect('html-collect-pages', events.pages_written, priority=0)
     app.connect('html-collect-pages', events.index_part_pages)
     app.connect('build-finished', events.build_finished, priority=0)
     app.connect('build-finished', events.remove_copied_sources)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util.build_phase import BuildPhase
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import indexparts
@@ -24,7 +23,7 @@ from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.citestep import CitationCache, bibfiles, file_state, format_project
 from sphinx_briefing.derive import derive
 from sphinx_briefing.domain import StoredDerived
-from sphinx_briefing.htmltables import TableCache
+from sphinx_briefing.htmltables import TableCache, prewrite
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
 
@@ -336,101 +335,67 @@ class FillCollections(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         # Sphinx 9 deprecates SphinxPostTransform.app; 7.4 has no env._app.
         app = getattr(self.env, '_app', None) or self.app
-        short_lived.page_done()
         tables = table_cache(app)
         if tables is not None:
             tables.note_page(self.env.docname)
-        filler = _Filler(app, self.env.docname)
-        if short_lived.applies(app) and next(
+        if app.builder.name in PREWRITING_BUILDERS and next(
             self.document.findall(bnodes.briefing_placeholder), None
         ):
-            with short_lived.page(self.env.docname) as filled:
-                filled.extend(filler.collections(self.document))
-        else:
-            filler.collections(self.document)
+            collections_in_making.pause(self.env.docname)
+        _Filler(app, self.env.docname).collections(self.document)
 
 
-class _ShortLivedCollections:
-    """The cyclic collector paused while a collection page is resolved and written.
+#: Builders whose pages are written exactly as their translator writes the doctree (EPUB
+#: rewrites ids and links first, and other builders are not HTML).
+PREWRITING_BUILDERS = frozenset({'html', 'dirhtml', 'singlehtml'})
 
-    A brief or a matrix is tens of thousands of nodes made for one page and garbage once
-    the page is written.  With the collector running, they outlive the young collections
-    made while Sphinx resolves and writes the page, are promoted to the oldest
-    generation, and so bring forward full collections, each over a heap of every
-    doctree read (at 500 documents: six while resolving the briefs, three the matrices).
-    Paused, they stay young; when the page is written (``html-page-context``) and the
-    next page begins, they are detached from the page's doctree (an old object that
-    would keep them alive until a full collection) and the first young collection frees
-    them.
 
-    Only in Sphinx's serial write loop of an HTML builder, where a page is written right
-    after it is resolved: under ``-j 2`` a worker writes pages resolved earlier; a
-    doctree resolved outside the loop (an extension's, a test's) is left alone.
+class _CollectorPause:
+    """Python's cyclic collector paused while an HTML builder resolves a page with
+    collections, from :class:`FillCollections` to :func:`write_collections`.
+
+    A brief or a matrix is tens of thousands of nodes, made and resolved for one page:
+    with the collector running, they outlive the young collections made meanwhile, are
+    promoted to the oldest generation and bring forward full collections over a heap of
+    every doctree Sphinx holds (at 500 documents: six while the briefs were resolved,
+    three for the matrices).  Paused, they stay young, and once they are written as HTML
+    (:func:`write_collections`) the first young collection frees them.
     """
 
     def __init__(self) -> None:
-        #: the containers filled on the page being written, and whether it was written
-        self.filled: list[nodes.Element] = []
-        self.docname = ''
-        self.written = False
-        self.paused = False
+        self.docname: str | None = None
 
-    @staticmethod
-    def applies(app: Sphinx) -> bool:
-        builder = app.builder
-        return (
-            builder.format == 'html'
-            and not getattr(builder, 'parallel_ok', True)
-            and app.phase == BuildPhase.RESOLVING
-            and gc.isenabled()
-        )
+    def pause(self, docname: str) -> None:
+        if gc.isenabled():
+            gc.disable()
+            self.docname = docname
 
-    @contextmanager
-    def page(self, docname: str) -> Iterator[list[nodes.Element]]:
-        gc.disable()
-        self.paused, self.docname, self.written = True, docname, False
-        try:
-            yield self.filled
-        except BaseException:
-            self.page_done()
-            raise
-
-    def note_written(self, pagename: str) -> None:
-        if self.paused and pagename == self.docname:
-            self.written = True
-
-    def page_done(self) -> None:
-        """The page filled last is written (or the build is over): free its
-        collections and resume the collector."""
-        if not self.paused:
-            return
-        if self.written:
-            for container in self.filled:
-                container.clear()
-        self.filled.clear()
-        self.paused = False
-        gc.enable()
+    def resume(self) -> None:
+        if self.docname is not None:
+            self.docname = None
+            gc.enable()
 
 
 #: One per process, as the collector it pauses.
-short_lived = _ShortLivedCollections()
+collections_in_making = _CollectorPause()
 
 
-def pages_written(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
-    """``html-collect-pages``: every document is written; no page to add here."""
-    short_lived.page_done()
-    return []
-
-
-def page_written(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
-    """``html-page-context``: the page's body is written."""
-    short_lived.note_written(pagename)
+def write_collections(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``, after the other handlers: an HTML builder gets the filled
+    collections of the page written as HTML (see :func:`htmltables.prewrite`), and the
+    collector resumes."""
+    try:
+        if app.builder.name in PREWRITING_BUILDERS:
+            for container in doctree.findall(nodes.container):
+                if 'briefing-collection' in container['classes']:
+                    prewrite(app.builder, doctree, container)
+    finally:
+        collections_in_making.resume()
 
 
 def build_finished(app: Sphinx, exc: BaseException | None) -> None:
-    short_lived.page_done()
+    """``build-finished``: the collector runs again, whatever happened."""
+    collections_in_making.resume()
 
 
 def _ours(node: nodes.Node) -> bool:

@@ -9,7 +9,9 @@ For HTML builders both are therefore serialised here, from the same nodes the ot
 builders get, into one node (``briefing_html``): the markup matches what Sphinx's HTML
 translator writes for these nodes (the stylesheet and the browser tests rely on it; a
 test compares the example book both ways), and only the node kinds the renderers make
-are handled; anything else is written as escaped text.
+are handled; anything else is written as escaped text. A filled collection (a brief, a
+matrix) is written by Sphinx's own translator when its page is resolved
+(:func:`prewrite`).
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ import zlib
 from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing._files import replacing
+
+if TYPE_CHECKING:
+    from sphinx.builders import Builder
 
 
 def _attributes(**values: str) -> str:
@@ -90,6 +96,80 @@ def written(html: str, text: str) -> bnodes.briefing_html:
     """A node the HTML translator writes as *html*; *text*, what a reader sees of it, is
     what search indexes."""
     return bnodes.briefing_html('', *([nodes.Text(text)] if text else []), html=html)
+
+
+#: Nodes that Sphinx's HTML translator writes the same whether it meets them while
+#: writing the page or in :func:`prewrite`: no images to copy, no maths to load MathJax
+#: for, no footnotes, sections or code.  Exact types: a subclass may be written otherwise.
+PREWRITABLE: frozenset[type[nodes.Node]] = frozenset(
+    {
+        nodes.Text,
+        nodes.paragraph,
+        nodes.emphasis,
+        nodes.strong,
+        nodes.literal,
+        nodes.reference,
+        nodes.target,
+        nodes.inline,
+        nodes.subscript,
+        nodes.superscript,
+        nodes.title_reference,
+        nodes.bullet_list,
+        nodes.enumerated_list,
+        nodes.list_item,
+        nodes.definition_list,
+        nodes.definition_list_item,
+        nodes.term,
+        nodes.definition,
+        nodes.field_list,
+        nodes.field,
+        nodes.field_name,
+        nodes.field_body,
+        nodes.rubric,
+        nodes.container,
+        nodes.block_quote,
+        nodes.line_block,
+        nodes.line,
+        nodes.comment,
+        bnodes.briefing_html,
+        bnodes.briefing_stance,
+        *bnodes.BOXES,
+    }
+)
+
+
+def prewrite(builder: Builder, doctree: nodes.document, container: nodes.Element) -> None:
+    """Write a filled collection's parts as HTML now, with the builder's own translator.
+
+    A brief is the bodies of every question and position put to a panellist: thousands
+    of nodes that would otherwise live until the page is written, under ``-j 2`` until
+    a worker writes the page, each full pass of the collector visiting them.  Written
+    when the page is resolved (its references are), each part of the collection becomes
+    one node; a part holding anything not in :data:`PREWRITABLE` stays as it is.
+    """
+    settings = getattr(builder, 'docsettings', None)
+    if settings is None:
+        return  # not a builder that prepared for writing
+    # The settings the page will be written with (Sphinx puts them on the doctree only
+    # then); the document is the page's, for anything that looks at it.
+    saved, doctree.settings = doctree.settings, settings
+    try:
+        translator: Any = None
+        for index, child in enumerate(container.children):
+            if isinstance(child, bnodes.briefing_html):
+                continue
+            if any(type(node) not in PREWRITABLE for node in child.findall()):
+                continue
+            if translator is None:
+                translator = builder.create_translator(doctree, builder)
+            translator.body = []
+            child.walkabout(translator)
+            html = ''.join(translator.body)
+            node = written(html, child.astext())
+            container.children[index] = node
+            node.parent = container
+    finally:
+        doctree.settings = saved
 
 
 def table_html(

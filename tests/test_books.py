@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -342,4 +343,37 @@ def test_search_indexes_the_words_of_header_lines(project: Any) -> None:
     # … and the brief's "With" line shows the affiliation after a dash, as they do.
     assert 'Ana Alves — Calloway & Pierce <LLP> ; Ben Brown' in soup(build, 'brief-chair').get_text(
         ' ', strip=True
+    )
+
+
+def test_a_brief_shows_what_it_copies_as_the_theme_page_does(project: Any) -> None:
+    """A brief's copies are written as HTML when the page is resolved (its references
+    resolved from the brief's place); they read as on the theme page."""
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write(
+        'index.md',
+        '# Book\n\n' + PANEL + '\n```{toctree}\nthemes/theme\nbrief-chair\n```\n',
+    )
+    proj.write(
+        'themes/theme.md',
+        THEME.replace(
+            'FIRRMA went further.',
+            'FIRRMA went *further*, see [the act](https://example.org/firrma) and '
+            '{question}`q2`:\n\n- one\n- two',
+        ),
+    )
+    proj.write('brief-chair.md', '# Brief for the chair\n\n```{panellist-brief} chair\n```\n')
+    build = proj.build()
+    assert build.warnings() == []
+    theme, brief = soup(build, 'themes/theme'), soup(build, 'brief-chair')
+
+    def position(page: BeautifulSoup) -> str:
+        start = page.find(string=re.compile('FIRRMA went'))
+        assert start is not None
+        return str(start.parent) + str(start.parent.find_next_sibling('ul'))
+
+    # The same markup, but for the link to Q2, made from each page's own place.
+    assert position(brief) == position(theme).replace(
+        'href="#question-q2"', 'href="themes/theme.html#question-q2"'
     )

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 from conftest import Build, resolved, write_book
+from docutils import nodes
 
 SPHINX_ALWAYS_WRITES = {'genindex', 'search', 'briefing-questions'}
 
@@ -457,15 +458,16 @@ def test_index_tables_are_made_again_when_their_cache_entries_are_unreadable(
     assert any('First question of t04?' in row for row in rows)
 
 
-def test_the_collector_is_paused_while_a_collection_page_is_written(
+def test_collections_are_written_when_resolved_with_the_collector_paused(
     project: Any, monkeypatch: Any
 ) -> None:
-    """Pages with collections are resolved and written with the collector paused (their
-    nodes are short-lived); other pages, -j 2 and doctrees resolved by others are not
-    affected, and the collector runs again after the build."""
+    """HTML builders resolve a page with collections with the collector paused (its nodes
+    are short-lived) and get the collections written as HTML then; other pages are not
+    affected, -j 2 works the same, and the collector runs again after each page."""
     import gc
 
     from sphinx_briefing import events
+    from sphinx_briefing import nodes as bnodes
 
     collecting: dict[str, bool] = {}
     real = events.fill_page
@@ -475,29 +477,26 @@ def test_the_collector_is_paused_while_a_collection_page_is_written(
         real(app, doctree, docname)
 
     monkeypatch.setattr(events, 'fill_page', fill_page)
-    proj = project()
-    write_book(proj)
-    build = proj.build()
     collections = {'questions', 'matrix', 'schedule', 'brief-ana', 'brief-ben'}
-    assert {page for page, running in collecting.items() if not running} == collections
-    assert len(collecting) == 19 and gc.isenabled()
-    # Written, the pages have their collections (the collector ran again when the next
-    # page began, and freed them then).
-    assert 'Position on t01.' in build.html('brief-ana')
-    assert 'Position on t12.' in build.html('brief-ana')
-    assert 'Q23' in build.html('matrix') and 'Second question of t12?' in build.html('questions')
-    # A doctree resolved after the build (by a test here, an extension elsewhere) keeps
-    # its collections, and the collector is not paused for it.
+    for parallel in (0, 2):
+        collecting.clear()
+        proj = project()
+        write_book(proj)
+        build = proj.build(parallel=parallel)
+        assert {page for page, running in collecting.items() if not running} == collections
+        assert len(collecting) == 19 and gc.isenabled()
+        assert 'Position on t01.' in build.html('brief-ana')
+        assert 'Q23' in build.html('matrix')
+        assert 'Second question of t12?' in build.html('questions')
+    # A doctree resolved after the build (by a test here, an extension elsewhere): the
+    # same, and the collector runs again when it is returned.
     collecting.clear()
     tree = resolved(build.app, 'brief-ana')
-    assert collecting == {'brief-ana': True} and gc.isenabled()
-    assert 'Position on t01.' in tree.astext()
-    # With -j 2 the pages are written later, by another process: nothing is paused.
-    collecting.clear()
-    parallel = project()
-    write_book(parallel)
-    parallel.build(parallel=2)
-    assert len(collecting) == 19 and all(collecting.values())
+    assert collecting == {'brief-ana': False} and gc.isenabled()
+    brief = next(n for n in tree.findall(nodes.container) if 'briefing-collection' in n['classes'])
+    assert all(isinstance(child, bnodes.briefing_html) for child in brief.children)
+    assert 'Position on t01.' in brief.astext()
+    assert not list(brief.findall(bnodes.briefing_position))
 
 
 def test_the_collector_is_paused_only_while_the_step_runs(project: Any, monkeypatch: Any) -> None:

@@ -92,11 +92,14 @@ def test_example_cites_in_chicago_author_date(example: Build) -> None:
 def test_lines_written_as_html_match_the_translator(
     example: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Headers and footers reach HTML builders already written (``PageRenderer.line``):
-    every page must be what Sphinx's translator writes from the same nodes."""
+    """Headers and footers reach HTML builders already written (``PageRenderer.line``),
+    and collections are written when their page is resolved (``htmltables.prewrite``):
+    every page must be what Sphinx's translator writes from the same nodes, in its turn."""
+    from sphinx_briefing import events
     from sphinx_briefing.render import PageRenderer
 
     monkeypatch.setattr(PageRenderer, 'line', lambda self, paragraph: paragraph)
+    monkeypatch.setattr(events, 'prewrite', lambda builder, doctree, container: None)
     path = tmp_path / 'src'
     shutil.copytree(EXAMPLE, path, ignore=shutil.ignore_patterns('_build'))
     translated = Project(path, SphinxTestApp).build(nitpicky=True)
