@@ -274,9 +274,7 @@ class _Filler:
         cite['ids'], cite['classes'] = [], []
         cite.replace_self(formatted)
 
-    def collections(self, doctree: nodes.document) -> list[nodes.Element]:
-        """Fill the collections of the page; returns their containers."""
-        filled: list[nodes.Element] = []
+    def collections(self, doctree: nodes.document) -> None:
         placeholders = {(ph.docname, ph.anchor): ph for ph in self.derived.placeholders}
         for node in list(doctree.findall(bnodes.briefing_placeholder)):
             ph = placeholders.get((node['docname'], node['ids'][0]))
@@ -307,8 +305,6 @@ class _Filler:
             )
             container.extend(content)
             node.replace_self(container)
-            filled.append(container)
-        return filled
 
 
 def fill_page(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -150,6 +150,9 @@ def prewrite(builder: Builder, doctree: nodes.document, container: nodes.Element
     settings = getattr(builder, 'docsettings', None)
     if settings is None:
         return  # not a builder that prepared for writing
+    # Sphinx 8 leaves a no-search container out of its index, 7.4 does not: without text,
+    # what is written here is left out on both.
+    searched = 'no-search' not in container['classes']
     # The settings the page will be written with (Sphinx puts them on the doctree only
     # then); the document is the page's, for anything that looks at it.
     saved, doctree.settings = doctree.settings, settings
@@ -165,7 +168,7 @@ def prewrite(builder: Builder, doctree: nodes.document, container: nodes.Element
             translator.body = []
             child.walkabout(translator)
             html = ''.join(translator.body)
-            node = written(html, child.astext())
+            node = written(html, child.astext() if searched else '')
             container.children[index] = node
             node.parent = container
     finally:

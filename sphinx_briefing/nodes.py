@@ -99,9 +99,9 @@ class briefing_html(nodes.General, nodes.Element):
 
     Not a ``raw`` node: Sphinx's search indexes a raw node's markup with the tags cut
     out, so "Calloway &amp; Pierce" gave the word "amp" and the cells of a table ran
-    together.  Its child is the text a reader sees, which is what search indexes (a
-    collection table has none: collections are left out of search); the HTML translator
-    writes the markup instead.
+    together.  Its child is the text a reader sees, which is what search indexes (none
+    in collections, which are left out of search); the HTML translator writes the markup
+    instead.
     """
 
 
