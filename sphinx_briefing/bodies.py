@@ -3,11 +3,12 @@
 Pages such as a panellist's brief show bodies that live in other documents. Unpickling
 those documents and resolving copies of their nodes for every brief was the slowest part
 of a build; instead each body is kept, at read time, as a small tree of the markup
-briefs use (paragraphs, lists, emphasis, links, cross-references, citations), and
-rebuilt as docutils nodes where it is shown. The tree is stored as one JSON string: a
-string is a single object that Python's garbage collector never has to visit, where
-tens of thousands of small tuples in the pickled environment made every collection of a
-large project slower (measured: a third of an incremental build went to the collector).
+briefs use (paragraphs, lists, emphasis, inline maths, links, cross-references,
+citations), and rebuilt as docutils nodes where it is shown. The tree is stored as one
+JSON string: a string is a single object that Python's garbage collector never has to
+visit, where tens of thousands of small tuples in the pickled environment made every
+collection of a large project slower (measured: a third of an incremental build went to
+the collector).
 Cross-references are rebuilt as ``pending_xref`` nodes before Sphinx resolves the page's
 references, so every domain's references work in a copy as in the original.
 """
@@ -104,6 +105,8 @@ def _inlines(node: nodes.Element) -> tuple[Any, ...]:
             result.append(('strong', _inlines(child)))
         elif isinstance(child, nodes.literal):
             result.append(('code', child.astext()))
+        elif isinstance(child, nodes.math):
+            result.append(('math', child.astext()))
         elif isinstance(child, nodes.superscript):
             result.append(('sup', _inlines(child)))
         elif isinstance(child, nodes.subscript):
@@ -173,6 +176,8 @@ def _expand_inlines(inlines: list[Any], page: str) -> list[nodes.Node]:
             result.append(nodes.strong('', '', *_expand_inlines(inline[1], page)))
         elif kind == 'code':
             result.append(nodes.literal(inline[1], inline[1]))
+        elif kind == 'math':
+            result.append(nodes.math(inline[1], inline[1]))
         elif kind == 'sup':
             result.append(nodes.superscript('', '', *_expand_inlines(inline[1], page)))
         elif kind == 'sub':

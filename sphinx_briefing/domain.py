@@ -227,7 +227,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 10
+    data_version = 11
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),

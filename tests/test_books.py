@@ -377,3 +377,18 @@ def test_a_brief_shows_what_it_copies_as_the_theme_page_does(project: Any) -> No
     assert position(brief) == position(theme).replace(
         'href="#question-q2"', 'href="themes/theme.html#question-q2"'
     )
+
+
+def test_a_brief_shows_the_maths_of_what_it_copies(project: Any) -> None:
+    """Inline maths in a question's body stays maths in the brief, which loads MathJax."""
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write('index.md', '# Book\n\n' + PANEL + '\n```{toctree}\ntheme\nbrief-ana\n```\n')
+    proj.write('theme.md', THEME.replace('Is *screening* enough?', 'Is {math}`a^2` enough?'))
+    proj.write('brief-ana.md', '# Brief for Ana\n\n```{panellist-brief} ana\n```\n')
+    build = proj.build()
+    assert build.warnings() == []
+    brief = soup(build, 'brief-ana')
+    maths = brief.select('div.briefing-brief-question span.math')
+    assert [span.get_text() for span in maths] == [r'\(a^2\)']
+    assert any('mathjax' in script.get('src', '') for script in brief.select('script'))
