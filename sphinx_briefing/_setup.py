@@ -52,6 +52,8 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('missing-reference', events.show_withheld_reference, priority=400)
     app.connect('warn-missing-reference', events.report_missing_reference)
     app.connect('html-page-context', events.html_page_context)
+    # Before sphinx.ext.mathjax (500), which decides there whether a page loads MathJax.
+    app.connect('html-page-context', events.load_maths_for_copies, priority=400)
     app.connect('html-collect-pages', events.index_part_pages)
     app.connect('build-finished', events.build_finished, priority=0)
     app.connect('build-finished', events.remove_copied_sources)

@@ -425,6 +425,21 @@ def banner_parts(derived: Derived, pagename: str) -> list[tuple[str, str]]:
     return parts
 
 
+def load_maths_for_copies(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """``html-page-context``, before MathJax's handler: on Sphinx 7.4, which loads MathJax
+    only on pages whose source has maths, a page that shows maths copied from elsewhere
+    (a brief) is counted as one. Sphinx 8 and later see the maths as they write it
+    (``has_maths_elements``) and need nothing. Only the running build's copy of the math
+    domain's data changes; the environment was saved before writing."""
+    if 'has_maths_elements' in context or 'class="math' not in context.get('body', ''):
+        return
+    equations = app.env.domaindata.get('math', {}).get('has_equations')
+    if isinstance(equations, dict):
+        equations[pagename] = True
+
+
 def html_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
