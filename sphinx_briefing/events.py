@@ -7,7 +7,7 @@ import gc
 import html
 import shutil
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -274,9 +274,10 @@ class _Filler:
         cite['ids'], cite['classes'] = [], []
         cite.replace_self(formatted)
 
-    def collections(self, doctree: nodes.document) -> None:
+    def collections(self, found: Sequence[nodes.Element]) -> None:
+        """Replace the placeholders *found* on the page with their collections."""
         placeholders = {(ph.docname, ph.anchor): ph for ph in self.derived.placeholders}
-        for node in list(doctree.findall(bnodes.briefing_placeholder)):
+        for node in found:
             ph = placeholders.get((node['docname'], node['ids'][0]))
             content: list[nodes.Node] = []
             if ph is not None:
@@ -334,11 +335,10 @@ class FillCollections(SphinxPostTransform):
         tables = table_cache(app)
         if tables is not None:
             tables.note_page(self.env.docname)
-        if app.builder.name in PREWRITING_BUILDERS and next(
-            self.document.findall(bnodes.briefing_placeholder), None
-        ):
-            collections_in_making.pause(self.env.docname)
-        _Filler(app, self.env.docname).collections(self.document)
+        found = list(self.document.findall(bnodes.briefing_placeholder))
+        if found and app.builder.name in PREWRITING_BUILDERS:
+            collections_in_making.begin(self.env.docname)
+        _Filler(app, self.env.docname).collections(found)
 
 
 #: Builders whose pages are written exactly as their translator writes the doctree (EPUB
@@ -346,9 +346,10 @@ class FillCollections(SphinxPostTransform):
 PREWRITING_BUILDERS = frozenset({'html', 'dirhtml', 'singlehtml'})
 
 
-class _CollectorPause:
-    """Python's cyclic collector paused while an HTML builder resolves a page with
-    collections, from :class:`FillCollections` to :func:`write_collections`.
+class _CollectionsInMaking:
+    """The page with collections that an HTML builder is resolving, from
+    :class:`FillCollections` to :func:`write_collections`, with Python's cyclic collector
+    paused meanwhile.
 
     A brief or a matrix is tens of thousands of nodes, made and resolved for one page:
     with the collector running, they outlive the young collections made meanwhile, are
@@ -360,38 +361,43 @@ class _CollectorPause:
 
     def __init__(self) -> None:
         self.docname: str | None = None
+        self.paused = False
 
-    def pause(self, docname: str) -> None:
+    def begin(self, docname: str) -> None:
+        self.end()  # a page whose resolving failed before its end
+        self.docname = docname
         if gc.isenabled():
             gc.disable()
-            self.docname = docname
+            self.paused = True
 
-    def resume(self) -> None:
-        if self.docname is not None:
-            self.docname = None
+    def end(self) -> None:
+        self.docname = None
+        if self.paused:
+            self.paused = False
             gc.enable()
 
 
 #: One per process, as the collector it pauses.
-collections_in_making = _CollectorPause()
+collections_in_making = _CollectionsInMaking()
 
 
 def write_collections(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """``doctree-resolved``, after the other handlers: an HTML builder gets the filled
-    collections of the page written as HTML (see :func:`htmltables.prewrite`), and the
-    collector resumes."""
+    """``doctree-resolved``, after the other handlers: a page with collections, resolved
+    for a builder that prewrites, gets them written as HTML (see
+    :func:`htmltables.prewrite`), and the collector resumes. Other pages are not walked."""
+    if collections_in_making.docname != docname:
+        return
     try:
-        if app.builder.name in PREWRITING_BUILDERS:
-            for container in doctree.findall(nodes.container):
-                if 'briefing-collection' in container['classes']:
-                    prewrite(app.builder, doctree, container)
+        for container in doctree.findall(nodes.container):
+            if 'briefing-collection' in container['classes']:
+                prewrite(app.builder, doctree, container)
     finally:
-        collections_in_making.resume()
+        collections_in_making.end()
 
 
 def build_finished(app: Sphinx, exc: BaseException | None) -> None:
     """``build-finished``: the collector runs again, whatever happened."""
-    collections_in_making.resume()
+    collections_in_making.end()
 
 
 def _ours(node: nodes.Node) -> bool:
