@@ -10,6 +10,9 @@ in the same run, interleaved (briefing, bare, briefing, bare …), each build a
 * incremental build ``-j 1`` after editing one question (in both twins), in the ``-j 1``
   output folder of that round;
 * no-op build ``-j 1`` right after it, nothing changed;
+* with ``floor``: the floor twin (``floor.py``: the bare twin with every collection page
+  holding the text that round's briefing build wrote on it), full build ``-j 1``, so the
+  cost of the collection pages' text alone, built by bare Sphinx, is measured too;
 
 and it records wall time, peak memory (the child's maximum resident set size, from
 ``os.wait4``), the pages written and the documents re-read (files newer than the build's
@@ -44,11 +47,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from floor import make_floor
 from generate import EditInfo, apply_edit, generate
 
 TWINS = ('briefing', 'bare')
 REPO = Path(__file__).resolve().parent.parent
-MEASUREMENTS = ('full1', 'full2', 'incremental', 'noop', 'bib')
+MEASUREMENTS = ('full1', 'full2', 'incremental', 'noop', 'bib', 'floor')
 #: Targets from issue 6: ratio limits (briefing ÷ bare) for the build measurements.
 TARGETS = {'full1': 1.10, 'full2': 1.10, 'rss1': 1.20, 'incremental': 2.0}
 #: Pages Sphinx writes on every build besides those bare Sphinx writes (genindex, search):
@@ -401,6 +405,8 @@ class SizeResult:
     checks: list[PageCheck] = field(default_factory=list)
     baseline: list[dict[str, bool]] = field(default_factory=list)
     edits: list[dict[str, str]] = field(default_factory=list)
+    #: What each round's floor twin held (``floor.make_floor``).
+    floor: list[dict[str, int]] = field(default_factory=list)
 
     def values(self, twin: str, kind: str, attr: str = 'seconds') -> list[float]:
         return [
@@ -409,17 +415,20 @@ class SizeResult:
             if b.twin == twin and b.kind == kind and b.ok
         ]
 
-    def paired(self, kind: str, attr: str = 'seconds') -> list[float]:
+    def paired(
+        self, kind: str, attr: str = 'seconds', twins: tuple[str, str] = ('briefing', 'bare')
+    ) -> list[float]:
+        """Ratios twins[0] ÷ twins[1], one per round in which both builds succeeded."""
         ratios = []
         rounds = sorted({b.round for b in self.builds})
         for rnd in rounds:
             pair = {
                 b.twin: float(getattr(b, attr))
                 for b in self.builds
-                if b.kind == kind and b.round == rnd and b.ok
+                if b.kind == kind and b.round == rnd and b.ok and b.twin in twins
             }
-            if len(pair) == 2 and pair['bare'] > 0:
-                ratios.append(pair['briefing'] / pair['bare'])
+            if len(pair) == 2 and pair[twins[1]] > 0:
+                ratios.append(pair[twins[0]] / pair[twins[1]])
         return ratios
 
     def extra_pages(self, kind: str) -> list[str]:
@@ -560,7 +569,7 @@ def print_size(res: SizeResult, rounds: int) -> None:
             print(f'  written by sphinx-briefing only ({label}, any round): {shown}')
     print()
     # Warnings of the first full build of each twin.
-    for twin in TWINS:
+    for twin in (*TWINS, 'floor'):
         first = next((b for b in res.builds if b.twin == twin and b.kind == 'full1'), None)
         if first is None:
             continue
@@ -579,7 +588,43 @@ def print_size(res: SizeResult, rounds: int) -> None:
             + ' (their output is above)'
         )
     print()
+    print_floor(res)
     print_checks(res)
+
+
+def print_floor(res: SizeResult) -> None:
+    """The floor twin against both others: what the collection pages' text costs bare
+    Sphinx, and what sphinx-briefing costs beyond it."""
+    floor = res.values('floor', 'full1')
+    if not floor or not res.floor:
+        return
+    held = res.floor[0]
+    words = res.corpus['stats']['words_in_theme_documents']
+    print(
+        'Floor twin (the bare twin with the text of the collection pages that sphinx-briefing '
+        f'wrote: {held["pages"]} pages, {held["html_words"]:,} words, against '
+        f'{words:,} in the theme documents), full build `-j 1`:'
+    )
+    print()
+    print('| build | time | peak memory |')
+    print('| --- | --- | --- |')
+    for twin, label in (('briefing', 'sphinx-briefing'), ('floor', 'floor twin'), ('bare', 'bare')):
+        seconds = _stats(res.values(twin, 'full1'))
+        rss = _stats(res.values(twin, 'full1', 'max_rss_mib'))
+        print(f'| {label} | {_fmt(seconds, "s")} | {_fmt(rss, "MiB", 0)} |')
+    for twins, label in (
+        (('floor', 'bare'), 'floor ÷ bare'),
+        (('briefing', 'floor'), 'sphinx-briefing ÷ floor'),
+    ):
+        parts = []
+        for attr, what in (('seconds', 'time'), ('max_rss_mib', 'memory')):
+            ratios = res.paired('full1', attr, twins)
+            if ratios:
+                st = _stats(ratios)
+                assert st is not None
+                parts.append(f'{what} {st["median"]:.2f}× ({st["min"]:.2f}–{st["max"]:.2f})')
+        print(f'- {label} (paired): {", ".join(parts)}')
+    print()
 
 
 def _warning_kinds(log: str) -> Counter[str]:
@@ -695,11 +740,18 @@ def run_size(
     for rnd in range(1, rounds + 1):
         j1_out = {twin: builds_dir / f'r{rnd}-{twin}-j1' for twin in TWINS}
         full: dict[str, Build] = {}
-        needs_j1 = measurements & {'full1', 'incremental', 'noop'}
+        needs_j1 = measurements & {'full1', 'incremental', 'noop', 'floor'}
         if needs_j1:
             for twin in TWINS:
                 shutil.rmtree(j1_out[twin], ignore_errors=True)
                 full[twin] = build(twin, 'full1', 1, j1_out[twin], rnd)
+        if 'floor' in measurements and full.get('briefing') and full['briefing'].ok:
+            # Made from this round's full build, before the incremental build changes it.
+            res.floor.append(make_floor(corpus_dir, j1_out['briefing'], corpus_dir / 'floor'))
+            out = builds_dir / f'r{rnd}-floor-j1'
+            shutil.rmtree(out, ignore_errors=True)
+            build('floor', 'full1', 1, out, rnd)
+            shutil.rmtree(out, ignore_errors=True)
         if 'full2' in measurements:
             for twin in TWINS:
                 out = builds_dir / f'r{rnd}-{twin}-j2'
@@ -827,6 +879,7 @@ def main(argv: list[str] | None = None) -> int:
                         'checks': [asdict(c) for c in r.checks],
                         'baseline': r.baseline,
                         'edits': r.edits,
+                        'floor': r.floor,
                     }
                     for r in results
                 ],
