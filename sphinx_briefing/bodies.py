@@ -3,8 +3,8 @@
 Pages such as a panellist's brief show bodies that live in other documents. Unpickling
 those documents and resolving copies of their nodes for every brief was the slowest part
 of a build; instead each body is kept, at read time, as a small tree of the markup
-briefs use (paragraphs, lists, emphasis, inline maths, links, cross-references,
-citations), and rebuilt as docutils nodes where it is shown. The tree is stored as one
+briefs use (paragraphs, lists, emphasis, maths, links, cross-references, citations),
+and rebuilt as docutils nodes where it is shown. The tree is stored as one
 JSON string: a string is a single object that Python's garbage collector never has to
 visit, where tens of thousands of small tuples in the pickled environment made every
 collection of a large project slower (measured: a third of an incremental build went to
@@ -68,6 +68,10 @@ def _blocks(node: nodes.Node) -> list[tuple[Any, ...]]:
         return [('counter', tuple(b for child in node.children for b in _blocks(child)))]
     if isinstance(node, nodes.literal_block):
         return [('pre', node.astext())]
+    if isinstance(node, nodes.math_block):
+        # Without its label and number: they belong to the equation's own page, and a
+        # copy numbered again (or a second target of the label) would clash with it.
+        return [('equation', node.astext(), bool(node.get('nowrap')))]
     if isinstance(node, nodes.system_message | nodes.comment | nodes.target | nodes.Invisible):
         return []
     if (
@@ -147,6 +151,13 @@ def _expand_block(block: list[Any], page: str) -> list[nodes.Node]:
         return [bnodes.briefing_counter_argument('', *_expand_blocks(block[1], page), docname=page)]
     if kind == 'pre':
         return [nodes.literal_block(block[1], block[1])]
+    if kind == 'equation':
+        # The attributes Sphinx's math translators read (mathjax, imgmath, LaTeX).
+        return [
+            nodes.math_block(
+                block[1], block[1], nowrap=block[2], number=None, label=None, docname=page
+            )
+        ]
     return []
 
 

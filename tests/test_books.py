@@ -392,3 +392,30 @@ def test_a_brief_shows_the_maths_of_what_it_copies(project: Any) -> None:
     maths = brief.select('div.briefing-brief-question span.math')
     assert [span.get_text() for span in maths] == [r'\(a^2\)']
     assert any('mathjax' in script.get('src', '') for script in brief.select('script'))
+
+
+EQUATION = 'Is *screening* enough?\n\n```{math}\n:label: eq-cost\nb^2 + c\n```'
+
+
+def test_a_brief_shows_the_equations_of_what_it_copies_unnumbered(project: Any) -> None:
+    """Display maths in a question's body is an equation in the brief too (it was its
+    source as a paragraph), without the number and label that belong to its own page."""
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write('index.md', '# Book\n\n' + PANEL + '\n```{toctree}\ntheme\nbrief-ana\n```\n')
+    proj.write('theme.md', THEME.replace('Is *screening* enough?', EQUATION))
+    proj.write('brief-ana.md', '# Brief for Ana\n\n```{panellist-brief} ana\n```\n')
+    build = proj.build()
+    assert build.warnings() == []
+    theme = soup(build, 'theme').select('div.math')
+    assert [eq.select_one('span.eqno') is not None for eq in theme] == [True]
+    copies = soup(build, 'brief-ana').select('div.briefing-brief-question div.math')
+    assert [eq.get_text().strip() for eq in copies] == [r'\[b^2 + c\]']
+    assert not copies[0].get('id')
+    assert not [p for p in soup(build, 'brief-ana').select('p') if 'b^2' in p.get_text()]
+
+    latex = proj.build('latex', outdir_name='_latex')
+    assert latex.warnings() == []
+    tex = next(latex.outdir.glob('*.tex')).read_text(encoding='utf-8')
+    assert tex.count('b^2 + c') == 2
+    assert tex.count(r'\label{equation:theme:eq-cost}') == 1
