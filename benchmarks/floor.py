@@ -15,7 +15,9 @@ pages costs through Sphinx: an implementation that made them with Sphinx's own r
 writer could not be cheaper than this, only as cheap.
 
 Pages that exist only in the briefing build (the parts of a split question index, Sphinx's
-domain index of questions) become orphan pages of the floor twin.
+domain index of questions) become orphan pages of the floor twin. Pages that sphinx-briefing
+leaves out of the search index (every collection but bibliographies) are left out of the
+floor twin's too (``nosearch``), so neither twin pays for indexing words the other does not.
 
 Run on its own (``run.py --only full1,floor`` does it in every round)::
 
@@ -96,11 +98,15 @@ def make_floor(corpus: Path, briefing_html: Path, out: Path) -> dict[str, int]:
     stats = {'pages': 0, 'new_pages': 0, 'html_words': 0, 'markdown_bytes': 0}
     for page, body, text in zip(pages, bodies, texts, strict=True):
         target = out / f'{page.stem}.md'
+        metadata = []
         if not target.exists():
             # Not a source document of the bare twin: not in any toctree either.
-            text = '---\norphan: true\n---\n\n' + text
+            metadata.append('orphan: true')
             stats['new_pages'] += 1
-        target.write_text(text, encoding='utf-8')
+        if page.stem != 'bibliography':
+            metadata.append('nosearch: true')
+        front = '---\n' + '\n'.join(metadata) + '\n---\n\n' if metadata else ''
+        target.write_text(front + text, encoding='utf-8')
         stats['pages'] += 1
         stats['html_words'] += visible_words(body)
         stats['markdown_bytes'] += len(text.encode('utf-8'))
