@@ -747,11 +747,16 @@ def run_size(
                 full[twin] = build(twin, 'full1', 1, j1_out[twin], rnd)
         if 'floor' in measurements and full.get('briefing') and full['briefing'].ok:
             # Made from this round's full build, before the incremental build changes it.
-            res.floor.append(make_floor(corpus_dir, j1_out['briefing'], corpus_dir / 'floor'))
-            out = builds_dir / f'r{rnd}-floor-j1'
-            shutil.rmtree(out, ignore_errors=True)
-            build('floor', 'full1', 1, out, rnd)
-            shutil.rmtree(out, ignore_errors=True)
+            try:
+                held = make_floor(corpus_dir, j1_out['briefing'], corpus_dir / 'floor')
+            except (ImportError, OSError, ValueError, subprocess.CalledProcessError) as exc:
+                print(f'  [N={size} round {rnd}] floor twin: not made ({exc})', flush=True)
+            else:
+                res.floor.append(held)
+                out = builds_dir / f'r{rnd}-floor-j1'
+                shutil.rmtree(out, ignore_errors=True)
+                build('floor', 'full1', 1, out, rnd)
+                shutil.rmtree(out, ignore_errors=True)
         if 'full2' in measurements:
             for twin in TWINS:
                 out = builds_dir / f'r{rnd}-{twin}-j2'
