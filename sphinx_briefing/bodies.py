@@ -3,8 +3,8 @@
 Pages such as a panellist's brief show bodies that live in other documents. Unpickling
 those documents and resolving copies of their nodes for every brief was the slowest part
 of a build; instead each body is kept, at read time, as a small tree of the markup
-briefs use (paragraphs, lists, emphasis, maths, links, cross-references, citations),
-and rebuilt as docutils nodes where it is shown. The tree is stored as one
+briefs use (paragraphs, lists, tables, images, emphasis, maths, links, cross-references,
+citations), and rebuilt as docutils nodes where it is shown. The tree is stored as one
 JSON string: a string is a single object that Python's garbage collector never has to
 visit, where tens of thousands of small tuples in the pickled environment made every
 collection of a large project slower (measured: a third of an incremental build went to
@@ -30,6 +30,9 @@ EMPTY_BODY: Body = ''
 
 
 _SIMPLE = (str, int, bool)
+
+#: what an image node carries from the parser and Sphinx's image collector
+_IMAGE_ATTRIBUTES = ('uri', 'candidates', 'alt', 'width', 'height', 'scale', 'align', 'classes')
 
 
 def compact(box: nodes.Element) -> Body:
@@ -72,6 +75,19 @@ def _blocks(node: nodes.Node) -> list[tuple[Any, ...]]:
         # Without its label and number: they belong to the equation's own page, and a
         # copy numbered again (or a second target of the label) would clash with it.
         return [('equation', node.astext(), bool(node.get('nowrap')))]
+    if isinstance(node, nodes.table) and (table := _table(node)) is not None:
+        return [table]
+    if isinstance(node, nodes.image):
+        return _image(node)
+    if isinstance(node, nodes.figure):
+        # The caption as a paragraph: as a figure the copy would be numbered again.
+        return [
+            block
+            for child in node.children
+            for block in (
+                [('p', _inlines(child))] if isinstance(child, nodes.caption) else _blocks(child)
+            )
+        ]
     if isinstance(node, nodes.system_message | nodes.comment | nodes.target | nodes.Invisible):
         return []
     if (
@@ -83,6 +99,72 @@ def _blocks(node: nodes.Node) -> list[tuple[Any, ...]]:
         return [b for child in node.children for b in _blocks(child)]
     text = node.astext().strip()
     return [('p', (('t', text),))] if text else []
+
+
+def _image(node: nodes.image) -> list[tuple[Any, ...]]:
+    """``('image', attributes)``, its URI relative to the source folder, so that the
+    builder finds and copies the file for whichever page shows the copy."""
+    attributes = {key: node[key] for key in _IMAGE_ATTRIBUTES if key in node}
+    if 'candidates' in attributes:
+        return [('image', attributes)]
+    # Domains read a document before Sphinx's image collector does: resolve the URI as
+    # it will (images of other languages and ``name.*`` patterns excepted).
+    uri = str(attributes.get('uri', ''))
+    if '://' in uri or uri.startswith('data:'):
+        attributes['candidates'] = {'?': uri}
+        return [('image', attributes)]
+    env = getattr(getattr(node.document, 'settings', None), 'env', None)
+    if env is None or not uri or uri.endswith('.*'):
+        alt = str(attributes.get('alt', ''))
+        return [('p', (('t', alt),))] if alt else []
+    path, _absolute = env.relfn2path(uri, env.docname)
+    attributes['uri'] = path
+    attributes['candidates'] = {'*': path}
+    return [('image', attributes)]
+
+
+def _table(table: nodes.table) -> tuple[Any, ...] | None:
+    """``('table', classes, caption, columns, head rows, body rows)``: *columns* are
+    (width, stub) pairs, a row is a tuple of cells, a cell (morerows, morecols, classes,
+    blocks). None for a table of another shape than the parsers make (one tgroup)."""
+    groups = [child for child in table.children if isinstance(child, nodes.tgroup)]
+    if len(groups) != 1:
+        return None
+    group = groups[0]
+    caption = next((child for child in table.children if isinstance(child, nodes.title)), None)
+    columns = tuple(
+        (spec.get('colwidth', 1), bool(spec.get('stub')))
+        for spec in group.children
+        if isinstance(spec, nodes.colspec)
+    )
+
+    def rows(part_type: type[nodes.Element]) -> tuple[Any, ...]:
+        part = next((child for child in group.children if isinstance(child, part_type)), None)
+        if part is None:
+            return ()
+        return tuple(
+            tuple(
+                (
+                    cell.get('morerows', 0),
+                    cell.get('morecols', 0),
+                    tuple(cell['classes']),
+                    tuple(block for child in cell.children for block in _blocks(child)),
+                )
+                for cell in row.children
+                if isinstance(cell, nodes.entry)
+            )
+            for row in part.children
+            if isinstance(row, nodes.row)
+        )
+
+    return (
+        'table',
+        tuple(table['classes']),
+        _inlines(caption) if caption is not None else None,
+        columns,
+        rows(nodes.thead),
+        rows(nodes.tbody),
+    )
 
 
 def _inlines(node: nodes.Element) -> tuple[Any, ...]:
@@ -111,6 +193,9 @@ def _inlines(node: nodes.Element) -> tuple[Any, ...]:
             result.append(('code', child.astext()))
         elif isinstance(child, nodes.math):
             result.append(('math', child.astext()))
+        elif isinstance(child, nodes.image):  # Markdown's ![alt](uri)
+            for block in _image(child):
+                result.append(('img', block[1]) if block[0] == 'image' else block[1][0])
         elif isinstance(child, nodes.superscript):
             result.append(('sup', _inlines(child)))
         elif isinstance(child, nodes.subscript):
@@ -151,6 +236,10 @@ def _expand_block(block: list[Any], page: str) -> list[nodes.Node]:
         return [bnodes.briefing_counter_argument('', *_expand_blocks(block[1], page), docname=page)]
     if kind == 'pre':
         return [nodes.literal_block(block[1], block[1])]
+    if kind == 'table':
+        return _expand_table(block, page)
+    if kind == 'image':
+        return [nodes.image('', **block[1])]
     if kind == 'equation':
         # The attributes Sphinx's math translators read (mathjax, imgmath, LaTeX).
         return [
@@ -159,6 +248,46 @@ def _expand_block(block: list[Any], page: str) -> list[nodes.Node]:
             )
         ]
     return []
+
+
+def _expand_table(block: list[Any], page: str) -> list[nodes.Node]:
+    """A table as docutils' parsers make one, which every writer (LaTeX too) knows.
+
+    Its caption is a rubric above it: as a table's title it would make the copy a
+    numbered table, which needs an id of its own on the page, and its number belongs to
+    the original, as an equation's does."""
+    _kind, classes, caption, columns, head, body = block
+    shown: list[nodes.Node] = []
+    if caption is not None:
+        shown.append(nodes.rubric('', '', *_expand_inlines(caption, page)))
+    table = nodes.table(classes=list(classes))
+    shown.append(table)
+    group = nodes.tgroup(cols=len(columns))
+    table += group
+    for width, stub in columns:
+        spec = nodes.colspec(colwidth=width)
+        if stub:
+            spec['stub'] = 1
+        group += spec
+    parts: tuple[tuple[nodes.Element, list[Any]], ...] = (
+        (nodes.thead(), head),
+        (nodes.tbody(), body),
+    )
+    for part, rows in parts:
+        if not rows and isinstance(part, nodes.thead):
+            continue
+        for cells in rows:
+            row = nodes.row()
+            for morerows, morecols, cell_classes, blocks in cells:
+                cell = nodes.entry('', *_expand_blocks(blocks, page), classes=list(cell_classes))
+                if morerows:
+                    cell['morerows'] = morerows
+                if morecols:
+                    cell['morecols'] = morecols
+                row += cell
+            part += row
+        group += part
+    return shown
 
 
 def _expand_inlines(inlines: list[Any], page: str) -> list[nodes.Node]:
@@ -189,6 +318,8 @@ def _expand_inlines(inlines: list[Any], page: str) -> list[nodes.Node]:
             result.append(nodes.literal(inline[1], inline[1]))
         elif kind == 'math':
             result.append(nodes.math(inline[1], inline[1]))
+        elif kind == 'img':
+            result.append(nodes.image('', **inline[1]))
         elif kind == 'sup':
             result.append(nodes.superscript('', '', *_expand_inlines(inline[1], page)))
         elif kind == 'sub':

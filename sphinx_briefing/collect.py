@@ -57,7 +57,9 @@ def _plain(node: nodes.Node) -> str:
         return str(node)
     if isinstance(node, nodes.system_message | nodes.comment):
         return ''
-    return ''.join(_plain(child) for child in node.children)
+    # Blocks (list items, table cells …) are words apart; inline markup is not.
+    separator = '' if isinstance(node, nodes.TextElement) else ' '
+    return separator.join(_plain(child) for child in node.children)
 
 
 def own_text(node: nodes.Element) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any
@@ -419,3 +420,71 @@ def test_a_brief_shows_the_equations_of_what_it_copies_unnumbered(project: Any) 
     tex = next(latex.outdir.glob('*.tex')).read_text(encoding='utf-8')
     assert tex.count('b^2 + c') == 2
     assert tex.count(r'\label{equation:theme:eq-cost}') == 1
+
+
+TABLE = 'FIRRMA went further.\n\n| Tariff | Rate *now* |\n|---|--:|\n| Steel | 25 % |\n'
+
+
+def test_a_brief_shows_the_tables_of_what_it_copies(project: Any) -> None:
+    """A table in a position's body is a table in the brief too (it was its cells' text run
+    together in one paragraph), with its header, alignment and inline markup."""
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write('index.md', '# Book\n\n' + PANEL + '\n```{toctree}\ntheme\nbrief-ana\n```\n')
+    proj.write('theme.md', THEME.replace('FIRRMA went further.\n', TABLE))
+    proj.write('brief-ana.md', '# Brief for Ana\n\n```{panellist-brief} ana\n```\n')
+    build = proj.build()
+    assert build.warnings() == []
+    theme, brief = soup(build, 'theme'), soup(build, 'brief-ana')
+    assert len(theme.select('table')) == 1
+    tables = brief.select('div.body table')
+    assert [cells(table) for table in tables] == [[['Tariff', 'Rate now'], ['Steel', '25 %']]]
+    assert tables[0].select_one('thead em').get_text() == 'now'
+    assert [td.get_text() for td in tables[0].select('td.text-right')] == ['25 %']
+    # Where a position is one line of text (tooltips, the export), cells are words apart.
+    positions = build.app.env.get_domain('briefing').data['positions']['theme']
+    assert positions[0].summary == 'FIRRMA went further. Tariff Rate now Steel 25 %'
+
+    latex = proj.build('latex', outdir_name='_latex')
+    assert latex.warnings() == []
+    tex = next(latex.outdir.glob('*.tex')).read_text(encoding='utf-8')
+    assert tex.count('Steel') == 2
+    assert tex.count(r'\begin{tabulary}') == 2
+
+
+FIGURE = (
+    'FIRRMA went further. ![A square](pics/dot.png)\n\n'
+    '```{figure} pics/dot.png\n:alt: A dot\n\nThe dot, enlarged.\n```\n'
+)
+DOT_PNG = base64.b64decode(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='
+)
+
+
+def test_a_brief_shows_the_images_of_what_it_copies(project: Any) -> None:
+    """Images in a position's body (one in a paragraph, one a figure's) are shown in the
+    brief, their file found and copied for the brief's page, and the figure's caption
+    below it (they were dropped, the caption kept as text)."""
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write('index.md', '# Book\n\n' + PANEL + '\n```{toctree}\ntheme\nbrief-ana\n```\n')
+    proj.write('theme.md', THEME.replace('FIRRMA went further.\n', FIGURE))
+    (proj.path / 'pics').mkdir()
+    (proj.path / 'pics' / 'dot.png').write_bytes(DOT_PNG)
+    proj.write('brief-ana.md', '# Brief for Ana\n\n```{panellist-brief} ana\n```\n')
+    build = proj.build()
+    assert build.warnings() == []
+    images = soup(build, 'brief-ana').select('div.body img')
+    assert [(img['src'], img['alt']) for img in images] == [
+        ('_images/dot.png', 'A square'),
+        ('_images/dot.png', 'A dot'),
+    ]
+    assert (build.outdir / '_images' / 'dot.png').read_bytes() == DOT_PNG
+    paragraphs = [p.get_text() for p in soup(build, 'brief-ana').select('div.body p')]
+    assert 'The dot, enlarged.' in paragraphs
+
+    latex = proj.build('latex', outdir_name='_latex')
+    assert latex.warnings() == []
+    tex = next(latex.outdir.glob('*.tex')).read_text(encoding='utf-8')
+    assert tex.count(r'\sphinxincludegraphics') == 4
+    assert (latex.outdir / 'dot.png').exists()
