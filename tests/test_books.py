@@ -380,13 +380,19 @@ def test_a_brief_shows_what_it_copies_as_the_theme_page_does(project: Any) -> No
     )
 
 
-def test_a_brief_shows_the_maths_of_what_it_copies(project: Any) -> None:
-    """Inline maths in a question's body stays maths in the brief, which loads MathJax."""
-    proj = project()
+def ana_book(project: Any, old: str, new: str) -> Project:
+    """The theme book with Ana's brief, *old* in the theme replaced by *new*."""
+    proj: Project = project()
     proj.write('conf.py', MYST_CONF)
     proj.write('index.md', '# Book\n\n' + PANEL + '\n```{toctree}\ntheme\nbrief-ana\n```\n')
-    proj.write('theme.md', THEME.replace('Is *screening* enough?', 'Is {math}`a^2` enough?'))
+    proj.write('theme.md', THEME.replace(old, new))
     proj.write('brief-ana.md', '# Brief for Ana\n\n```{panellist-brief} ana\n```\n')
+    return proj
+
+
+def test_a_brief_shows_the_maths_of_what_it_copies(project: Any) -> None:
+    """Inline maths in a question's body stays maths in the brief, which loads MathJax."""
+    proj = ana_book(project, 'Is *screening* enough?', 'Is {math}`a^2` enough?')
     build = proj.build()
     assert build.warnings() == []
     brief = soup(build, 'brief-ana')
@@ -401,11 +407,7 @@ EQUATION = 'Is *screening* enough?\n\n```{math}\n:label: eq-cost\nb^2 + c\n```'
 def test_a_brief_shows_the_equations_of_what_it_copies_unnumbered(project: Any) -> None:
     """Display maths in a question's body is an equation in the brief too (it was its
     source as a paragraph), without the number and label that belong to its own page."""
-    proj = project()
-    proj.write('conf.py', MYST_CONF)
-    proj.write('index.md', '# Book\n\n' + PANEL + '\n```{toctree}\ntheme\nbrief-ana\n```\n')
-    proj.write('theme.md', THEME.replace('Is *screening* enough?', EQUATION))
-    proj.write('brief-ana.md', '# Brief for Ana\n\n```{panellist-brief} ana\n```\n')
+    proj = ana_book(project, 'Is *screening* enough?', EQUATION)
     build = proj.build()
     assert build.warnings() == []
     theme = soup(build, 'theme').select('div.math')
@@ -428,11 +430,7 @@ TABLE = 'FIRRMA went further.\n\n| Tariff | Rate *now* |\n|---|--:|\n| Steel | 2
 def test_a_brief_shows_the_tables_of_what_it_copies(project: Any) -> None:
     """A table in a position's body is a table in the brief too (it was its cells' text run
     together in one paragraph), with its header, alignment and inline markup."""
-    proj = project()
-    proj.write('conf.py', MYST_CONF)
-    proj.write('index.md', '# Book\n\n' + PANEL + '\n```{toctree}\ntheme\nbrief-ana\n```\n')
-    proj.write('theme.md', THEME.replace('FIRRMA went further.\n', TABLE))
-    proj.write('brief-ana.md', '# Brief for Ana\n\n```{panellist-brief} ana\n```\n')
+    proj = ana_book(project, 'FIRRMA went further.\n', TABLE)
     build = proj.build()
     assert build.warnings() == []
     theme, brief = soup(build, 'theme'), soup(build, 'brief-ana')
@@ -465,13 +463,9 @@ def test_a_brief_shows_the_images_of_what_it_copies(project: Any) -> None:
     """Images in a position's body (one in a paragraph, one a figure's) are shown in the
     brief, their file found and copied for the brief's page, and the figure's caption
     below it (they were dropped, the caption kept as text)."""
-    proj = project()
-    proj.write('conf.py', MYST_CONF)
-    proj.write('index.md', '# Book\n\n' + PANEL + '\n```{toctree}\ntheme\nbrief-ana\n```\n')
-    proj.write('theme.md', THEME.replace('FIRRMA went further.\n', FIGURE))
+    proj = ana_book(project, 'FIRRMA went further.\n', FIGURE)
     (proj.path / 'pics').mkdir()
     (proj.path / 'pics' / 'dot.png').write_bytes(DOT_PNG)
-    proj.write('brief-ana.md', '# Brief for Ana\n\n```{panellist-brief} ana\n```\n')
     build = proj.build()
     assert build.warnings() == []
     images = soup(build, 'brief-ana').select('div.body img')
