@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copyreg
 import pickle
+import sys
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import replace
@@ -29,6 +30,8 @@ from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from docutils.nodes import Element
     from sphinx.addnodes import pending_xref
     from sphinx.builders import Builder
@@ -48,6 +51,44 @@ PER_DOC = (
     'withheld',
     'cites',
 )
+
+
+class DocumentRecords(dict[str, Sequence[object]]):
+    """One of the per-document buckets: docname → that document's records.
+
+    Sphinx's parallel reading pickles each worker's whole environment and sends it back to
+    the main process, which merges only the documents that the worker read; a worker
+    forked late also carries every document merged before it started. At 500 documents
+    the main process unpickled 77 MB for bare Sphinx's 16 MB, the records being most of
+    it, while the next chunk waited. Pickled by a reading worker, a bucket holds only the
+    worker's own documents: the rest would be thrown away on arrival.
+    """
+
+    def __reduce__(self) -> tuple[type[DocumentRecords], tuple[dict[str, Sequence[object]]]]:
+        chunk = _chunk_being_sent()
+        if chunk is None:
+            return (DocumentRecords, (dict(self),))
+        return (DocumentRecords, ({doc: self[doc] for doc in chunk if doc in self},))
+
+
+def _chunk_being_sent() -> frozenset[str] | None:
+    """The documents of the chunk whose environment is being pickled, when that happens
+    in Sphinx's parallel reading worker (``Builder._read_parallel.<locals>.read_process``,
+    which pickles ``self.env`` after reading its ``docs``); None anywhere else, where every
+    record is kept. Looked up on the stack, so that nothing but that one call is affected:
+    if Sphinx renames or reshapes it, buckets are simply pickled whole again."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == 'read_process' and code.co_filename.endswith(
+            ('sphinx/builders/__init__.py', 'sphinx\\builders\\__init__.py')
+        ):
+            docs = frame.f_locals.get('docs')
+            if isinstance(docs, list) and all(isinstance(doc, str) for doc in docs):
+                return frozenset(docs)
+            return None
+        frame = frame.f_back
+    return None
 
 
 class StoredDerived:
@@ -227,7 +268,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 13
+    data_version = 14
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -238,7 +279,7 @@ class BriefingDomain(Domain):
     roles: ClassVar[dict[str, Any]] = {kind: BriefingXRefRole(kind) for kind in ROLES}
     indices: ClassVar[list[type[Index]]] = [QuestionIndex]
     initial_data: ClassVar[dict[str, Any]] = {
-        **{bucket: {} for bucket in PER_DOC},
+        **{bucket: DocumentRecords() for bucket in PER_DOC},
         # a StoredDerived, and the digests of what each page showed (see Derived.digests)
         'derived': None,
         'digests': None,

@@ -255,6 +255,39 @@ def test_parallel_read_really_ran_in_workers(project: Any) -> None:
     assert build.warnings() == []
 
 
+def test_a_reading_worker_sends_back_only_the_records_of_its_chunk(
+    project: Any, monkeypatch: Any
+) -> None:
+    """Sphinx merges from each worker's environment only the documents it read; the
+    records of documents merged before the worker started stay out of what it sends."""
+    from sphinx.environment import BuildEnvironment
+
+    from sphinx_briefing.domain import PER_DOC
+
+    sent: list[tuple[set[str], set[str]]] = []
+    real_merge = BuildEnvironment.merge_info_from
+
+    def merge_info_from(self: Any, docnames: Any, other: Any, app: Any) -> None:
+        buckets = other.domaindata['briefing']
+        carried = {doc for bucket in PER_DOC for doc in buckets[bucket]}
+        sent.append((set(docnames), carried))
+        real_merge(self, docnames, other, app)
+
+    monkeypatch.setattr(BuildEnvironment, 'merge_info_from', merge_info_from)
+    proj = project()
+    write_book(proj)
+    build = proj.build(parallel=2)
+    assert build.warnings() == []
+    assert len(sent) >= 2
+    assert all(carried and carried <= chunk for chunk, carried in sent)
+    # Nothing is lost on the way: the main process has every document's records, and
+    # keeps them when it pickles the environment itself.
+    domain = build.app.env.get_domain('briefing')
+    assert len(domain.data['questions']) == 12
+    saved = pickle.loads(pickle.dumps(build.app.env.domaindata['briefing']))
+    assert saved['questions'] == domain.data['questions']
+
+
 def test_no_op_build_skips_the_cross_document_step_but_repeats_its_warnings(
     project: Any, monkeypatch: Any
 ) -> None:
