@@ -34,6 +34,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sphinx_briefing.cite_format import _pandoc_path
+
 #: The briefing build's pages that the bare twin has only as a stub, or not at all.
 COLLECTION_PAGE = re.compile(
     r'^(brief-.+|matrix-.+|question-index(-\d+)?|bibliography|briefing-questions)\.html$'
@@ -44,15 +46,6 @@ _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 #: The domain index's toggle buttons: their image files are the theme's, not the twin's.
 _IMAGE = re.compile(r'<img [^>]*>')
 _TAG = re.compile(r'<[^>]+>')
-
-
-def _pandoc() -> str:
-    found = shutil.which('pandoc')
-    if found:
-        return found
-    import pypandoc  # the wheel that sphinx-briefing's citations use
-
-    return str(pypandoc.get_pandoc_path())
 
 
 def page_body(html: str) -> str:
@@ -91,7 +84,7 @@ def make_floor(corpus: Path, briefing_html: Path, out: Path) -> dict[str, int]:
     pages = sorted(p for p in briefing_html.glob('*.html') if COLLECTION_PAGE.match(p.name))
     if not pages:
         raise ValueError(f'no collection pages in {briefing_html}')
-    pandoc = _pandoc()
+    pandoc = _pandoc_path()  # the pandoc sphinx-briefing's citations run
     bodies = [page_body(p.read_text(encoding='utf-8')) for p in pages]
     with ThreadPoolExecutor(max_workers=2) as pool:
         texts = list(pool.map(lambda body: to_markdown(body, pandoc), bodies))

@@ -50,6 +50,8 @@ from typing import Any
 from floor import make_floor
 from generate import EditInfo, apply_edit, generate
 
+from sphinx_briefing.cite_format import CiteprocError
+
 TWINS = ('briefing', 'bare')
 REPO = Path(__file__).resolve().parent.parent
 MEASUREMENTS = ('full1', 'full2', 'incremental', 'noop', 'bib', 'floor')
@@ -752,7 +754,7 @@ def run_size(
             # Made from this round's full build, before the incremental build changes it.
             try:
                 held = make_floor(corpus_dir, j1_out['briefing'], corpus_dir / 'floor')
-            except (ImportError, OSError, ValueError, subprocess.CalledProcessError) as exc:
+            except (CiteprocError, OSError, ValueError, subprocess.CalledProcessError) as exc:
                 print(f'  [N={size} round {rnd}] floor twin: not made ({exc})', flush=True)
             else:
                 res.floor.append(held)

@@ -102,25 +102,34 @@ def _blocks(node: nodes.Node) -> list[tuple[Any, ...]]:
 
 
 def _image(node: nodes.image) -> list[tuple[Any, ...]]:
-    """``('image', attributes)``, its URI relative to the source folder, so that the
-    builder finds and copies the file for whichever page shows the copy."""
+    """``('image', attributes)``, or its alt text where it cannot be copied."""
+    attributes = _image_attributes(node)
+    if attributes is not None:
+        return [('image', attributes)]
+    alt = str(node.get('alt', ''))
+    return [('p', (('t', alt),))] if alt else []
+
+
+def _image_attributes(node: nodes.image) -> dict[str, Any] | None:
+    """The image's attributes, its URI relative to the source folder, so that the builder
+    finds and copies the file for whichever page shows the copy; None for an image that
+    cannot be found that way."""
     attributes = {key: node[key] for key in _IMAGE_ATTRIBUTES if key in node}
     if 'candidates' in attributes:
-        return [('image', attributes)]
+        return attributes
     # Domains read a document before Sphinx's image collector does: resolve the URI as
     # it will (images of other languages and ``name.*`` patterns excepted).
     uri = str(attributes.get('uri', ''))
     if '://' in uri or uri.startswith('data:'):
         attributes['candidates'] = {'?': uri}
-        return [('image', attributes)]
+        return attributes
     env = getattr(getattr(node.document, 'settings', None), 'env', None)
     if env is None or not uri or uri.endswith('.*'):
-        alt = str(attributes.get('alt', ''))
-        return [('p', (('t', alt),))] if alt else []
+        return None
     path, _absolute = env.relfn2path(uri, env.docname)
     attributes['uri'] = path
     attributes['candidates'] = {'*': path}
-    return [('image', attributes)]
+    return attributes
 
 
 def _table(table: nodes.table) -> tuple[Any, ...] | None:
@@ -194,8 +203,11 @@ def _inlines(node: nodes.Element) -> tuple[Any, ...]:
         elif isinstance(child, nodes.math):
             result.append(('math', child.astext()))
         elif isinstance(child, nodes.image):  # Markdown's ![alt](uri)
-            for block in _image(child):
-                result.append(('img', block[1]) if block[0] == 'image' else block[1][0])
+            image = _image_attributes(child)
+            if image is not None:
+                result.append(('img', image))
+            elif child.get('alt'):
+                result.append(('t', str(child['alt'])))
         elif isinstance(child, nodes.superscript):
             result.append(('sup', _inlines(child)))
         elif isinstance(child, nodes.subscript):
