@@ -13,6 +13,7 @@ from docutils import nodes
 from sphinx_briefing.bodies import expand
 from sphinx_briefing.derive import QuestionInfo, Schedule, Slot
 from sphinx_briefing.locale import _
+from sphinx_briefing.markup import joined as joined_by
 from sphinx_briefing.model import Placeholder
 from sphinx_briefing.render import (
     PageRenderer,
@@ -262,11 +263,7 @@ class CollectionRenderer(PageRenderer):
                 nodes.container(
                     '',
                     *(
-                        self.line(
-                            nodes.paragraph(
-                                '', '', *self.entry(key), classes=['briefing-bib-entry']
-                            )
-                        )
+                        self.lines.paragraph(self.entry(key, self.lines), ['briefing-bib-entry'])
                         for key in keys
                     ),
                     classes=['briefing-bib-entries'],
@@ -281,43 +278,41 @@ class CollectionRenderer(PageRenderer):
     def slots_line(
         self, questions: Sequence[QuestionInfo], slots: dict[str, Slot]
     ) -> nodes.Element:
-        line = nodes.paragraph(classes=['briefing-slots'])
-        line += nodes.strong(_('Your slots:'), _('Your slots:'))
-        line += nodes.Text(' ')
+        mk = self.lines
+        line = [mk.strong([mk.text(_('Your slots:'))]), mk.text(' ')]
         timed = [
-            nodes.inline(
-                '',
-                '',
-                text(slots[i.record.qid].start, 'briefing-clock'),
-                nodes.Text(' '),
-                self.question(i.record.qid),
+            mk.inline(
+                [
+                    mk.text(slots[i.record.qid].start, 'briefing-clock'),
+                    mk.text(' '),
+                    self.question(i.record.qid, mk=mk),
+                ]
             )
             for i in questions
             if i.record.qid in slots
         ]
-        line.extend(joined(timed, ' · ') if timed else [nodes.Text(_('reserve questions only'))])
-        return self.line(line)
+        if not timed:
+            timed = [mk.text(_('reserve questions only'))]
+        line.extend(joined_by(mk, timed, ' · '))
+        return mk.paragraph(line, ['briefing-slots'])
 
     def brief_question(self, info: QuestionInfo, slot: Slot | None) -> nodes.Element:
-        q = info.record
+        q, mk = info.record, self.lines
         item = nodes.container(classes=['briefing-brief-question'])
-        header = nodes.paragraph(classes=['briefing-header'])
-        header += self.question(q.qid)
-        meta: list[nodes.Node] = []
+        header = [self.question(q.qid, mk=mk)]
+        meta = []
         if slot is not None:
-            meta.append(text(slot.start, 'briefing-clock'))
+            meta.append(mk.text(slot.start, 'briefing-clock'))
         if q.minutes is not None:
-            meta.append(text(_('%d min') % q.minutes, 'briefing-minutes'))
-        meta.append(text(priority_label(q.priority), 'briefing-priority'))
+            meta.append(mk.text(_('%d min') % q.minutes, 'briefing-minutes'))
+        meta.append(mk.text(priority_label(q.priority), 'briefing-priority'))
         if info.parent:
             meta.append(
-                nodes.inline(
-                    '', '', nodes.Text(_('follow-up to') + ' '), self.question(info.parent)
-                )
+                mk.inline([mk.text(_('follow-up to') + ' '), self.question(info.parent, mk=mk)])
             )
-        header += nodes.Text(' · ')
-        header.extend(joined(meta, ' · '))
-        item += self.line(header)
+        header.append(mk.text(' · '))
+        header.extend(joined_by(mk, meta, ' · '))
+        item += mk.paragraph(header, ['briefing-header'])
         item.extend(expand(q.body, self.fromdocname))
         if info.positions:
             label = _('Positions on %s') % info.number

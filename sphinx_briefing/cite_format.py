@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 
 from docutils import nodes
 
+from sphinx_briefing.markup import NODES, Maker
+
 __all__ = [
     'CitationRequest',
     'CiteItem',
@@ -37,9 +39,11 @@ __all__ = [
     'Formatted',
     'Rich',
     'StyleError',
+    'capitalised',
     'format_citations',
     'formatting_key',
     'resolve_style',
+    'rich_markup',
     'rich_to_nodes',
     'rich_to_text',
     'safe_url',
@@ -779,34 +783,71 @@ def rich_to_nodes(
         class ``cite``.
     :return: the nodes.
     """
-    result: list[nodes.Node] = []
+    return rich_markup(NODES, rich, cite=cite)
+
+
+def rich_markup(
+    maker: Maker,
+    rich: Sequence[Rich],
+    *,
+    cite: Callable[[str, list[Any]], Any] | None = None,
+) -> list[Any]:
+    """Rich inline markup made by *maker* (nodes, or HTML: see :mod:`~sphinx_briefing.markup`),
+    as :func:`rich_to_nodes` describes."""
+    result: list[Any] = []
     for node in rich:
         kind = node[0]
         if kind == 'text':
-            result.append(nodes.Text(node[1]))
+            result.append(maker.text(node[1]))
             continue
-        children = rich_to_nodes(node[-1], cite=cite)
+        children = rich_markup(maker, node[-1], cite=cite)
         if kind == 'emph':
-            result.append(nodes.emphasis('', '', *children))
+            result.append(maker.emphasis(children))
         elif kind == 'strong':
-            result.append(nodes.strong('', '', *children))
+            result.append(maker.strong(children))
         elif kind == 'smallcaps':
-            result.append(nodes.inline('', '', *children, classes=['smallcaps']))
+            result.append(maker.inline(children, ['smallcaps']))
         elif kind == 'sup':
-            result.append(nodes.superscript('', '', *children))
+            result.append(maker.superscript(children))
         elif kind == 'sub':
-            result.append(nodes.subscript('', '', *children))
+            result.append(maker.subscript(children))
         elif kind == 'link':
             url = safe_url(node[1])
             if url is None:
                 result.extend(children)
             else:
-                result.append(nodes.reference('', '', *children, refuri=url))
+                result.append(maker.external(children, url))
         elif kind == 'cite':
             if cite is not None:
                 result.append(cite(node[1], children))
             else:
-                result.append(nodes.inline('', '', *children, classes=['cite']))
+                result.append(maker.inline(children, ['cite']))
         else:
             result.extend(children)
     return result
+
+
+def capitalised(rich: Sequence[Rich]) -> tuple[Rich, ...]:
+    """*rich* with the first letter of its text capitalised (cite:ct and friends, at the
+    start of a sentence)."""
+    done = False
+
+    def walk(items: Sequence[Rich]) -> tuple[Rich, ...]:
+        nonlocal done
+        out: list[Rich] = []
+        for item in items:
+            if done:
+                out.append(item)
+            elif item[0] == 'text':
+                value = item[1]
+                if value.strip():
+                    stripped = value.lstrip()
+                    lead = value[: len(value) - len(stripped)]
+                    item = ('text', lead + stripped[:1].upper() + stripped[1:])
+                    done = True
+                out.append(item)
+            else:
+                out.append((*item[:-1], walk(item[-1])))
+        return tuple(out)
+
+    return walk(rich)

@@ -23,7 +23,7 @@ from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.citestep import CitationCache, bibfiles, file_state, format_project
 from sphinx_briefing.derive import derive
 from sphinx_briefing.domain import StoredDerived
-from sphinx_briefing.htmltables import TableCache, prewrite
+from sphinx_briefing.htmltables import PREWRITING_BUILDERS, TableCache, prewrite
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
 
@@ -266,13 +266,16 @@ class _Filler:
         render = self.renderer(cite.get('page') or cite)
         anchor = cite['ids'][0] if cite['ids'] else ''
         formatted = render.citation(
-            cite['docname'], anchor or cite.get('source_anchor', ''), cite['form'], cite.astext()
+            cite['docname'],
+            anchor or cite.get('source_anchor', ''),
+            cite['form'],
+            cite.astext(),
+            target=bool(anchor),
+            mk=render.lines,
         )
-        if not anchor:
-            formatted = [n for n in formatted if not isinstance(n, nodes.target)]
         # replace_self() would give the first new node the old one's ids and classes.
         cite['ids'], cite['classes'] = [], []
-        cite.replace_self(formatted)
+        cite.replace_self(render.lines.inline_node(formatted))
 
     def collections(self, found: Sequence[nodes.Element]) -> None:
         """Replace the placeholders *found* on the page with their collections."""
@@ -339,11 +342,6 @@ class FillCollections(SphinxPostTransform):
         if found and app.builder.name in PREWRITING_BUILDERS:
             collections_in_making.begin(self.env.docname)
         _Filler(app, self.env.docname).collections(found)
-
-
-#: Builders whose pages are written exactly as their translator writes the doctree (EPUB
-#: rewrites ids and links first, and other builders are not HTML).
-PREWRITING_BUILDERS = frozenset({'html', 'dirhtml', 'singlehtml'})
 
 
 class _CollectionsInMaking:

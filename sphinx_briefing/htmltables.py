@@ -92,6 +92,11 @@ def _node_html(node: nodes.Node) -> str:
     return f'<{tag}{_attributes(id=ids)}{_attributes(**{"class": classes})}>{inner}</{tag}>'
 
 
+#: Builders whose pages are written exactly as their translator writes the doctree (EPUB
+#: rewrites ids and links first, and other builders are not HTML).
+PREWRITING_BUILDERS = frozenset({'html', 'dirhtml', 'singlehtml'})
+
+
 def written(html: str, text: str) -> bnodes.briefing_html:
     """A node the HTML translator writes as *html*; *text*, what a reader sees of it, is
     what search indexes."""

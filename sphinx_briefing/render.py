@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator, Sequence, Set
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import babel.dates
 from docutils import nodes
@@ -21,9 +21,10 @@ from sphinx.util.osutil import relative_uri
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations import FORMS
-from sphinx_briefing.cite_format import rich_to_nodes
+from sphinx_briefing.cite_format import capitalised, rich_markup
 from sphinx_briefing.derive import BACKLINKS, Derived, IndexGroup, QuestionInfo, row_anchor
 from sphinx_briefing.htmltables import (
+    PREWRITING_BUILDERS,
     TableCache,
     paragraph_html,
     rubric_html,
@@ -31,26 +32,12 @@ from sphinx_briefing.htmltables import (
     written,
 )
 from sphinx_briefing.locale import _
+from sphinx_briefing.markup import HTML, NODES, Maker
+from sphinx_briefing.markup import joined as joined_by
 from sphinx_briefing.model import Panel, Participant, Placeholder, stable_digest
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
-
-
-def _capitalise(children: list[nodes.Node]) -> None:
-    """Capitalise the first letter (cite:ct and friends, at the start of a sentence)."""
-    for node in children:
-        for text_node in node.findall(nodes.Text) if isinstance(node, nodes.Element) else [node]:
-            value = str(text_node)
-            if value.strip():
-                stripped = value.lstrip()
-                lead = value[: len(value) - len(stripped)]
-                replacement = nodes.Text(lead + stripped[:1].upper() + stripped[1:])
-                if text_node is node:
-                    children[children.index(node)] = replacement
-                else:
-                    text_node.parent.replace(text_node, replacement)
-                return
 
 
 def add_field(fields: nodes.field_list, name: str, *body: nodes.Node) -> None:
@@ -64,7 +51,7 @@ def add_field(fields: nodes.field_list, name: str, *body: nodes.Node) -> None:
 
 def text(value: str, *classes: str) -> nodes.Node:
     """Plain text, wrapped in an inline only when it needs a class."""
-    return nodes.inline(value, value, classes=list(classes)) if classes else nodes.Text(value)
+    return NODES.text(value, *classes)
 
 
 def joined(items: Iterable[nodes.Node], separator: str = ', ') -> list[nodes.Node]:
@@ -108,6 +95,14 @@ def long_date(iso: str, language: str | None) -> str:
         return day.isoformat()
 
 
+def line_maker(builder: Builder) -> Maker:
+    """What makes the header and footer lines of boxes and the citations for *builder*:
+    HTML builders whose pages are written as their translator writes the doctree get them
+    as HTML, made without nodes (see :mod:`sphinx_briefing.markup`); every other builder
+    (LaTeX, EPUB, which rewrites ids and links first, text …) gets nodes."""
+    return HTML if builder.name in PREWRITING_BUILDERS else NODES
+
+
 def clock_range(start: str, minutes: int | None) -> str:
     if not start:
         return ''
@@ -148,205 +143,189 @@ class PageRenderer:
         #: the page whose tables are being made, when not *fromdocname* (a part of a
         #: split question index): the table cache keeps tables per page
         self.table_page: str | None = None
-
-    def line(self, paragraph: nodes.paragraph) -> nodes.Element:
-        """A header or footer line, complete when made (its links are resolved here).
-
-        HTML builders get it already written as HTML: one node instead of dozens. Made
-        for every box of every page and brief, those nodes would live until the page is
-        written, and each full pass of the garbage collector visits them over a heap that
-        holds every document read (Sphinx keeps the doctrees for the write phase); that
-        was a large part of what the extension added to a build.
-        """
-        if self.builder.format == 'html':
-            return written(paragraph_html(paragraph), paragraph.astext())
-        return paragraph
+        #: makes the header and footer lines and the citations, complete when made (their
+        #: links are resolved here): as HTML for HTML builders (one node, not dozens,
+        #: for each of the tens of thousands of lines of a large book)
+        self.lines = line_maker(builder)
 
     # -- links ------------------------------------------------------------------------
 
-    def link(self, docname: str, anchor: str, child: nodes.Node, title: str = '') -> nodes.Node:
+    def link(
+        self, docname: str, anchor: str, child: Any, title: str = '', mk: Maker = NODES
+    ) -> Any:
         """What make_refnode makes, with the relative URI of each target document worked
         out once per page (a question index holds thousands of links)."""
         # A part of a split index is another page than the index's: no same-page links.
         if docname == self.fromdocname and anchor and self.table_page is None:
-            reference = nodes.reference('', '', child, internal=True, refid=anchor)
-        else:
-            if docname not in self._uris:
-                try:
-                    self._uris[docname] = self.builder.get_relative_uri(self.fromdocname, docname)
-                except NoUri:
-                    self._uris[docname] = None
-            uri = self._uris[docname]
-            if uri is None:  # a document left out of this LaTeX book
-                return nodes.inline('', '', child)
-            reference = nodes.reference(
-                '', '', child, internal=True, refuri=f'{uri}#{anchor}' if anchor else uri
-            )
-        if title:
-            reference['reftitle'] = title
-        return reference
+            return mk.link([child], refid=anchor, title=title)
+        if docname not in self._uris:
+            try:
+                self._uris[docname] = self.builder.get_relative_uri(self.fromdocname, docname)
+            except NoUri:
+                self._uris[docname] = None
+        uri = self._uris[docname]
+        if uri is None:  # a document left out of this LaTeX book
+            return mk.inline([child])
+        return mk.link([child], refuri=f'{uri}#{anchor}' if anchor else uri, title=title)
 
-    def participant(self, pid: str) -> nodes.Node:
+    def participant(self, pid: str, mk: Maker = NODES) -> Any:
         p = self.derived.participants.get(pid)
         if p is None:
-            return text(pid, 'briefing-unknown')
-        return self.link(p.docname, p.anchor, text(p.name, 'briefing-participant-name'), p.name)
+            return mk.text(pid, 'briefing-unknown')
+        name = mk.text(p.name, 'briefing-participant-name')
+        return self.link(p.docname, p.anchor, name, p.name, mk)
 
-    def question(self, qid: str, *, with_text: bool = False) -> nodes.Node:
+    def question(self, qid: str, *, with_text: bool = False, mk: Maker = NODES) -> Any:
         info = self.derived.questions[qid]
         label = f'{info.number} {info.text}' if with_text else info.number
         return self.link(
             info.record.docname,
             info.record.anchor,
-            text(label, 'briefing-number'),
+            mk.text(label, 'briefing-number'),
             f'{info.number} {info.text}',
+            mk,
         )
 
-    def stance(self, name: str, *, label: bool = True) -> nodes.Node:
+    def stance(self, name: str, *, label: bool = True, mk: Maker = NODES) -> Any:
         """A stance as symbol (and label), coloured where the builder has colour."""
         stance = self.stances.get(name)
         if stance is None:
-            return text(name or '?', 'briefing-stance')
+            return mk.text(name or '?', 'briefing-stance')
         shown = f'{stance.symbol} {stance.label}' if label else stance.symbol
-        return bnodes.briefing_stance(
-            shown,
-            shown,
-            classes=[f'briefing-stance-{name}'],
-            colour=stance.colour,
-            stance=name,
-        )
+        return mk.stance(shown, name, stance.colour)
 
     # -- citations --------------------------------------------------------------------
 
-    def citation(self, docname: str, anchor: str, form: str, fallback: str) -> list[nodes.Node]:
-        """A formatted citation; its key parts link to their bibliography entries."""
+    def citation(
+        self,
+        docname: str,
+        anchor: str,
+        form: str,
+        fallback: str,
+        *,
+        target: bool = True,
+        mk: Maker = NODES,
+    ) -> list[Any]:
+        """A formatted citation; its key parts link to their bibliography entries. With
+        *target*, it is preceded by its anchor."""
         rich = self.derived.cite_texts.get((docname, anchor))
-        target = nodes.target('', '', ids=[anchor]) if anchor else None
+        before = [mk.target(anchor)] if target and anchor else []
         if rich is None:
             # Unknown keys (already warned about) or no formatter: show what was written.
-            shown = nodes.inline(
-                fallback, f'[{fallback}]', classes=['briefing-cite', 'briefing-cite-missing']
-            )
-            return [target, shown] if target else [shown]
-        children = rich_to_nodes(rich, cite=self.entry_link)
+            return [*before, mk.text(f'[{fallback}]', 'briefing-cite', 'briefing-cite-missing')]
         if FORMS.get(form, FORMS['p'])[2]:
-            _capitalise(children)
-        cite = nodes.inline('', '', *children, classes=['briefing-cite'])
-        return [target, cite] if target else [cite]
+            rich = capitalised(rich)
+        children = rich_markup(mk, rich, cite=lambda key, inner: self.entry_link(key, inner, mk))
+        return [*before, mk.inline(children, ['briefing-cite'])]
 
-    def entry_link(self, key: str, children: list[nodes.Node]) -> nodes.Node:
+    def entry_link(self, key: str, children: list[Any], mk: Maker = NODES) -> Any:
         home = self.derived.entry_home(key, self.fromdocname)
-        child = nodes.inline('', '', *children, classes=['briefing-cite-key'])
+        child = mk.inline(children, ['briefing-cite-key'])
         if home is None:
             return child
-        return self.link(home[0], home[1], child)
+        return self.link(home[0], home[1], child, mk=mk)
 
-    def sources(self, docname: str, anchor: str) -> nodes.inline | None:
+    def sources(self, docname: str, anchor: str, mk: Maker = NODES) -> Any | None:
         """A position's :sources:, formatted like a citation."""
         if (docname, anchor) not in self.derived.cite_texts:
             return None
-        span = nodes.inline(classes=['briefing-sources'])
-        span += self.citation(docname, anchor, 'sources', '')[-1]
-        return span
+        cite = self.citation(docname, anchor, 'sources', '', target=False, mk=mk)
+        return mk.inline(cite, ['briefing-sources'])
 
-    def entry(self, key: str) -> list[nodes.Node]:
-        return rich_to_nodes(self.derived.entries.get(key, ()), cite=self.entry_link)
+    def entry(self, key: str, mk: Maker = NODES) -> list[Any]:
+        entry = self.derived.entries.get(key, ())
+        return rich_markup(mk, entry, cite=lambda key, inner: self.entry_link(key, inner, mk))
 
-    def document(self, docname: str) -> nodes.Node:
+    def document(self, docname: str, mk: Maker = NODES) -> Any:
         title = self.derived.titles.get(docname, docname)
-        return self.link(docname, '', text(title), title)
+        return self.link(docname, '', mk.text(title), title, mk)
 
     # -- boxes ------------------------------------------------------------------------
 
     def question_header(self, info: QuestionInfo) -> nodes.Element:
-        q = info.record
-        header = nodes.paragraph(classes=['briefing-header'])
-        header += nodes.strong(info.number, info.number, classes=['briefing-number'])
+        q, mk = info.record, self.lines
+        header = [mk.strong([mk.text(info.number)], ['briefing-number'])]
         if info.parent:
-            header += nodes.Text(' ')
-            header += text(_('follow-up to') + ' ', 'briefing-meta')
-            header += self.question(info.parent)
-        meta: list[nodes.Node] = []
+            header.append(mk.text(' '))
+            header.append(mk.text(_('follow-up to') + ' ', 'briefing-meta'))
+            header.append(self.question(info.parent, mk=mk))
+        meta = []
         if info.to:
-            addressees = nodes.inline(classes=['briefing-to'])
-            addressees += nodes.Text(_('To:') + ' ')
-            addressees.extend(joined(self.participant(pid) for pid in info.to))
-            meta.append(addressees)
+            addressees = [mk.text(_('To:') + ' ')]
+            addressees.extend(joined_by(mk, (self.participant(pid, mk) for pid in info.to)))
+            meta.append(mk.inline(addressees, ['briefing-to']))
         if q.minutes is not None:
-            meta.append(text(_('%d min') % q.minutes, 'briefing-minutes'))
-        meta.append(text(priority_label(q.priority), 'briefing-priority', f'briefing-{q.priority}'))
+            meta.append(mk.text(_('%d min') % q.minutes, 'briefing-minutes'))
+        meta.append(
+            mk.text(priority_label(q.priority), 'briefing-priority', f'briefing-{q.priority}')
+        )
         if q.tags:
-            meta.append(text(_('Tags:') + ' ' + ', '.join(q.tags), 'briefing-tags'))
-        header += nodes.Text(' · ')
-        header.extend(joined(meta, ' · '))
-        return self.line(header)
+            meta.append(mk.text(_('Tags:') + ' ' + ', '.join(q.tags), 'briefing-tags'))
+        header.append(mk.text(' · '))
+        header.extend(joined_by(mk, meta, ' · '))
+        return mk.paragraph(header, ['briefing-header'])
 
     def question_footer(self, info: QuestionInfo) -> nodes.Element | None:
-        parts: list[nodes.Node] = []
+        mk = self.lines
+        parts = []
         if info.positions:
-            span = nodes.inline(classes=['briefing-positions'])
-            span += nodes.Text(_('Positions:') + ' ')
-            span.extend(joined(self.position_link(pid) for pid in info.positions))
-            parts.append(span)
+            span = [mk.text(_('Positions:') + ' ')]
+            span.extend(joined_by(mk, (self.position_link(pid, mk) for pid in info.positions)))
+            parts.append(mk.inline(span, ['briefing-positions']))
         if info.referrers:
-            span = nodes.inline(classes=['briefing-referrers'])
-            span += nodes.Text(_('Referred to in:') + ' ')
-            span.extend(joined(self.document(doc) for doc in info.referrers))
-            parts.append(span)
+            span = [mk.text(_('Referred to in:') + ' ')]
+            span.extend(joined_by(mk, (self.document(doc, mk) for doc in info.referrers)))
+            parts.append(mk.inline(span, ['briefing-referrers']))
         if info.index_row is not None:
             docname, anchor = info.index_row
-            label = text(_('Question index'), 'briefing-backlink')
+            label = mk.text(_('Question index'), 'briefing-backlink')
             page = self.derived.index_row_page.get(info.record.qid)
             if page is not None and self.builder.name in SPLITTING_BUILDERS:
-                parts.append(self.page_link(page, anchor, label))
+                parts.append(self.page_link(page, anchor, label, mk))
             else:
-                parts.append(self.link(docname, anchor, label))
+                parts.append(self.link(docname, anchor, label, mk=mk))
         if not parts:
             return None
-        footer = nodes.paragraph(classes=['briefing-footer'])
-        footer.extend(joined(parts, ' · '))
-        return self.line(footer)
+        return mk.paragraph(joined_by(mk, parts, ' · '), ['briefing-footer'])
 
-    def question_sources(self, info: QuestionInfo) -> list[nodes.Node]:
+    def question_sources(self, info: QuestionInfo, mk: Maker = NODES) -> list[Any]:
         """The sources behind a question: its positions' :sources:."""
         found = []
         for pid in info.positions:
             record = self.derived.positions[pid].record
-            sources = self.sources(record.docname, record.anchor)
+            sources = self.sources(record.docname, record.anchor, mk)
             if sources is not None:
                 found.append(sources)
-        return joined(found, '; ')
+        return joined_by(mk, found, '; ')
 
-    def position_link(self, pid: str) -> nodes.Node:
+    def position_link(self, pid: str, mk: Maker = NODES) -> Any:
         info = self.derived.positions[pid]
-        child = nodes.inline(classes=['briefing-position-link'])
-        child += nodes.Text(info.actor_name + ' ')
-        child += self.stance(info.record.stance)
-        return self.link(info.record.docname, info.record.anchor, child, info.label)
+        child = mk.inline(
+            [mk.text(info.actor_name + ' '), self.stance(info.record.stance, mk=mk)],
+            ['briefing-position-link'],
+        )
+        return self.link(info.record.docname, info.record.anchor, child, info.label, mk)
 
     def position_header(self, pid: str) -> nodes.Element:
-        info = self.derived.positions[pid]
+        info, mk = self.derived.positions[pid], self.lines
         pos = info.record
-        header = nodes.paragraph(classes=['briefing-header'])
         actor = (
-            self.participant(pos.actor)
+            self.participant(pos.actor, mk)
             if pos.actor in self.derived.participants
-            else text(pos.actor or '?')
+            else mk.text(pos.actor or '?')
         )
-        header += nodes.strong('', '', actor)
-        header += nodes.Text(' · ')
-        header += self.stance(pos.stance)
+        header = [mk.strong([actor]), mk.text(' · '), self.stance(pos.stance, mk=mk)]
         if info.question:
-            header += nodes.Text(' · ' + _('on') + ' ')
-            header += self.question(info.question)
+            header.append(mk.text(' · ' + _('on') + ' '))
+            header.append(self.question(info.question, mk=mk))
         elif pos.topic:
-            header += nodes.Text(' · ' + _('on') + ' ')
-            header += text(pos.topic, 'briefing-topic')
-        sources = self.sources(pos.docname, pos.anchor)
+            header.append(mk.text(' · ' + _('on') + ' '))
+            header.append(mk.text(pos.topic, 'briefing-topic'))
+        sources = self.sources(pos.docname, pos.anchor, mk)
         if sources is not None:
-            header += nodes.Text(' · ' + _('Sources:') + ' ')
-            header += sources
-        return self.line(header)
+            header.append(mk.text(' · ' + _('Sources:') + ' '))
+            header.append(sources)
+        return mk.paragraph(header, ['briefing-header'])
 
     def panel_header(self, panel: Panel) -> list[nodes.Node]:
         title = nodes.paragraph(classes=['briefing-header'])
@@ -393,16 +372,13 @@ class PageRenderer:
         return result
 
     def counter_argument_header(self) -> nodes.Element:
-        label = _('Anticipated counter-argument')
-        return self.line(
-            nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
-        )
+        mk = self.lines
+        label = mk.text(_('Anticipated counter-argument'))
+        return mk.paragraph([mk.strong([label])], ['briefing-header'])
 
     def moderator_note_header(self) -> nodes.Element:
-        label = _('Moderator note')
-        return self.line(
-            nodes.paragraph('', '', nodes.strong(label, label), classes=['briefing-header'])
-        )
+        mk = self.lines
+        return mk.paragraph([mk.strong([mk.text(_('Moderator note'))])], ['briefing-header'])
 
     # -- collections ------------------------------------------------------------------
 
@@ -447,14 +423,12 @@ class PageRenderer:
         (see :func:`split_indexes`)."""
         return (ph.docname, ph.anchor) in split_indexes(self.builder, self.derived)
 
-    def page_link(self, pagename: str, anchor: str, child: nodes.Node) -> nodes.Node:
+    def page_link(self, pagename: str, anchor: str, child: Any, mk: Maker = NODES) -> Any:
         """A link to a page that is not a document (a part of a split question index)."""
         uri = relative_uri(
             self.builder.get_target_uri(self.fromdocname), self.builder.get_target_uri(pagename)
         )
-        return nodes.reference(
-            '', '', child, internal=True, refuri=f'{uri}#{anchor}' if anchor else uri
-        )
+        return mk.link([child], refuri=f'{uri}#{anchor}' if anchor else uri)
 
     def _index_groups(
         self, groups: Sequence[IndexGroup], ph: Placeholder, first_rows: set[str], *, ids: int = -1

@@ -89,28 +89,84 @@ def test_example_cites_in_chicago_author_date(example: Build) -> None:
     assert 'Lafferty' in sources
 
 
-def test_lines_written_as_html_match_the_translator(
-    example: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Headers and footers reach HTML builders already written (``PageRenderer.line``),
-    and collections are written when their page is resolved (``htmltables.prewrite``):
-    every page must be what Sphinx's translator writes from the same nodes, in its turn."""
-    from sphinx_briefing import events
-    from sphinx_briefing.render import PageRenderer
+#: A page added to the example for the comparison below: text that HTML escapes (quotes,
+#: ampersands, angle brackets, at signs) in question texts, tags, actors, link titles and
+#: citations, a follow-up and a reserve question, shown on the collections too.
+CHARACTERS = """\
+---
+orphan: true
+---
+# Characters & "quotes"
 
-    monkeypatch.setattr(PageRenderer, 'line', lambda self, paragraph: paragraph)
+::::{question} chars-q
+:to: ishikawa, mori
+:minutes: 2
+:tags: R&D, "dual-use" <items>
+
+Does "catch-all" control of R&D <and> e-mail@example.org reach
+{cite:t}`doj2018chinainitiative` & {cite:p}`ndaa2019{sec. 1286}`?
+
+:::{question} chars-follow-up
+:priority: reserve
+
+And 'after' that?
+:::
+::::
+
+:::{position}
+:question: chars-q
+:actor: A & B "Consulting" <Ltd>
+:stance: supports
+:sources: fbi2019academia
+
+Yes, it's "fine" & <ok>.
+:::
+
+:::{counter-argument}
+No & "never".
+:::
+
+:::{moderator-note}
+Ask @ the end.
+:::
+"""
+
+
+def test_lines_written_as_html_match_the_translator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers, footers and citations reach HTML builders already written, made without
+    nodes (``markup.HTML``), and collections are written when their page is resolved
+    (``htmltables.prewrite``): every page must be what Sphinx's translator writes from
+    the nodes that every other builder gets, in its turn."""
+    from sphinx_briefing import events, render
+    from sphinx_briefing.markup import NODES
+
+    def example_with_characters(name: str) -> Project:
+        path = tmp_path / name
+        shutil.copytree(EXAMPLE, path, ignore=shutil.ignore_patterns('_build'))
+        (path / 'characters.md').write_text(CHARACTERS, encoding='utf-8')
+        return Project(path, SphinxTestApp)
+
+    written = example_with_characters('written').build(nitpicky=True)
+    assert written.warnings() == []
+    monkeypatch.setattr(render, 'line_maker', lambda builder: NODES)
     monkeypatch.setattr(events, 'prewrite', lambda builder, doctree, container: None)
-    path = tmp_path / 'src'
-    shutil.copytree(EXAMPLE, path, ignore=shutil.ignore_patterns('_build'))
-    translated = Project(path, SphinxTestApp).build(nitpicky=True)
-    pages = sorted(p.relative_to(example.outdir) for p in example.outdir.rglob('*.html'))
+    translated = example_with_characters('translated').build(nitpicky=True)
+    pages = sorted(p.relative_to(written.outdir) for p in written.outdir.rglob('*.html'))
     assert len(pages) > 20
     assert pages == sorted(
         p.relative_to(translated.outdir) for p in translated.outdir.rglob('*.html')
     )
     lines = 0
     for page in pages:
-        ours = (example.outdir / page).read_text(encoding='utf-8')
+        ours = (written.outdir / page).read_text(encoding='utf-8')
         assert ours == (translated.outdir / page).read_text(encoding='utf-8'), page
         lines += ours.count('<p class="briefing-header">')
     assert lines > 50  # the comparison covered many headers
+    # … and the characters that HTML escapes, in text and in attributes
+    characters = written.html('characters')
+    for escaped in ('R&amp;D, &quot;dual-use&quot; &lt;items&gt;', 'A &amp; B', 'e-mail&#64;'):
+        assert escaped in characters
+    brief = written.html('briefs/ishikawa')
+    assert 'title="Q' in brief and 'R&amp;D &lt;and&gt;' in brief
