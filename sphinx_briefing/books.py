@@ -7,6 +7,7 @@ of authors' bodies) and returns standard docutils nodes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from docutils import nodes
 
@@ -43,38 +44,35 @@ class CollectionRenderer(PageRenderer):
         if not qids or not actors:
             return note(_('No positions recorded.'))
 
-        headers: list[nodes.Node] = [nodes.Text(_('Actor'))]
-        headers += [self.question(qid) for qid in qids]
-        rows: list[list[list[nodes.Node]]] = []
+        mk = self.cells
+        headers = [mk.text(_('Actor')), *(self.question(qid, mk=mk) for qid in qids)]
+        rows = []
         for actor in actors:
             if actor in derived.participants:
-                actor_cell: list[nodes.Node] = [self.participant(actor)]
+                actor_cell = [self.participant(actor, mk)]
             else:
-                actor_cell = [nodes.strong(actor, actor)]
+                actor_cell = [mk.strong([mk.text(actor)])]
             row = [actor_cell]
             for qid in qids:
-                row.append(
-                    joined((self.matrix_cell(pid) for pid in cells.get((actor, qid), ())), ' ')
-                )
+                in_cell = (self.matrix_cell(pid) for pid in cells.get((actor, qid), ()))
+                row.append(joined_by(mk, in_cell, ' '))
             rows.append(row)
         actor_width = 22
         widths = [actor_width, *[max(6, (100 - actor_width) // len(qids))] * len(qids)]
-        matrix = self.table(
-            headers, rows, widths=widths, classes=['briefing-position-matrix'], rich_headers=True
-        )
+        matrix = self.table(headers, rows, widths=widths, classes=['briefing-position-matrix'])
         return [matrix, self.legend()]
 
-    def matrix_cell(self, pid: str) -> nodes.Node:
-        info = self.derived.positions[pid]
-        cell = nodes.inline(classes=['briefing-matrix-cell'])
-        stance = nodes.inline(classes=['briefing-matrix-stance'])
-        stance += self.stance(info.record.stance, label=False)
-        cell += self.link(info.record.docname, info.record.anchor, stance, info.label)
-        sources = self.sources(info.record.docname, info.record.anchor)
+    def matrix_cell(self, pid: str) -> Any:
+        info, mk = self.derived.positions[pid], self.cells
+        stance = mk.inline(
+            [self.stance(info.record.stance, label=False, mk=mk)], ['briefing-matrix-stance']
+        )
+        cell = [self.link(info.record.docname, info.record.anchor, stance, info.label, mk)]
+        sources = self.sources(info.record.docname, info.record.anchor, mk)
         if sources is not None:
-            cell += nodes.Text(' ')
-            cell += sources
-        return cell
+            cell.append(mk.text(' '))
+            cell.append(sources)
+        return mk.inline(cell, ['briefing-matrix-cell'])
 
     def legend(self) -> nodes.paragraph:
         legend = nodes.paragraph(classes=['briefing-legend'])
@@ -93,14 +91,14 @@ class CollectionRenderer(PageRenderer):
             return []
         schedule = self.derived.schedules[panel]
         result: list[nodes.Node] = []
+        mk = self.cells
         if schedule.slots:
             rows = [self.slot_row(panel, slot) for slot in schedule.slots]
-            rows.append(
-                [[text(schedule.end, 'briefing-clock')], [], [text(_('End'), 'briefing-meta')], []]
-            )
+            end = [mk.text(schedule.end, 'briefing-clock')], [mk.text(_('End'), 'briefing-meta')]
+            rows.append([end[0], [], end[1], []])
             result.append(
                 self.table(
-                    [_('Time'), _('Min.'), _('Item'), _('To')],
+                    [mk.text(h) for h in (_('Time'), _('Min.'), _('Item'), _('To'))],
                     rows,
                     widths=[10, 7, 63, 20],
                     classes=['briefing-run-of-show'],
@@ -115,7 +113,10 @@ class CollectionRenderer(PageRenderer):
             ]
             result.append(
                 self.table(
-                    [_('No.'), _('Question'), _('Min.'), _('Priority'), _('To')],
+                    [
+                        mk.text(h)
+                        for h in (_('No.'), _('Question'), _('Min.'), _('Priority'), _('To'))
+                    ],
                     reserve_rows,
                     widths=[8, 54, 7, 11, 20],
                     classes=['briefing-run-of-show-reserve'],
@@ -123,47 +124,46 @@ class CollectionRenderer(PageRenderer):
             )
         return result
 
-    def slot_row(self, panel: str, slot: Slot) -> list[list[nodes.Node]]:
-        minutes: list[nodes.Node] = [
-            nodes.Text(str(slot.minutes) if slot.minutes is not None else '—')
-        ]
-        clock = [text(slot.start, 'briefing-clock')]
+    def slot_row(self, panel: str, slot: Slot) -> list[list[Any]]:
+        mk = self.cells
+        minutes = [mk.text(str(slot.minutes) if slot.minutes is not None else '—')]
+        clock = [mk.text(slot.start, 'briefing-clock')]
         record = self.derived.panels.get(panel)
-        moderator = [self.participant(record.moderator)] if record and record.moderator else []
+        moderator = [self.participant(record.moderator, mk)] if record and record.moderator else []
         if slot.kind == 'opening':
-            return [clock, minutes, [nodes.Text(_("Moderator's opening"))], moderator]
+            return [clock, minutes, [mk.text(_("Moderator's opening"))], moderator]
         if slot.kind == 'closing':
-            return [clock, minutes, [nodes.Text(_("Moderator's closing"))], moderator]
+            return [clock, minutes, [mk.text(_("Moderator's closing"))], moderator]
         info = self.derived.questions[slot.qid]
         return [clock, minutes, self.question_item(info), self.addressees(info)]
 
-    def reserve_row(self, info: QuestionInfo) -> list[list[nodes.Node]]:
-        q = info.record
+    def reserve_row(self, info: QuestionInfo) -> list[list[Any]]:
+        q, mk = info.record, self.cells
         return [
-            [self.question(q.qid) if info.shown else text(info.number)],
+            [self.question(q.qid, mk=mk) if info.shown else mk.text(info.number)],
             self.question_text(info),
-            [nodes.Text(str(q.minutes) if q.minutes is not None else '—')],
-            [nodes.Text(priority_label(q.priority))],
+            [mk.text(str(q.minutes) if q.minutes is not None else '—')],
+            [mk.text(priority_label(q.priority))],
             self.addressees(info),
         ]
 
-    def question_item(self, info: QuestionInfo) -> list[nodes.Node]:
+    def question_item(self, info: QuestionInfo) -> list[Any]:
+        mk = self.cells
         if not info.shown:
-            return [
-                text(info.number, 'briefing-number'),
-                nodes.Text(' '),
-                *self.question_text(info),
-            ]
-        return [self.question(info.record.qid), nodes.Text(' '), *self.question_text(info)]
+            number = mk.text(info.number, 'briefing-number')
+            return [number, mk.text(' '), *self.question_text(info)]
+        return [self.question(info.record.qid, mk=mk), mk.text(' '), *self.question_text(info)]
 
-    def question_text(self, info: QuestionInfo) -> list[nodes.Node]:
+    def question_text(self, info: QuestionInfo) -> list[Any]:
+        mk = self.cells
         if not info.shown:
-            return [text(_('(not in this edition)'), 'briefing-withheld')]
+            return [mk.text(_('(not in this edition)'), 'briefing-withheld')]
         prefix = '↳ ' if info.parent else ''
-        return [text(prefix + info.text, 'briefing-question-text')]
+        return [mk.text(prefix + info.text, 'briefing-question-text')]
 
-    def addressees(self, info: QuestionInfo) -> list[nodes.Node]:
-        return joined(self.participant(pid) for pid in info.to) if info.shown else []
+    def addressees(self, info: QuestionInfo) -> list[Any]:
+        mk = self.cells
+        return joined_by(mk, (self.participant(pid, mk) for pid in info.to)) if info.shown else []
 
     def timing_summary(self, panel: str, schedule: Schedule) -> nodes.paragraph:
         record = self.derived.panels.get(panel)

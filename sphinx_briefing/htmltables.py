@@ -181,20 +181,20 @@ def prewrite(builder: Builder, doctree: nodes.document, container: nodes.Element
 
 
 def table_html(
-    headers: Sequence[str | nodes.Node],
-    rows: Sequence[Sequence[Sequence[nodes.Node]]],
+    headers: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Sequence[tuple[str, str]]]],
     classes: Sequence[str],
 ) -> str:
-    """A table as Sphinx's HTML5 translator writes a docutils table."""
+    """A table whose headers and cells ``markup.HTML`` made, as Sphinx's HTML5 translator
+    writes a docutils table (without column widths)."""
     out = [f'<table class="{escape(" ".join([*classes, "docutils", "align-default"]))}">\n']
     out.append('<thead>\n<tr class="row-odd">')
     for header in headers:
-        cell = inline_html([header]) if isinstance(header, nodes.Node) else escape(str(header))
-        out.append(f'<th class="head"><p>{cell}</p></th>\n')
+        out.append(f'<th class="head"><p>{header[0]}</p></th>\n')
     out.append('</tr>\n</thead>\n<tbody>\n')
     for number, cells in enumerate(rows):
         out.append(f'<tr class="row-{"even" if number % 2 == 0 else "odd"}">')
-        out.extend(f'<td><p>{inline_html(cell)}</p></td>\n' for cell in cells)
+        out.extend(f'<td><p>{"".join([part[0] for part in cell])}</p></td>\n' for cell in cells)
         out.append('</tr>\n')
     out.append('</tbody>\n</table>\n')
     return ''.join(out)

@@ -147,6 +147,9 @@ class PageRenderer:
         #: links are resolved here): as HTML for HTML builders (one node, not dozens,
         #: for each of the tens of thousands of lines of a large book)
         self.lines = line_maker(builder)
+        #: makes the cells of collection tables, which HTML builders (EPUB too: a table
+        #: has no ids or external links to rewrite) get written as one node
+        self.cells: Maker = HTML if builder.format == 'html' else NODES
 
     # -- links ------------------------------------------------------------------------
 
@@ -543,7 +546,7 @@ class PageRenderer:
         anchored = [info.record.qid not in first_rows for info in infos]
         first_rows.update(info.record.qid for info in infos)
         with_positions, with_sources = self._index_columns()
-        if self.tables is None or self.builder.format != 'html':
+        if self.tables is None or self.cells is not HTML:
             return self.table(
                 *self._index_rows(ph, infos, anchored, with_positions, with_sources),
                 classes=['briefing-question-index'],
@@ -634,7 +637,8 @@ class PageRenderer:
         anchored: Sequence[bool],
         with_positions: bool,
         with_sources: bool,
-    ) -> tuple[list[str], list[list[list[nodes.Node]]], list[int]]:
+    ) -> tuple[list[Any], list[list[list[Any]]], list[int]]:
+        mk = self.cells
         headers = [
             _('No.'),
             _('Question'),
@@ -645,30 +649,28 @@ class PageRenderer:
             *([_('Sources')] if with_sources else []),
             _('Referred to in'),
         ]
-        rows: list[list[list[nodes.Node]]] = []
+        rows: list[list[list[Any]]] = []
         for info, anchor in zip(infos, anchored, strict=True):
             q = info.record
-            number_cell: list[nodes.Node] = []
-            if anchor:
-                number_cell.append(nodes.target('', '', ids=[row_anchor(ph, q)]))
-            number_cell.append(self.question(q.qid))
-            question_cell: list[nodes.Node] = [
-                text(('↳ ' if info.parent else '') + info.text, 'briefing-question-text')
+            number_cell = [mk.target(row_anchor(ph, q))] if anchor else []
+            number_cell.append(self.question(q.qid, mk=mk))
+            question_cell = [
+                mk.text(('↳ ' if info.parent else '') + info.text, 'briefing-question-text')
             ]
             rows.append(
                 [
                     number_cell,
                     question_cell,
-                    joined(self.participant(pid) for pid in info.to),
-                    [nodes.Text(str(q.minutes) if q.minutes is not None else '—')],
-                    [nodes.Text(priority_label(q.priority))],
+                    joined_by(mk, (self.participant(pid, mk) for pid in info.to)),
+                    [mk.text(str(q.minutes) if q.minutes is not None else '—')],
+                    [mk.text(priority_label(q.priority))],
                     *(
-                        [joined(self.position_link(pid) for pid in info.positions)]
+                        [joined_by(mk, (self.position_link(pid, mk) for pid in info.positions))]
                         if with_positions
                         else []
                     ),
-                    *([self.question_sources(info)] if with_sources else []),
-                    joined(self.document(doc) for doc in info.referrers),
+                    *([self.question_sources(info, mk)] if with_sources else []),
+                    joined_by(mk, (self.document(doc, mk) for doc in info.referrers)),
                 ]
             )
         widths = [
@@ -681,34 +683,32 @@ class PageRenderer:
             *([12] if with_sources else []),
             8,
         ]
-        return [str(h) for h in headers], rows, widths
+        return [mk.text(str(h)) for h in headers], rows, widths
 
     def table(
         self,
-        headers: Sequence[str | nodes.Node],
-        rows: Sequence[Sequence[Sequence[nodes.Node]]],
+        headers: Sequence[Any],
+        rows: Sequence[Sequence[Sequence[Any]]],
         widths: Sequence[int],
         *,
         classes: Sequence[str] = (),
-        rich_headers: bool = False,
     ) -> nodes.Element:
-        """A collection table: docutils nodes, or for HTML builders the same table
-        already written as HTML (see :mod:`sphinx_briefing.htmltables`)."""
-        if self.builder.format == 'html':
+        """A collection table whose headers and cells :attr:`cells` made: docutils nodes,
+        or for HTML builders the same table already written as HTML (see
+        :mod:`sphinx_briefing.htmltables`)."""
+        if self.cells is HTML:
             return written(table_html(headers, rows, [*TABLE_CLASSES, *classes]), NOT_SEARCHED)
-        return table(headers, rows, widths=widths, classes=classes, rich_headers=rich_headers)
+        return table(headers, rows, widths=widths, classes=classes)
 
 
 def table(
-    headers: Sequence[str | nodes.Node],
+    headers: Sequence[nodes.Node],
     rows: Sequence[Sequence[Sequence[nodes.Node]]],
     *,
     widths: Sequence[int],
     classes: Sequence[str] = (),
-    rich_headers: bool = False,
 ) -> nodes.table:
-    """A standard docutils table (Sphinx writes it as longtable in LaTeX: it may be long).
-    Headers are strings, or nodes (links) when *rich_headers* is set."""
+    """A standard docutils table (Sphinx writes it as longtable in LaTeX: it may be long)."""
     result = nodes.table(classes=[*TABLE_CLASSES, *classes])
     group = nodes.tgroup(cols=len(headers))
     result += group
@@ -719,10 +719,7 @@ def table(
     head_row = nodes.row()
     head += head_row
     for title in headers:
-        if rich_headers and isinstance(title, nodes.Node):
-            head_row += nodes.entry('', nodes.paragraph('', '', title))
-        else:
-            head_row += nodes.entry('', nodes.paragraph(str(title), str(title)))
+        head_row += nodes.entry('', nodes.paragraph('', '', title))
     body = nodes.tbody()
     group += body
     for cells in rows:
