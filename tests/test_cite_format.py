@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from docutils import nodes
 
+from sphinx_briefing import cite_format
 from sphinx_briefing.bib import entry_to_csl, load_bibfiles
 from sphinx_briefing.cite_format import (
     CitationRequest,
@@ -142,6 +143,64 @@ def test_author_date_disambiguates_across_the_whole_project(tmp_path: Path) -> N
     bibliography = dict(result.bibliography)
     assert rich_to_text(bibliography['un2018a']).startswith('United Nations. 2018a.')
     assert not result.numeric
+
+
+SIDE_BY_SIDE = (
+    DISAMBIGUATION
+    + """
+@book{zed2019b, author = {Zed, Bruno}, title = {Other}, publisher = {P}, year = 2019}
+"""
+)
+
+
+def test_citations_formatted_side_by_side_read_as_in_one_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large project's citations are formatted by two pandoc processes, half each. What
+    a citation shows may depend on items cited only in the other half (year suffixes,
+    given names that tell two authors apart): it must be what one run gives."""
+    items = items_from(tmp_path, SIDE_BY_SIDE)
+    requests = [
+        CitationRequest((CiteItem('un2018b'),)),
+        CitationRequest((CiteItem('zed2019', mode='author-in-text'),)),
+        CitationRequest((CiteItem('smith2020', mode='author'),), all_authors=True),
+        CitationRequest((CiteItem('un2018a', suffix='p. 4'),)),
+        CitationRequest((CiteItem('zed2019b'),)),
+        CitationRequest((CiteItem('smith2020', mode='year'),)),
+    ]
+    runs: list[int] = []
+    real = cite_format._citeproc
+
+    def counted(*args: Any) -> Any:
+        runs.append(len(args[1]['blocks']))
+        return real(*args)
+
+    monkeypatch.setattr(cite_format, '_citeproc', counted)
+    monkeypatch.setattr(cite_format.os, 'sched_getaffinity', lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(cite_format, 'MIN_PER_PROCESS', 3)
+    side_by_side = format_citations(None, items, requests)
+    assert len(runs) == 4  # two halves, twice (the second run lists all authors)
+    runs.clear()
+    monkeypatch.setattr(cite_format, 'MIN_PER_PROCESS', 1000)
+    one = format_citations(None, items, requests)
+    assert len(runs) == 2
+    assert side_by_side == one
+    assert [rich_to_text(c) for c in side_by_side.citations] == [
+        '(United Nations 2018b)',
+        'A. Zed (2019)',
+        'Smith, Jones, Brown, and White',
+        '(United Nations 2018a, 4)',
+        '(B. Zed 2019)',
+        '2020',
+    ]
+    # A style whose citations depend on those before them (numbers) runs once.
+    runs.clear()
+    numbered = [r for r in requests if not r.all_authors]
+    monkeypatch.setattr(cite_format, 'MIN_PER_PROCESS', 2)
+    format_citations(style('ieee'), items, numbered)
+    assert len(runs) == 1
+    format_citations(None, items, numbered)
+    assert len(runs) == 3
 
 
 def test_numeric_style_numbers_by_first_citation(tmp_path: Path) -> None:
