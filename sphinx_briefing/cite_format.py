@@ -846,6 +846,8 @@ def rich_to_text(rich: Sequence[Rich]) -> str:
 _SAFE_SCHEMES: Final = frozenset({'http', 'https', 'mailto'})
 
 
+# A bibliography entry's URL is checked wherever the entry is shown: in every brief too.
+@lru_cache(maxsize=4096)
 def safe_url(url: str) -> str | None:
     """The URL if it may become a link (http, https, mailto, DOI), else ``None``.
 
