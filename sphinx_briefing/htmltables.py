@@ -1,25 +1,23 @@
-"""Large collection tables, and the header and footer lines of boxes, written straight
-to HTML.
+"""Collections written straight to HTML, into one node (``briefing_html``).
 
 A question index of thousands of rows is hundreds of thousands of docutils nodes; every
 post-transform walks them and the HTML translator visits each, which made rewriting
-that one page the largest part of an incremental build; the lines added to every box
-(see ``PageRenderer.line``) are many small trees that lived until their page was written.
-For HTML builders both are therefore serialised here, from the same nodes the other
-builders get, into one node (``briefing_html``): the markup matches what Sphinx's HTML
-translator writes for these nodes (the stylesheet and the browser tests rely on it; a
-test compares the example book both ways), and only the node kinds the renderers make
-are handled; anything else is written as escaped text. A filled collection (a brief, a
-matrix) is written by Sphinx's own translator when its page is resolved
-(:func:`prewrite`).
+that one page the largest part of an incremental build. For HTML builders, collection
+tables are therefore written here (:func:`table_html`) from cells that
+:mod:`sphinx_briefing.markup` made as HTML, and the few other parts of a split question
+index's pages from the renderers' nodes (:func:`paragraph_html`, :func:`rubric_html`):
+the markup matches what Sphinx's HTML translator writes (the stylesheet and the browser
+tests rely on it), and only the node kinds the renderers make are handled; anything else
+is written as escaped text. A filled collection (a brief, a matrix) is written by
+Sphinx's own translator when its page is resolved (:func:`prewrite`).
 """
 
 from __future__ import annotations
 
 import pickle
+import re
 import zlib
 from collections.abc import Callable, Sequence
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +30,31 @@ if TYPE_CHECKING:
     from sphinx.builders import Builder
 
 
+_ATTRIBUTE_SPACE = re.compile('[\n\r\t\v\f]')
+
+
+def encode(text: str) -> str:
+    """Text as docutils' HTML writers encode it (``&``, ``<``, ``"``, ``>`` and ``@``)."""
+    if '&' in text:
+        text = text.replace('&', '&amp;')
+    if '<' in text:
+        text = text.replace('<', '&lt;')
+    if '"' in text:
+        text = text.replace('"', '&quot;')
+    if '>' in text:
+        text = text.replace('>', '&gt;')
+    if '@' in text:
+        text = text.replace('@', '&#64;')
+    return text
+
+
+def attribute(value: str) -> str:
+    """An attribute's value as docutils' ``starttag`` writes it."""
+    return encode(_ATTRIBUTE_SPACE.sub(' ', value))
+
+
 def _attributes(**values: str) -> str:
-    return ''.join(f' {name}="{escape(value)}"' for name, value in values.items() if value)
+    return ''.join(f' {name}="{attribute(value)}"' for name, value in values.items() if value)
 
 
 def _classes(node: nodes.Element, *extra: str) -> str:
@@ -61,7 +82,7 @@ def rubric_html(rubric: nodes.rubric) -> str:
 
 def _node_html(node: nodes.Node) -> str:
     if isinstance(node, nodes.Text):
-        return escape(str(node), quote=False)
+        return encode(str(node))
     assert isinstance(node, nodes.Element)
     inner = inline_html(node.children)
     ids = node['ids'][0] if node['ids'] else ''
@@ -72,12 +93,12 @@ def _node_html(node: nodes.Node) -> str:
         href = node.get('refuri') or ('#' + node['refid'] if 'refid' in node else '')
         classes = _classes(node, 'reference', 'internal' if internal else 'external')
         attributes = _attributes(href=href, title=node.get('reftitle', ''))
-        return f'<a class="{escape(classes)}"{attributes}>{inner}</a>'
+        return f'<a class="{attribute(classes)}"{attributes}>{inner}</a>'
     if isinstance(node, bnodes.briefing_stance):
         classes = ' '.join([*node['classes'], 'briefing-stance'])  # as html_visit_stance
         colour = node.get('colour', '')
         style = f'--briefing-stance-colour: {colour}' if bnodes.is_colour(colour) else ''
-        return f'<span class="{escape(classes)}"{_attributes(style=style)}>{inner}</span>'
+        return f'<span class="{attribute(classes)}"{_attributes(style=style)}>{inner}</span>'
     tags: dict[type[nodes.Element], str] = {
         nodes.strong: 'strong',
         nodes.emphasis: 'em',
@@ -87,7 +108,7 @@ def _node_html(node: nodes.Node) -> str:
     }
     tag = tags.get(type(node))
     if tag is None:
-        return escape(node.astext(), quote=False)
+        return encode(node.astext())
     classes = _classes(node)
     return f'<{tag}{_attributes(id=ids)}{_attributes(**{"class": classes})}>{inner}</{tag}>'
 
@@ -187,7 +208,7 @@ def table_html(
 ) -> str:
     """A table whose headers and cells ``markup.HTML`` made, as Sphinx's HTML5 translator
     writes a docutils table (without column widths)."""
-    out = [f'<table class="{escape(" ".join([*classes, "docutils", "align-default"]))}">\n']
+    out = [f'<table class="{attribute(" ".join([*classes, "docutils", "align-default"]))}">\n']
     out.append('<thead>\n<tr class="row-odd">')
     for header in headers:
         out.append(f'<th class="head"><p>{header[0]}</p></th>\n')

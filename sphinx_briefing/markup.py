@@ -15,14 +15,13 @@ for every builder and compares each HTML page, byte for byte, with the pages mad
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from docutils import nodes
 
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.htmltables import written
+from sphinx_briefing.htmltables import attribute, encode, written
 
 
 class Maker(Protocol):
@@ -130,28 +129,6 @@ class NodeMaker:
 
 #: HTML fragment and the text a reader sees of it (what search indexes)
 Fragment = tuple[str, str]
-
-_ATTRIBUTE_SPACE = re.compile('[\n\r\t\v\f]')
-
-
-def encode(text: str) -> str:
-    """Text as docutils' HTML writers encode it (``&``, ``<``, ``"``, ``>`` and ``@``)."""
-    if '&' in text:
-        text = text.replace('&', '&amp;')
-    if '<' in text:
-        text = text.replace('<', '&lt;')
-    if '"' in text:
-        text = text.replace('"', '&quot;')
-    if '>' in text:
-        text = text.replace('>', '&gt;')
-    if '@' in text:
-        text = text.replace('@', '&#64;')
-    return text
-
-
-def attribute(value: str) -> str:
-    """An attribute's value as docutils' ``starttag`` writes it."""
-    return encode(_ATTRIBUTE_SPACE.sub(' ', value))
 
 
 def _class(classes: Sequence[str]) -> str:

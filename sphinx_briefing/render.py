@@ -2,9 +2,10 @@
 
 Everything here reads :class:`~sphinx_briefing.derive.Derived` and writes nothing but the
 nodes it returns. Output is made of standard nodes (paragraphs, tables, field lists,
-references from ``make_refnode``), so every builder can write it; HTML builders get the
-large tables and the header lines already written as HTML (:meth:`PageRenderer.table`,
-:meth:`PageRenderer.line`).
+references from ``make_refnode``), so every builder can write it. Header and footer
+lines, citations and table cells are described once, through a maker
+(:mod:`sphinx_briefing.markup`): HTML builders get them already written as HTML, made
+without nodes (:attr:`PageRenderer.lines`, :attr:`PageRenderer.cells`).
 """
 
 from __future__ import annotations
