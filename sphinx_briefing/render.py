@@ -56,12 +56,7 @@ def text(value: str, *classes: str) -> nodes.Node:
 
 
 def joined(items: Iterable[nodes.Node], separator: str = ', ') -> list[nodes.Node]:
-    result: list[nodes.Node] = []
-    for item in items:
-        if result:
-            result.append(nodes.Text(separator))
-        result.append(item)
-    return result
+    return joined_by(NODES, items, separator)
 
 
 def role_label(role: str) -> str:
