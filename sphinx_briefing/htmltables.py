@@ -1,15 +1,14 @@
 """Collections written straight to HTML, into one node (``briefing_html``).
 
 A question index of thousands of rows is hundreds of thousands of docutils nodes; every
-post-transform walks them and the HTML translator visits each, which made rewriting
-that one page the largest part of an incremental build. For HTML builders, collection
-tables are therefore written here (:func:`table_html`) from cells that
-:mod:`sphinx_briefing.markup` made as HTML, and the few other parts of a split question
-index's pages from the renderers' nodes (:func:`paragraph_html`, :func:`rubric_html`):
-the markup matches what Sphinx's HTML translator writes (the stylesheet and the browser
-tests rely on it), and only the node kinds the renderers make are handled; anything else
-is written as escaped text. A filled collection (a brief, a matrix) is written by
-Sphinx's own translator when its page is resolved (:func:`prewrite`).
+post-transform walks them and the HTML translator visits each, which made rewriting that
+one page the largest part of an incremental build. For HTML builders, collection tables
+are therefore written here (:func:`table_html`) from cells that
+:mod:`sphinx_briefing.markup` made as HTML, and the headings of a split question index's
+parts (:func:`rubric_html`): the markup matches what Sphinx's HTML translator writes
+(the stylesheet and the browser tests rely on it). A filled collection (a brief, a
+matrix) is written by Sphinx's own translator when its page is resolved
+(:func:`prewrite`).
 """
 
 from __future__ import annotations
@@ -53,64 +52,12 @@ def attribute(value: str) -> str:
     return encode(_ATTRIBUTE_SPACE.sub(' ', value))
 
 
-def _attributes(**values: str) -> str:
-    return ''.join(f' {name}="{attribute(value)}"' for name, value in values.items() if value)
-
-
-def _classes(node: nodes.Element, *extra: str) -> str:
-    return ' '.join([*extra, *node['classes']])
-
-
-def inline_html(children: Sequence[nodes.Node]) -> str:
-    """The HTML of inline nodes made by the collection renderers."""
-    return ''.join(_node_html(child) for child in children)
-
-
-def paragraph_html(paragraph: nodes.paragraph) -> str:
-    """A paragraph of inline nodes made by the renderers, as the HTML5 translator writes it."""
-    ids = paragraph['ids'][0] if paragraph['ids'] else ''
-    attributes = _attributes(**{'class': _classes(paragraph)}) + _attributes(id=ids)
-    return f'<p{attributes}>{inline_html(paragraph.children)}</p>\n'
-
-
 def rubric_html(rubric: nodes.rubric) -> str:
-    """A rubric (a heading outside the section structure), as the HTML5 translator writes it."""
-    ids = rubric['ids'][0] if rubric['ids'] else ''
-    attributes = _attributes(**{'class': _classes(rubric, 'rubric')}) + _attributes(id=ids)
-    return f'<p{attributes}>{inline_html(rubric.children)}</p>\n'
-
-
-def _node_html(node: nodes.Node) -> str:
-    if isinstance(node, nodes.Text):
-        return encode(str(node))
-    assert isinstance(node, nodes.Element)
-    inner = inline_html(node.children)
-    ids = node['ids'][0] if node['ids'] else ''
-    if isinstance(node, nodes.target):
-        return f'<span class="target"{_attributes(id=ids)}></span>'
-    if isinstance(node, nodes.reference):
-        internal = node.get('internal') or 'refid' in node
-        href = node.get('refuri') or ('#' + node['refid'] if 'refid' in node else '')
-        classes = _classes(node, 'reference', 'internal' if internal else 'external')
-        attributes = _attributes(href=href, title=node.get('reftitle', ''))
-        return f'<a class="{attribute(classes)}"{attributes}>{inner}</a>'
-    if isinstance(node, bnodes.briefing_stance):
-        classes = ' '.join([*node['classes'], 'briefing-stance'])  # as html_visit_stance
-        colour = node.get('colour', '')
-        style = f'--briefing-stance-colour: {colour}' if bnodes.is_colour(colour) else ''
-        return f'<span class="{attribute(classes)}"{_attributes(style=style)}>{inner}</span>'
-    tags: dict[type[nodes.Element], str] = {
-        nodes.strong: 'strong',
-        nodes.emphasis: 'em',
-        nodes.superscript: 'sup',
-        nodes.subscript: 'sub',
-        nodes.inline: 'span',
-    }
-    tag = tags.get(type(node))
-    if tag is None:
-        return encode(node.astext())
-    classes = _classes(node)
-    return f'<{tag}{_attributes(id=ids)}{_attributes(**{"class": classes})}>{inner}</{tag}>'
+    """A rubric (a heading outside the section structure; its text only), as the parts of
+    a split question index have always written it."""
+    ids = f' id="{attribute(rubric["ids"][0])}"' if rubric['ids'] else ''
+    classes = attribute(' '.join(['rubric', *rubric['classes']]))
+    return f'<p class="{classes}"{ids}>{encode(rubric.astext())}</p>\n'
 
 
 #: Builders whose pages are written exactly as their translator writes the doctree (EPUB

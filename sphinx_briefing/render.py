@@ -27,7 +27,6 @@ from sphinx_briefing.derive import BACKLINKS, Derived, IndexGroup, QuestionInfo,
 from sphinx_briefing.htmltables import (
     PREWRITING_BUILDERS,
     TableCache,
-    paragraph_html,
     rubric_html,
     table_html,
     written,
@@ -461,10 +460,10 @@ class PageRenderer:
             if ph.group_by == 'topic':
                 topic_positions = derived.topic_positions.get((group.panel, group.key), ())
                 if topic_positions:
-                    line = nodes.paragraph(classes=['briefing-topic-positions'])
-                    line += nodes.Text(_('Positions on this topic:') + ' ')
-                    line.extend(joined(self.position_link(pid) for pid in topic_positions))
-                    result.append(line)
+                    mk = self.cells
+                    links = (self.position_link(pid, mk) for pid in topic_positions)
+                    line = [mk.text(_('Positions on this topic:') + ' '), *joined_by(mk, links)]
+                    result.append(mk.paragraph(line, ['briefing-topic-positions']))
         return result
 
     def _group_title(self, group_by: str, group: IndexGroup) -> str:
@@ -526,11 +525,9 @@ class PageRenderer:
             for node in self._index_groups(part, ph, first_rows, ids=number):
                 if isinstance(node, bnodes.briefing_html):
                     html.append(node['html'])
-                elif isinstance(node, nodes.rubric):
-                    html.append(rubric_html(node))
                 else:
-                    assert isinstance(node, nodes.paragraph)
-                    html.append(paragraph_html(node))
+                    assert isinstance(node, nodes.rubric)
+                    html.append(rubric_html(node))
             number += len(part)
             self.table_page = None
             yield ''.join(html)
