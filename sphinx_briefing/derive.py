@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Protocol, TypeVar
 
 from sphinx_briefing._pickling import pickled_as_tuple
@@ -219,14 +219,35 @@ class Derived:
         return [pid for pid in (record.moderator, *record.panellists) if pid]
 
     def panels_of(self, participant: str) -> list[str]:
-        """Panels a participant sits on or is asked a question in, in reading order."""
-        sits = [p for p in self.panels if participant in self.roster(p)]
-        asked = [
-            info.panel
-            for info in self.questions.values()
-            if participant in info.to and info.panel and info.panel not in sits
-        ]
-        return sits + sorted(set(asked), key=list(self.panels).index)
+        """Panels a participant sits on, then those they are only asked a question in, in
+        reading order."""
+        sits, asked = self._panels_by_participant.get(participant, ((), frozenset()))
+        order = list(self.panels)
+        return [*sits, *sorted(asked.difference(sits), key=order.index)]
+
+    @cached_property
+    def _panels_by_participant(self) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
+        """Participant → (panels they sit on, in reading order; panels they are asked a
+        question in). Worked out once, on first use: every brief asks, and a pass over
+        all questions per brief made the briefs' cost grow with briefs × questions.
+
+        Not a field: :meth:`sphinx_briefing.domain.StoredDerived.save` stores a copy made
+        from the fields, so this is made again from the stored questions, never kept
+        beside them. Read only once the result is complete (``_deps`` comes last).
+        """
+        sits: dict[str, list[str]] = {}
+        asked: dict[str, set[str]] = {}
+        for panel in self.panels:
+            for pid in dict.fromkeys(self.roster(panel)):  # a moderator may also be listed
+                sits.setdefault(pid, []).append(panel)
+        for info in self.questions.values():
+            if info.panel:
+                for pid in info.to:
+                    asked.setdefault(pid, set()).add(info.panel)
+        return {
+            pid: (tuple(sits.get(pid, ())), frozenset(asked.get(pid, ())))
+            for pid in sits.keys() | asked.keys()
+        }
 
     def questions_for(self, participant: str, panel: str) -> list[QuestionInfo]:
         """What a participant is asked on a panel: the questions addressed to them, with

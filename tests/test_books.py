@@ -482,3 +482,43 @@ def test_a_brief_shows_the_images_of_what_it_copies(project: Any) -> None:
     tex = next(latex.outdir.glob('*.tex')).read_text(encoding='utf-8')
     assert tex.count(r'\sphinxincludegraphics') == 4
     assert (latex.outdir / 'dot.png').exists()
+
+
+def test_a_brief_lists_the_panels_sat_on_then_those_only_asked_in(project: Any) -> None:
+    # Ana sits on the noon panel and is asked a question in the morning and the evening
+    # too, without sitting on those (which is warned about, and shown): the panels she
+    # sits on come first, then the others in reading order, each once.
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write(
+        'index.md',
+        '# Three panels\n\n'
+        ':::{participant} ana\n:name: Ana\n:::\n\n'
+        ':::{participant} ben\n:name: Ben\n:::\n\n'
+        '```{toctree}\na-morning\nb-noon\nc-evening\nd-brief\n```\n',
+    )
+    for doc, panel, sits in (
+        ('a-morning', 'morning', 'ben'),
+        ('b-noon', 'noon', 'ana, ben'),
+        ('c-evening', 'evening', 'ben'),
+    ):
+        proj.write(
+            f'{doc}.md',
+            f'# {panel}\n\n:::{{panel}} {panel}\n:title: The {panel} panel\n'
+            f':panellists: {sits}\n:::\n\n'
+            f':::{{question}} {panel}-q1\n:to: ana\n\nWhy, in the {panel}?\n:::\n\n'
+            f':::{{question}} {panel}-q2\n:to: ana, ben\n\nHow, in the {panel}?\n:::\n',
+        )
+    proj.write('d-brief.md', '# Ana\n\n```{panellist-brief} ana\n```\n')
+    build = proj.build()
+    assert sorted((w.file, w.type) for w in build.warnings()) == [
+        ('a-morning.md', 'briefing.not_on_panel'),
+        ('a-morning.md', 'briefing.not_on_panel'),
+        ('c-evening.md', 'briefing.not_on_panel'),
+        ('c-evening.md', 'briefing.not_on_panel'),
+    ]
+    brief = soup(build, 'd-brief').select_one('div.briefing-panellist-brief')
+    headings = [h.get_text(strip=True) for h in brief.select('.briefing-brief-panel')]
+    assert headings == ['The noon panel', 'The morning panel', 'The evening panel']
+    roles = re.findall(r'Your role : (\w+)', brief.get_text(' ', strip=True))
+    assert roles == ['Panellist', 'Addressee', 'Addressee']
