@@ -34,7 +34,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sphinx_briefing.cite_format import _pandoc_path
+from sphinx_briefing.citations.citeproc import _pandoc_path
 
 #: The briefing build's pages that the bare twin has only as a stub, or not at all.
 COLLECTION_PAGE = re.compile(

@@ -18,7 +18,7 @@ and it records wall time, peak memory (the child's maximum resident set size, fr
 ``os.wait4``), the pages written and the documents re-read (files newer than the build's
 start).  After each incremental build it checks that the collection pages showing the edited
 question (question index, the panel's position matrix, the addressees' briefs) show its new
-text.  It also times loading ``refs.bib`` with ``sphinx_briefing.bib.load_bibfiles`` (no
+text.  It also times loading ``refs.bib`` with ``citations.bibtex.load_bibfiles`` (no
 cache) against ``pybtex.database.parse_file``, in this process.
 
 A failed build is reported (exit status and the first 30 lines of its output) and the run
@@ -50,7 +50,7 @@ from typing import Any
 from floor import make_floor
 from generate import EditInfo, apply_edit, generate
 
-from sphinx_briefing.cite_format import CiteprocError
+from sphinx_briefing.citations.citeproc import CiteprocError
 
 TWINS = ('briefing', 'bare')
 REPO = Path(__file__).resolve().parent.parent
@@ -351,12 +351,12 @@ def bench_bib(path: Path, rounds: int) -> dict[str, Any]:
     result: dict[str, Any] = {'file': str(path), 'rounds': rounds}
     loaders: dict[str, Callable[[], int]] = {}
     try:
-        from sphinx_briefing.bib import load_bibfiles
+        from sphinx_briefing.citations.bibtex import load_bibfiles
 
         def briefing() -> int:
             return len(load_bibfiles([path], None).entries)
 
-        loaders['sphinx_briefing.bib.load_bibfiles'] = briefing
+        loaders['sphinx_briefing.citations.bibtex.load_bibfiles'] = briefing
     except Exception as exc:  # the extension side is still being built
         result['error_briefing'] = f'{type(exc).__name__}: {exc}'
     try:

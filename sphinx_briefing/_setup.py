@@ -15,7 +15,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx.locale import init_console
 
     from sphinx_briefing import assets, config, events, export, latex, nodes
-    from sphinx_briefing.citations import BibliographyDirective, CiteDomain
+    from sphinx_briefing.citations.roles import BibliographyDirective, CiteDomain
     from sphinx_briefing.directives import DIRECTIVES
     from sphinx_briefing.domain import ROLES, BriefingDomain, BriefingXRefRole
     from sphinx_briefing.locale import MESSAGE_CATALOG_NAME, compiled_locale_dir

@@ -16,8 +16,8 @@ from functools import cached_property, lru_cache
 from typing import Protocol, TypeVar
 
 from sphinx_briefing._pickling import pickled_as_tuple
-from sphinx_briefing.cite_format import Rich, rich_to_text
-from sphinx_briefing.citestep import CitationInputs, after
+from sphinx_briefing.citations.citeproc import Rich, rich_to_text
+from sphinx_briefing.citations.step import CitationInputs, after
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.model import (
     CiteRef,

@@ -22,7 +22,7 @@ from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
 from sphinx_briefing._files import replacing
-from sphinx_briefing.citestep import CitationInputs
+from sphinx_briefing.citations.step import CitationInputs
 from sphinx_briefing.collect import broken_fences, collect
 from sphinx_briefing.derive import Derived, Inputs
 from sphinx_briefing.directives import DIRECTIVES
@@ -432,7 +432,7 @@ class BriefingDomain(Domain):
     def citation_export(self, builder: Builder) -> Iterator[dict[str, Any]]:
         """Every citation of the project (``cite:*`` roles; positions' sources are in
         their positions), in reading order, for ``briefing.json``; made one at a time."""
-        from sphinx_briefing.cite_format import rich_to_text
+        from sphinx_briefing.citations.citeproc import rich_to_text
         from sphinx_briefing.export import Locator
 
         derived = self.derived

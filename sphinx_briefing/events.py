@@ -20,7 +20,7 @@ from sphinx_briefing import config as briefing_config
 from sphinx_briefing import indexparts
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
-from sphinx_briefing.citestep import CitationCache, bibfiles, file_state, format_project
+from sphinx_briefing.citations.step import CitationCache, bibfiles, file_state, format_project
 from sphinx_briefing.derive import derive
 from sphinx_briefing.domain import StoredDerived
 from sphinx_briefing.htmltables import PREWRITING_BUILDERS, TableCache, prewrite

@@ -21,8 +21,8 @@ from sphinx.util.osutil import relative_uri
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.citations import FORMS
-from sphinx_briefing.cite_format import capitalised, rich_markup
+from sphinx_briefing.citations.citeproc import capitalised, rich_markup
+from sphinx_briefing.citations.roles import FORMS
 from sphinx_briefing.derive import BACKLINKS, Derived, IndexGroup, QuestionInfo, row_anchor
 from sphinx_briefing.htmltables import (
     PREWRITING_BUILDERS,

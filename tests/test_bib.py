@@ -1,4 +1,4 @@
-"""Loading .bib files (sphinx_briefing.bib): problems, cache, macros, names, CSL mapping."""
+"""Loading .bib files (sphinx_briefing.citations.bibtex): problems, cache, macros, names, CSL mapping."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from conftest import require_tool
 from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
-from sphinx_briefing import bib
-from sphinx_briefing.bib import BibEntry, entry_issued, entry_to_csl, load_bibfiles
+from sphinx_briefing.citations import bibtex as bib
+from sphinx_briefing.citations.bibtex import BibEntry, entry_issued, entry_to_csl, load_bibfiles
 
 DATA = Path(__file__).parent / 'data' / 'bib'
 

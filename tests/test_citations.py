@@ -264,7 +264,8 @@ def test_latex_bibliography_stays_in_place(project: Any) -> None:
 def test_no_op_build_neither_parses_nor_formats(
     project: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sphinx_briefing import bib, citestep
+    from sphinx_briefing.citations import bibtex as bib
+    from sphinx_briefing.citations import step as citestep
 
     proj = project('test-citations')
     proj.build()
@@ -294,7 +295,7 @@ def test_no_op_build_neither_parses_nor_formats(
 def test_the_citation_cache_is_a_file_of_its_own_and_only_a_cache(
     project: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sphinx_briefing import citestep
+    from sphinx_briefing.citations import step as citestep
 
     proj = project('test-citations')
     first = proj.build()

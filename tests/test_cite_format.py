@@ -1,4 +1,4 @@
-"""Citation formatting (sphinx_briefing.cite_format) against pandoc's own citeproc.
+"""Citation formatting (sphinx_briefing.citations.citeproc) against pandoc's own citeproc.
 
 The fixtures in tests/data/citeproc were made by generate.py, which lets pandoc read the
 .bib files itself; here the same entries go through our pipeline (bibtexparser →
@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from docutils import nodes
 
-from sphinx_briefing import cite_format
-from sphinx_briefing.bib import entry_to_csl, load_bibfiles
-from sphinx_briefing.cite_format import (
+from sphinx_briefing.citations import citeproc as cite_format
+from sphinx_briefing.citations.bibtex import entry_to_csl, load_bibfiles
+from sphinx_briefing.citations.citeproc import (
     CitationRequest,
     CiteItem,
     Formatted,

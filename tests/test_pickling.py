@@ -11,7 +11,7 @@ from docutils import nodes
 
 from sphinx_briefing import bodies
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.bib import BibEntry
+from sphinx_briefing.citations.bibtex import BibEntry
 from sphinx_briefing.derive import QuestionInfo
 from sphinx_briefing.model import CiteRef, Position, Question, Reference
 

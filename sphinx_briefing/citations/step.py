@@ -20,9 +20,14 @@ from typing import TYPE_CHECKING, Any
 from sphinx.util import logging
 
 from sphinx_briefing._files import replacing
-from sphinx_briefing.bib import BibDatabase, BibEntry, entry_issued, entry_to_csl, load_bibfiles
-from sphinx_briefing.citations import FORMS
-from sphinx_briefing.cite_format import (
+from sphinx_briefing.citations.bibtex import (
+    BibDatabase,
+    BibEntry,
+    entry_issued,
+    entry_to_csl,
+    load_bibfiles,
+)
+from sphinx_briefing.citations.citeproc import (
     CitationRequest,
     CiteItem,
     CiteprocError,
@@ -33,6 +38,7 @@ from sphinx_briefing.cite_format import (
     formatting_key,
     resolve_style,
 )
+from sphinx_briefing.citations.roles import FORMS
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import CiteRef, Placeholder, stable_digest
 from sphinx_briefing.warnings_ import Subtype

@@ -4,7 +4,7 @@ pandoc's citeproc is the reference CSL processor, so we let it do the formatting
 pandoc run per build formats every citation of the project, in reading order (numeric
 styles number by first citation; author-date styles disambiguate ``2018a``/``2018b``
 across the whole project), and every cited entry.  The CSL-JSON items come from
-:func:`sphinx_briefing.bib.entry_to_csl`.
+:func:`sphinx_briefing.citations.bibtex.entry_to_csl`.
 
 Output is :data:`Rich`: plain nested tuples, picklable, that :func:`rich_to_nodes` turns
 into docutils nodes for every builder and :func:`rich_to_text` into plain text.
@@ -303,7 +303,7 @@ def format_citations(
 
     :param style: a .csl file from :func:`resolve_style`; ``None`` for the built-in
         Chicago author-date style.
-    :param items: CSL-JSON items by key (:func:`sphinx_briefing.bib.entry_to_csl`).
+    :param items: CSL-JSON items by key (:func:`sphinx_briefing.citations.bibtex.entry_to_csl`).
     :param requests: the citations, in reading order.
     :param lang: the document language (``'en-US'``, ``'de'`` …), for the locale's terms.
     :param include_all: put every item into the bibliography, cited or not.

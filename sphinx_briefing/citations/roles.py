@@ -1,7 +1,7 @@
 """Citation roles (sphinxcontrib-bibtex's syntax) and the ``bibliography`` directive.
 
 Roles record what is cited and where, nothing else; the citations are formatted once per
-build, in reading order, by :mod:`sphinx_briefing.citestep`, and written into the pages
+build, in reading order, by :mod:`sphinx_briefing.citations.step`, and written into the pages
 at write time. No docutils ``citation`` nodes are made: Sphinx's LaTeX builder would move
 them all to one bibliography at the end of the PDF.
 """
@@ -19,7 +19,7 @@ from sphinx.util.docutils import SphinxRole
 from sphinx.util.nodes import make_id
 
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.cite_format import CiteMode
+from sphinx_briefing.citations.citeproc import CiteMode
 from sphinx_briefing.directives import PlaceholderDirective, comma_list
 from sphinx_briefing.locale import __
 from sphinx_briefing.warnings_ import Subtype
