@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx.locale import init_console
 
-    from sphinx_briefing import assets, config, events, export, latex, nodes
+    from sphinx_briefing import assets, config, events, export, indexparts, latex, nodes
     from sphinx_briefing.citations.roles import BibliographyDirective, CiteDomain
     from sphinx_briefing.directives import DIRECTIVES
     from sphinx_briefing.domain import ROLES, BriefingDomain, BriefingXRefRole
@@ -36,29 +36,28 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.add_directive('bibliography', BibliographyDirective)
 
     # env-updated: once per build, main process, after every parallel merge; the only
-    # cross-document step. It returns the pages to rewrite.
-    app.connect('env-before-read-docs', events.note_reading)
-    app.connect('env-purge-doc', events.note_removed)
+    # cross-document step. It returns the pages to rewrite: those whose recorded reads of
+    # its result changed (reads.py).
     app.connect('env-updated', events.derive_and_pick_rewrites)
-    # doctree-resolved: per page written (whole book at once for LaTeX); reads only.
-    # A post-transform before reference resolution fills collections, so that the bodies
-    # briefs copy keep their cross-references; doctree-resolved then adds the boxes'
-    # headers and formats citations, on every page written (the whole book for LaTeX).
+    # Writing reads only. A post-transform before reference resolution fills collections
+    # (the bodies briefs copy keep their cross-references) and starts recording what the
+    # page reads; doctree-resolved then adds the boxes' headers and footers, formats
+    # citations and puts the handling banner on HTML pages (the whole book at once for
+    # LaTeX).
     app.add_post_transform(events.FillCollections)
     app.connect('doctree-resolved', events.fill_page)
-    # Late: other extensions' handlers see the collections as nodes.
-    app.connect('doctree-resolved', events.write_collections, priority=900)
+    app.connect('doctree-resolved', events.add_banner)
     # Before intersphinx (500): a withheld object of this project is not looked up abroad.
     app.connect('missing-reference', events.show_withheld_reference, priority=400)
     app.connect('warn-missing-reference', events.report_missing_reference)
     app.connect('html-page-context', events.html_page_context)
     # Before sphinx.ext.mathjax (500), which decides there whether a page loads MathJax.
     app.connect('html-page-context', events.load_maths_for_copies, priority=400)
-    app.connect('html-collect-pages', events.index_part_pages)
-    app.connect('build-finished', events.build_finished, priority=0)
+    app.connect('html-collect-pages', indexparts.part_pages)
     app.connect('build-finished', events.remove_copied_sources)
     app.connect('build-finished', export.write_export)
-    app.connect('build-finished', events.save_table_cache)
+    # After every page (and every part of a split index) is written.
+    app.connect('build-finished', events.save_page_reads)
     app.connect('builder-inited', assets.declare_for_builder)
     app.connect('build-finished', assets.copy_for_builder)
     # LaTeX only: the briefs' theme; after derive (500), the briefs become documents of

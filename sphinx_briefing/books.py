@@ -7,11 +7,12 @@ of authors' bodies) and returns standard docutils nodes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from docutils import nodes
 
-from sphinx_briefing.bodies import expand
+from sphinx_briefing.copies import Copier
 from sphinx_briefing.derive import QuestionInfo, Schedule, Slot
 from sphinx_briefing.locale import _
 from sphinx_briefing.markup import joined as joined_by
@@ -32,6 +33,11 @@ def note(message: str) -> list[nodes.Node]:
 
 class CollectionRenderer(PageRenderer):
     """Adds the book's collections to the page renderer."""
+
+    @cached_property
+    def copies(self) -> Copier:
+        """Copies of bodies shown on this page (briefs)."""
+        return Copier(self.builder.env, self.fromdocname)
 
     # -- position matrix --------------------------------------------------------------
 
@@ -313,7 +319,7 @@ class CollectionRenderer(PageRenderer):
         header.append(mk.text(' · '))
         header.extend(joined_by(mk, meta, ' · '))
         item += mk.paragraph(header, ['briefing-header'])
-        item.extend(expand(q.body, self.fromdocname))
+        item.extend(self.copies.body(q.docname, q.anchor))
         if info.positions:
             label = _('Positions on %s') % info.number
             item += nodes.paragraph(
@@ -324,7 +330,7 @@ class CollectionRenderer(PageRenderer):
                 position = self.derived.positions[pid]
                 entry = nodes.list_item()
                 entry += self.position_header(pid)
-                entry.extend(expand(position.record.body, self.fromdocname))
+                entry.extend(self.copies.body(position.record.docname, position.record.anchor))
                 positions += entry
             item += positions
         return item

@@ -12,7 +12,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.bodies import compact
+from sphinx_briefing.copies import body_digest
 from sphinx_briefing.model import (
     CiteRef,
     Panel,
@@ -315,7 +315,7 @@ def _question(docname: str, node: nodes.Element) -> Question:
         parent=explicit_parent or (outer['qid'] if outer is not None else ''),
         parent_is_explicit=bool(explicit_parent),
         explicit_id=node.get('explicit_id', True),
-        body=compact(node),
+        body=body_digest(node),
     )
 
 
@@ -337,5 +337,5 @@ def _position(docname: str, node: nodes.Element) -> Position:
         summary=own_text(node),
         sources=tuple(node.get('sources', ())),
         explicit_id=node.get('explicit_id', True),
-        body=compact(node),
+        body=body_digest(node),
     )

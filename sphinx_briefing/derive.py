@@ -28,17 +28,12 @@ from sphinx_briefing.model import (
     Question,
     Reference,
     Withheld,
-    stable_digest,
 )
 from sphinx_briefing.warnings_ import Subtype
 
 #: how many citing pages a bibliography entry links back to (a source cited on hundreds of
 #: pages would otherwise carry hundreds of links)
 BACKLINKS = 5
-
-#: a thing a page can show, e.g. ('q', id), ('participant', id), ('matrix', panel id);
-#: see :func:`_digests` for every kind
-Key = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,10 +188,6 @@ class Derived:
     #: "Question index" link leads)
     index_row_page: dict[str, str] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
-    #: key → digest of everything a page shows about it
-    digests: dict[Key, bytes] = field(default_factory=dict)
-    #: doc → the keys its rendering reads
-    deps: dict[str, frozenset[Key]] = field(default_factory=dict)
 
     def panel_ids(self) -> list[str]:
         """Panels in reading order, then '' if some questions have no panel."""
@@ -231,9 +222,7 @@ class Derived:
         question in). Worked out once, on first use: every brief asks, and a pass over
         all questions per brief made the briefs' cost grow with briefs × questions.
 
-        Not a field: :meth:`sphinx_briefing.domain.StoredDerived.save` stores a copy made
-        from the fields, so this is made again from the stored questions, never kept
-        beside them. Read only once the result is complete (``_deps`` comes last).
+        Read only once the result is complete.
         """
         sits: dict[str, list[str]] = {}
         asked: dict[str, set[str]] = {}
@@ -306,6 +295,23 @@ class Derived:
             rows += len(group.infos)
         return parts
 
+    def index_outline(self, ph: Placeholder) -> list[list[tuple[str, str, int]]]:
+        """What the page of a split question index shows of its parts: each part's groups
+        as (panel, key, rows)."""
+        return [
+            [(group.panel, group.key, len(group.infos)) for group in part]
+            for part in self.index_parts(ph)
+        ]
+
+    def index_part(self, ph: Placeholder, k: int) -> tuple[int, frozenset[str], list[IndexGroup]]:
+        """What part *k* (from 0) of a split question index shows: the number of groups
+        before it, its questions that have a row in an earlier part (a question's first
+        row carries its anchor), and its groups."""
+        parts = self.index_parts(ph)
+        before = {info.record.qid for part in parts[:k] for g in part for info in g.infos}
+        mine = {info.record.qid for g in parts[k] for info in g.infos}
+        return sum(len(part) for part in parts[:k]), frozenset(before & mine), parts[k]
+
     def matrix_layout(
         self, panel: str, questions: Sequence[str] = (), actors: Sequence[str] = ()
     ) -> tuple[list[str], list[str], dict[tuple[str, str], list[str]]]:
@@ -359,18 +365,6 @@ class Derived:
                     seen.setdefault(key, None)
         return list(seen)
 
-    def pages_to_rewrite(self, before: Mapping[Key, bytes] | None) -> set[str]:
-        """Documents whose rendering reads something that changed since the last build,
-        whose ``digests`` are *before* (None: there was none)."""
-        if before is None:
-            return set(self.deps)
-        changed = {
-            key
-            for key in self.digests.keys() | before.keys()
-            if self.digests.get(key) != before.get(key)
-        }
-        return {doc for doc, keys in self.deps.items() if not keys.isdisjoint(changed)}
-
 
 def letters(index: int) -> str:
     """0 → a, 25 → z, 26 → aa: follow-up letters that never run out."""
@@ -421,7 +415,7 @@ def _first_wins(
 
 
 def derive(inputs: Inputs) -> Derived:
-    """Compute numbers, collections, checks and digests from every document's records."""
+    """Compute numbers, collections and checks from every document's records."""
     problems: list[Problem] = []
     known_docs = set(inputs.doc_order)
     recorded = {
@@ -689,8 +683,6 @@ def derive(inputs: Inputs) -> Derived:
     derived.index_pages, derived.index_row_page = _index_part_pages(derived, row_index, known_docs)
     problems.extend(_overruns(derived))
     derived.problems = tuple(problems)
-    derived.digests = _digests(derived)
-    derived.deps = _deps(docs, inputs, derived)
     return derived
 
 
@@ -1076,206 +1068,3 @@ def _overruns(derived: Derived) -> list[Problem]:
             )
         )
     return problems
-
-
-# -- digests: what a page shows about each thing ------------------------------------------
-
-
-def _participant_view(derived: Derived, pid: str) -> tuple[object, ...]:
-    p = derived.participants.get(pid)
-    return (pid, p.name, p.docname, p.anchor) if p else (pid,)
-
-
-def _question_view(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
-    q = info.record
-    return (
-        info.number,
-        q.digest,
-        info.text,
-        info.panel,
-        tuple(_participant_view(derived, pid) for pid in info.to),
-        info.parent and derived.questions[info.parent].number,
-        tuple(derived.questions[f].number for f in info.followups),
-        tuple(_position_view(derived, pid) for pid in info.positions),
-        tuple((doc, derived.titles.get(doc, doc)) for doc in info.referrers),
-        info.index_row,
-        derived.index_row_page.get(q.qid),
-    )
-
-
-def _question_line(derived: Derived, info: QuestionInfo) -> tuple[object, ...]:
-    """What a run of show or a matrix header shows of a question."""
-    q = info.record
-    return (
-        info.number,
-        q.anchor,
-        q.docname,
-        info.text,
-        q.minutes,
-        q.priority,
-        tuple(_participant_view(derived, pid) for pid in info.to),
-    )
-
-
-def _position_view(derived: Derived, pid: str) -> tuple[object, ...]:
-    info = derived.positions[pid]
-    sources = derived.cite_texts.get((info.record.docname, info.record.anchor))
-    return (info.record.digest, info.label, info.actor_name, sources, info.summary)
-
-
-def _digests(derived: Derived) -> dict[Key, bytes]:
-    """Digest every thing a page can show, keyed so that :func:`_deps` can name it."""
-    digests: dict[Key, bytes] = {}
-    question_digest: dict[str, bytes] = {}
-    for qid, info in derived.questions.items():
-        question_digest[qid] = digests['q', qid] = stable_digest(_question_view(derived, info))
-        digests['q-line', qid] = stable_digest(_question_line(derived, info))
-    for pid, participant in derived.participants.items():
-        digests['participant', pid] = participant.digest.encode()
-    for pid, declared in derived.panels.items():
-        digests['panel', pid] = stable_digest(
-            declared.digest,
-            _participant_view(derived, declared.moderator),
-            tuple(_participant_view(derived, x) for x in declared.panellists),
-        )
-    for pid, position in derived.positions.items():
-        digests['pos', pid] = stable_digest(
-            _position_view(derived, pid),
-            position.question and derived.questions[position.question].number,
-        )
-    for pid in derived.withheld_positions:
-        digests['pos', pid] = stable_digest('withheld')
-    everything: list[object] = []
-    for panel in derived.panel_ids():
-        digests['positions-of', panel] = stable_digest(
-            tuple(
-                (pid, derived.positions[pid].record.actor, derived.positions[pid].question)
-                for pid in derived.positions_by_panel.get(panel, ())
-            )
-        )
-        qids = derived.panel_questions.get(panel, ())
-        panel_record = derived.panels.get(panel)
-        panel_view = panel_record.digest if panel_record else None
-        panel_part = (
-            panel_view,
-            tuple(question_digest[qid] for qid in qids),
-            tuple(
-                (topic, tuple(_position_view(derived, pid) for pid in pids))
-                for (p, topic), pids in derived.topic_positions.items()
-                if p == panel
-            ),
-        )
-        digests['questions-of', panel] = stable_digest(panel_part)
-        everything.append(panel_part)
-        schedule = derived.schedules[panel]
-        # Slot times only: what a panellist's brief shows of the rest of the run of show.
-        digests['slots', panel] = stable_digest(schedule)
-        digests['schedule', panel] = stable_digest(
-            schedule,
-            panel_view,
-            _participant_view(derived, panel_record.moderator) if panel_record else None,
-            tuple(_question_line(derived, derived.questions[qid]) for qid in qids),
-        )
-        digests['banner', panel] = stable_digest(
-            panel_record.handling if panel_record else '',
-            panel_record.status if panel_record else '',
-            derived.project_status,
-        )
-    digests['questions-of', '*'] = stable_digest(everything)
-    digests['banner', ''] = stable_digest(derived.project_status)
-    for cite in derived.cites:
-        where = (cite.docname, cite.anchor)
-        digests['cite', _cite_key(where)] = stable_digest(
-            derived.cite_texts.get(where),
-            tuple(derived.entry_home(key, cite.docname) for key in cite.keys),
-        )
-    for key, entry in derived.entries.items():
-        digests['entry', key] = stable_digest(entry)
-    for where, keys in derived.bibliographies.items():
-        digests['bib', _cite_key(where)] = stable_digest(
-            tuple(
-                (
-                    key,
-                    derived.entries.get(key),
-                    tuple(
-                        (doc, derived.titles.get(doc), anchor)
-                        for doc, anchor in derived.cited_in.get(key, ())[:BACKLINKS]
-                    ),
-                    len(derived.cited_in.get(key, ())),
-                )
-                for key in keys
-            )
-        )
-    return digests
-
-
-def _cite_key(where: tuple[str, str]) -> str:
-    return f'{where[0]}#{where[1]}'
-
-
-_ROLE_KEY = {'question': 'q', 'participant': 'participant', 'panel': 'panel', 'position': 'pos'}
-
-
-def _deps(docs: Sequence[str], inputs: Inputs, derived: Derived) -> dict[str, frozenset[Key]]:
-    """The keys each document's rendering reads (see the fillers in :mod:`events`)."""
-    by_target: dict[str, list[Key]] = {}
-    for kind, ids in (
-        ('q', derived.questions),
-        ('participant', derived.participants),
-        ('panel', derived.panels),
-        ('pos', derived.positions),
-    ):
-        for rid in ids:
-            by_target.setdefault(rid, []).append((kind, rid))
-    deps: dict[str, frozenset[Key]] = {}
-    for doc in docs:
-        keys: set[Key] = {('banner', derived.doc_panel.get(doc, ''))}
-        keys.update(('q', q.qid) for q in inputs.questions.get(doc, ()))
-        keys.update(('pos', p.pid) for p in inputs.positions.get(doc, ()))
-        keys.update(('panel', p.pid) for p in inputs.panels.get(doc, ()))
-        keys.update(('participant', p.pid) for p in inputs.participants.get(doc, ()))
-        for ref in inputs.references.get(doc, ()):
-            if ref.kind == 'any':
-                keys.update(by_target.get(ref.target, ()))
-            else:
-                keys.add((_ROLE_KEY[ref.kind], ref.target))
-        for ph in inputs.placeholders.get(doc, ()):
-            keys.update(_placeholder_keys(derived, ph))
-        keys.update(('cite', _cite_key((c.docname, c.anchor))) for c in inputs.cites.get(doc, ()))
-        deps[doc] = frozenset(keys)
-    return deps
-
-
-def _placeholder_keys(derived: Derived, ph: Placeholder) -> set[Key]:
-    """What one collection shows: precise enough that editing a question rewrites the
-    briefs of its addressees and not every brief of the panel."""
-    panel = derived.placeholder_panel.get((ph.docname, ph.anchor))
-    if panel is None:  # an unknown panel or participant: nothing to show yet
-        return {('panel', ph.panel), ('participant', ph.participant)}
-    if ph.kind == 'question-index':
-        return {('questions-of', panel or '*')}
-    if ph.kind == 'position-matrix':
-        qids, actors, cells = derived.matrix_layout(panel, ph.questions, ph.actors)
-        keys: set[Key] = {('q-line', qid) for qid in qids}
-        keys |= {('pos', pid) for pids in cells.values() for pid in pids}
-        keys |= {('participant', actor) for actor in actors}
-        # A new position on the panel may add a row or a column.
-        keys.add(('positions-of', panel))
-        return keys
-    if ph.kind == 'run-of-show':
-        return {('schedule', panel)}
-    if ph.kind == 'bibliography':
-        return {('bib', _cite_key((ph.docname, ph.anchor)))}
-    # panellist-brief
-    keys = {('participant', ph.participant)}
-    for sat_on in [panel] if panel else derived.panels_of(ph.participant):
-        keys |= {('panel', sat_on), ('slots', sat_on), ('banner', sat_on)}
-        keys |= {('participant', pid) for pid in derived.roster(sat_on)}
-        shown: list[str] = []
-        for info in derived.questions_for(ph.participant, sat_on):
-            keys.add(('q', info.record.qid))
-            keys |= {('pos', pid) for pid in info.positions}
-            shown += [info.record.qid, *info.positions]
-        keys |= {('cite', _cite_key((c.docname, c.anchor))) for c in derived.cites_within(shown)}
-        keys |= {('entry', key) for key in derived.keys_within(shown)}
-    return keys

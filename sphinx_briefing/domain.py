@@ -7,38 +7,27 @@ Cross-references resolve here, for the roles, MyST's ``[](#id)`` links and inter
 
 from __future__ import annotations
 
-import copyreg
-import pickle
-import sys
-import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import replace
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
+from collections.abc import Iterable, Iterator, Set
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
-from sphinx_briefing._files import replacing
 from sphinx_briefing.citations.step import CitationInputs
 from sphinx_briefing.collect import broken_fences, collect
 from sphinx_briefing.derive import Derived, Inputs
 from sphinx_briefing.directives import DIRECTIVES
 from sphinx_briefing.locale import _, __
+from sphinx_briefing.reads import PageReads, PageView
 from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:
-    from types import FrameType
-
     from docutils.nodes import Element
     from sphinx.addnodes import pending_xref
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
-
-#: the cross-document step's last result, beside the pickled environment (see StoredDerived)
-DERIVED_FILE = 'briefing-derived.pickle'
 
 #: buckets keyed by docname
 PER_DOC = (
@@ -51,158 +40,6 @@ PER_DOC = (
     'withheld',
     'cites',
 )
-
-
-class DocumentRecords(dict[str, Sequence[object]]):
-    """One of the per-document buckets: docname → that document's records.
-
-    Sphinx's parallel reading pickles each worker's whole environment and sends it back to
-    the main process, which merges only the documents that the worker read; a worker
-    forked late also carries every document merged before it started. At 500 documents
-    the main process unpickled 77 MB for bare Sphinx's 16 MB, the records being most of
-    it, while the next chunk waited. Pickled by a reading worker, a bucket holds only the
-    worker's own documents: the rest would be thrown away on arrival.
-    """
-
-    def __reduce__(self) -> tuple[type[DocumentRecords], tuple[dict[str, Sequence[object]]]]:
-        chunk = _chunk_being_sent()
-        if chunk is None:
-            return (DocumentRecords, (dict(self),))
-        return (DocumentRecords, ({doc: self[doc] for doc in chunk if doc in self},))
-
-
-def _chunk_being_sent() -> frozenset[str] | None:
-    """The documents of the chunk whose environment is being pickled, when that happens
-    in Sphinx's parallel reading worker (``Builder._read_parallel.<locals>.read_process``,
-    which pickles ``self.env`` after reading its ``docs``); None anywhere else, where every
-    record is kept. Looked up on the stack, so that nothing but that one call is affected:
-    if Sphinx renames or reshapes it, buckets are simply pickled whole again."""
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        code = frame.f_code
-        if code.co_name == 'read_process' and code.co_filename.endswith(
-            ('sphinx/builders/__init__.py', 'sphinx\\builders\\__init__.py')
-        ):
-            docs = frame.f_locals.get('docs')
-            if isinstance(docs, list) and all(isinstance(doc, str) for doc in docs):
-                return frozenset(docs)
-            return None
-        frame = frame.f_back
-    return None
-
-
-class StoredDerived:
-    """The cross-document step's result, as the pickled environment keeps it.
-
-    The result itself is pickled to a file of its own beside the environment, and the
-    environment keeps only a token naming that file's content. A build that reads
-    something makes a new result and never needs the last one (what a page showed is
-    compared through ``digests``, kept in the environment): at scale, loading it took a
-    tenth of an incremental build. Only a build that skips the step loads it. Parallel
-    reading sends the environment back from each worker: the token travels, not the
-    result. The records the result holds (questions, positions …) are the environment's
-    own: the file names them by where they are in the per-document buckets.
-    """
-
-    __slots__ = ('loaded', 'token')
-
-    def __init__(self, token: str, loaded: Derived | None = None) -> None:
-        self.token = token
-        self.loaded = loaded
-
-    def __reduce__(self) -> tuple[type[StoredDerived], tuple[str]]:
-        return (StoredDerived, (self.token,))
-
-    @classmethod
-    def save(cls, doctreedir: str | Path, derived: Derived, buckets: Buckets) -> StoredDerived:
-        """Write *derived* beside the environment (before Sphinx pickles it)."""
-        token = uuid.uuid4().hex
-        # Pages to rewrite are worked out from the digests kept in the environment, and
-        # the dependencies are recomputed each time: neither is stored here.
-        kept = replace(derived, digests={}, deps={})
-        with replacing(Path(doctreedir) / DERIVED_FILE) as stream:
-            pickler = _RecordPickler(stream, buckets)
-            pickler.dump(token)
-            pickler.dump(kept)
-        return cls(token, derived)
-
-    def load(self, doctreedir: str | Path, buckets: Buckets) -> Derived | None:
-        """The stored result, or None if its file is missing, unreadable or from another
-        build than the environment (a build that stopped between writing the two)."""
-        if self.loaded is None:
-            try:
-                with (Path(doctreedir) / DERIVED_FILE).open('rb') as stream:
-                    unpickler = _RecordUnpickler(stream, buckets)
-                    if unpickler.load() != self.token:
-                        return None
-                    derived = unpickler.load()
-            except Exception:  # any damage means: make it again
-                return None
-            if not isinstance(derived, Derived):
-                return None
-            self.loaded = derived
-        return self.loaded
-
-
-#: the per-document buckets: bucket → docname → records
-Buckets = Mapping[str, Mapping[str, Sequence[object]]]
-
-
-class _RecordPickler(pickle.Pickler):
-    """Pickles each of the buckets' records as where it is: (bucket, docname, index,
-    anchor). Only records' classes go through Python (``dispatch_table``); a
-    ``persistent_id`` would be called for every string and tuple, and cost more than
-    pickling the records themselves."""
-
-    def __init__(self, stream: IO[bytes], buckets: Buckets) -> None:
-        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
-        # Every record is alive while pickling, so no other object can share its id.
-        self.places = {
-            id(record): (bucket, docname, index, getattr(record, 'anchor', None))
-            for bucket, docs in buckets.items()
-            for docname, records in docs.items()
-            for index, record in enumerate(records)
-        }
-        # The records' own classes (strings in a bucket stay strings).
-        kinds = {
-            type(record)
-            for docs in buckets.values()
-            for records in docs.values()
-            for record in records
-        }
-        self.dispatch_table = {
-            **copyreg.dispatch_table,
-            **{kind: self._reduce for kind in kinds if kind.__module__.startswith(__package__)},
-        }
-
-    def _reduce(self, record: Any) -> str | tuple[Any, ...]:
-        place = self.places.get(id(record))
-        if place is None:  # made by the step, not read from a document
-            return cast('tuple[Any, ...]', record.__reduce_ex__(pickle.HIGHEST_PROTOCOL))
-        return (_record_at, place)
-
-
-def _record_at(bucket: str, docname: str, index: int, anchor: str | None) -> object:
-    """Stands for a record in the stored result; :class:`_RecordUnpickler` puts the
-    environment's own in its place."""
-    raise pickle.UnpicklingError('the stored result needs the environment to be loaded')
-
-
-class _RecordUnpickler(pickle.Unpickler):
-    def __init__(self, stream: IO[bytes], buckets: Buckets) -> None:
-        super().__init__(stream)
-        self.buckets = buckets
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module == __name__ and name == _record_at.__name__:
-            return self.record_at
-        return super().find_class(module, name)
-
-    def record_at(self, bucket: str, docname: str, index: int, anchor: str | None) -> object:
-        record = self.buckets[bucket][docname][index]
-        if getattr(record, 'anchor', None) != anchor:
-            raise pickle.UnpicklingError('the records moved since the result was stored')
-        return record
 
 
 class BriefingXRefRole(XRefRole):
@@ -268,7 +105,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 14
+    data_version = 15
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -278,40 +115,35 @@ class BriefingDomain(Domain):
     directives = DIRECTIVES
     roles: ClassVar[dict[str, Any]] = {kind: BriefingXRefRole(kind) for kind in ROLES}
     indices: ClassVar[list[type[Index]]] = [QuestionIndex]
-    initial_data: ClassVar[dict[str, Any]] = {
-        **{bucket: DocumentRecords() for bucket in PER_DOC},
-        # a StoredDerived, and the digests of what each page showed (see Derived.digests)
-        'derived': None,
-        'digests': None,
-        # the last build's settings and .bib state, and its citation warnings: a build
-        # that reads nothing and changes none of them skips the cross-document step
-        'signature': None,
-        'citation_warnings': (),
-    }
+    initial_data: ClassVar[dict[str, Any]] = {bucket: {} for bucket in PER_DOC}
+
+    def __init__(self, env: BuildEnvironment) -> None:
+        super().__init__(env)
+        # Neither is part of the environment: the step's result is made again in every
+        # build (env-updated), and what pages read is the builder's (see reads.py).
+        self._derived = Derived()
+        self.page_reads = PageReads(None)
 
     # -- storage -----------------------------------------------------------------------
 
     @property
     def derived(self) -> Derived:
-        """The result of the last cross-document step (empty before the first one)."""
-        stored: StoredDerived | None = self.data['derived']
-        if stored is None:
-            return Derived()
-        # Read for every cross-reference: the buckets are looked up only to load.
-        derived = stored.loaded
-        if derived is None:
-            derived = stored.load(self.env.doctreedir, self.buckets())
-            if derived is None:
-                return Derived()
-        # The file leaves the digests out (the environment keeps them); the table cache
-        # keys tables by them, also in a build that skips the step.
-        if not derived.digests and self.data['digests']:
-            derived.digests = self.data['digests']
-        return derived
+        """The result of this build's cross-document step (empty before it ran)."""
+        return self._derived
 
-    def buckets(self) -> Buckets:
-        """The per-document buckets (:data:`PER_DOC`)."""
-        return {bucket: self.data[bucket] for bucket in PER_DOC}
+    def set_derived(self, derived: Derived, page_reads: PageReads) -> None:
+        self._derived = derived
+        self.page_reads = page_reads
+
+    def view(self, page: str) -> PageView:
+        """The step's result as *page* reads it: every read is recorded for that page."""
+        return self.page_reads.view(self._derived, page)
+
+    def _page_view(self, fromdocname: str) -> PageView:
+        """The view of the page being written: a reference is resolved from the document
+        it was written in (*fromdocname*), which is another than the page for a body
+        copied into a brief or for the documents LaTeX and singlehtml merge."""
+        return self.view(self.env.temp_data.get('docname') or fromdocname)
 
     def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
         records = collect(docname, document)
@@ -338,7 +170,6 @@ class BriefingDomain(Domain):
         for bucket in PER_DOC:
             theirs = otherdata[bucket]
             self.data[bucket].update({doc: theirs[doc] for doc in docnames if doc in theirs})
-        # 'derived' is not merged: env-updated recomputes it after the last merge.
 
     def inputs(self, env: BuildEnvironment, citations: CitationInputs | None = None) -> Inputs:
         """The records and reading order :func:`derive` needs, as plain data."""
@@ -361,9 +192,10 @@ class BriefingDomain(Domain):
 
     # -- cross-references --------------------------------------------------------------
 
-    def _target(self, kind: str, target: str) -> tuple[str, str, str, str] | None:
-        """(docname, anchor, link text, tooltip) of an object, or None."""
-        derived = self.derived
+    def _target(self, kind: str, target: str, fromdocname: str) -> tuple[str, str, str, str] | None:
+        """(docname, anchor, link text, tooltip) of an object, or None; read for the page
+        *fromdocname*, which shows them."""
+        derived = cast('Derived', self._page_view(fromdocname))
         if kind == 'question':
             info = derived.questions.get(target)
             if info and info.record.explicit_id and info.shown:
@@ -407,7 +239,7 @@ class BriefingDomain(Domain):
         node: pending_xref,
         contnode: Element,
     ) -> nodes.reference | None:
-        found = self._target(typ, target)
+        found = self._target(typ, target, fromdocname)
         if found is None:
             return None  # intersphinx gets its chance; then a typed warning
         return self._refnode(builder, fromdocname, typ, found, node, contnode)
@@ -423,37 +255,16 @@ class BriefingDomain(Domain):
     ) -> list[tuple[str, nodes.reference]]:
         results = []
         for kind in ROLES:
-            found = self._target(kind, target.lstrip('#'))
+            found = self._target(kind, target.lstrip('#'), fromdocname)
             if found is not None:
                 ref = self._refnode(builder, fromdocname, kind, found, node, contnode)
                 results.append((f'briefing:{kind}', ref))
         return results
 
-    def citation_export(self, builder: Builder) -> Iterator[dict[str, Any]]:
-        """Every citation of the project (``cite:*`` roles; positions' sources are in
-        their positions), in reading order, for ``briefing.json``; made one at a time."""
-        from sphinx_briefing.citations.citeproc import rich_to_text
-        from sphinx_briefing.export import Locator
-
-        derived = self.derived
-        location = Locator(builder)
-        for cite in derived.cites:
-            if cite.form == 'sources':
-                continue
-            rich = derived.cite_texts.get((cite.docname, cite.anchor))
-            entry: dict[str, Any] = {'keys': list(cite.keys), 'mode': cite.form}
-            if any(cite.prefixes):
-                entry['prefix'] = '; '.join(p for p in cite.prefixes if p)
-            if any(cite.suffixes):
-                entry['suffix'] = '; '.join(s for s in cite.suffixes if s)
-            entry['text'] = rich_to_text(rich) if rich is not None else ''
-            entry['location'] = location(cite.docname, cite.anchor, cite.line)
-            yield entry
-
-    def withheld_text(self, kind: str, target: str) -> str | None:
+    def withheld_text(self, kind: str, target: str, fromdocname: str) -> str | None:
         """What a reference to an object this edition leaves out shows, or None if the
         object is simply unknown."""
-        derived = self.derived
+        derived = cast('Derived', self._page_view(fromdocname))
         if kind in ('question', 'any'):
             info = derived.questions.get(target)
             if info is not None and not info.shown:
@@ -474,6 +285,10 @@ class BriefingDomain(Domain):
         for pid, pos in derived.positions.items():
             if pos.record.explicit_id:
                 yield pid, pos.label, 'position', pos.record.docname, pos.record.anchor, 1
+
+
+def briefing_domain(env: BuildEnvironment) -> BriefingDomain:
+    return cast('BriefingDomain', env.get_domain('briefing'))
 
 
 def reading_order(env: BuildEnvironment) -> tuple[list[str], dict[str, str]]:

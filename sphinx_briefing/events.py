@@ -3,12 +3,7 @@ the HTML page context (banners, editions)."""
 
 from __future__ import annotations
 
-import gc
-import html
 import shutil
-import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -17,165 +12,37 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinx_briefing import config as briefing_config
-from sphinx_briefing import indexparts
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
-from sphinx_briefing.citations.step import CitationCache, bibfiles, file_state, format_project
+from sphinx_briefing.citations.step import CitationCache, format_project
 from sphinx_briefing.derive import derive
-from sphinx_briefing.domain import StoredDerived
-from sphinx_briefing.htmltables import PREWRITING_BUILDERS, TableCache, prewrite
+from sphinx_briefing.domain import briefing_domain
 from sphinx_briefing.locale import _, __
+from sphinx_briefing.reads import PageReads
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sphinx.addnodes import pending_xref
     from sphinx.application import Sphinx
     from sphinx.domains import Domain
     from sphinx.environment import BuildEnvironment
 
     from sphinx_briefing.derive import Derived
-    from sphinx_briefing.domain import BriefingDomain
-
-
-def briefing_domain(env: BuildEnvironment) -> BriefingDomain:
-    return cast('BriefingDomain', env.get_domain('briefing'))
-
-
-#: environments that read or removed a document in the current build (see note_reading)
-_reading: weakref.WeakSet[BuildEnvironment] = weakref.WeakSet()
-
-
-#: environments whose step after reading was skipped in this build (nothing changed)
-_unchanged: weakref.WeakSet[BuildEnvironment] = weakref.WeakSet()
-
-
-#: HTML of collection tables between builds, by environment (HTML builders only)
-_tables: weakref.WeakKeyDictionary[BuildEnvironment, TableCache] = weakref.WeakKeyDictionary()
-
-
-def table_cache(app: Sphinx) -> TableCache | None:
-    if app.builder.format != 'html':
-        return None
-    if app.env not in _tables:
-        _tables[app.env] = TableCache(Path(app.doctreedir) / TableCache.FILE_NAME)
-    return _tables[app.env]
-
-
-def index_part_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """``html-collect-pages``: the parts of split question indexes that changed."""
-    tables = table_cache(app)
-    if tables is None:
-        return iter(())
-    return indexparts.part_pages(
-        app, lambda: briefing_domain(app.env).derived, tables, banner_parts
-    )
-
-
-def save_table_cache(app: Sphinx, exc: BaseException | None) -> None:
-    """``build-finished``: keep the tables made for the pages written."""
-    cache = _tables.pop(app.env, None)
-    if cache is not None and exc is None:
-        cache.save()
-
-
-def derived_unchanged(env: BuildEnvironment) -> bool:
-    """Whether this build skipped the step after reading: derived data is as last time."""
-    return env in _unchanged
-
-
-def note_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """``env-before-read-docs``: remember whether this build reads anything."""
-    if docnames:
-        _reading.add(env)
-
-
-def note_removed(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    """``env-purge-doc``: a document removed (or about to be re-read)."""
-    _reading.add(env)
-
-
-def _signature(app: Sphinx) -> tuple[object, ...]:
-    """Everything besides the documents that the step after reading depends on: the
-    configuration it reads and the state of the .bib and style files."""
-    config = app.config
-    confdir = Path(app.confdir)
-    style = str(config.briefing_citation_style)
-    files = [confdir / name for name in bibfiles(config)]
-    if style.endswith('.csl'):
-        files.append(confdir / style)
-    return (
-        config.briefing_question_format,
-        config.briefing_followup_format,
-        repr(config.briefing_stances),
-        config.briefing_edition,
-        config.briefing_status,
-        briefing_config.index_page_rows(config),
-        style,
-        config.briefing_pandoc,
-        config.language,
-        tuple(file_state(path) for path in files),
-    )
 
 
 def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """``env-updated``: runs once per build in the main process, after every merge.
+    """``env-updated``: the cross-document step, once per build in the main process,
+    after every parallel merge, also in a build that read nothing.
 
-    Recomputes numbers, collections and checks from scratch, warns, and returns the
-    documents that were not re-read but whose rendering changed (numbers, names, index
-    rows …), so Sphinx rewrites them: collection pages are never stale. A build that read
-    nothing and changed no setting nor .bib file changes nothing: it only repeats the
-    warnings (so that ``-W`` keeps failing until they are fixed).
+    Formats the citations (through the citation cache), numbers and checks everything
+    from scratch and warns (so that ``-W`` fails every build while a problem remains);
+    then returns the documents that were not re-read but whose pages read something of
+    the step's result that changed since this builder wrote them (see
+    :mod:`sphinx_briefing.reads`): collection pages are never stale.
     """
     domain = briefing_domain(env)
-    stored: StoredDerived | None = domain.data['derived']
-    signature = _signature(app)
-    read_something = env in _reading
-    _reading.discard(env)
-    unchanged = not read_something and domain.data.get('signature') == signature
-    before = (
-        stored.load(env.doctreedir, domain.buckets()) if stored is not None and unchanged else None
-    )
-    if before is not None:
-        for problem in domain.data.get('citation_warnings', ()):
-            warn(problem.message, problem.subtype, location=problem.location)
-        for found in before.problems:
-            warn(found.message, found.subtype, location=(found.docname, found.line))
-        _unchanged.add(env)
-        return []
-    _unchanged.discard(env)
-    with collector_paused():
-        rewrite = _run_step(app, env, domain, signature, first=stored is None)
-    return sorted(rewrite & env.all_docs.keys())
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic collector for the cross-document step.
-
-    The step makes tens of thousands of short-lived objects (views to digest, citation
-    requests, dependency sets) and what it derives. With the collector running, the
-    short-lived ones outlive a few young collections and count towards the next full
-    collection, which visits every object of the build (at 500 documents, a full
-    collection inside the step and more afterwards). Paused, reference counting frees them
-    and the first young collection afterwards looks at what is left, once. Nothing the
-    step makes is cyclic garbage in bulk: the full build's peak memory at 500 documents
-    stayed within 1 % (590-592 against 587-589 MiB).
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _run_step(
-    app: Sphinx, env: BuildEnvironment, domain: BriefingDomain, signature: object, *, first: bool
-) -> set[str]:
-    """The step itself: format the citations, derive, warn, store the result; returns the
-    documents whose rendering changed (every one with a dependency when *first*)."""
     inputs = domain.inputs(env)
     cache = CitationCache.load(env.doctreedir)
     citations = format_project(
@@ -186,20 +53,25 @@ def _run_step(
     )
     if cache.modified:
         cache.save(env.doctreedir)
-    domain.data['citation_warnings'] = citations.warnings
-    domain.data['signature'] = signature
     for problem in citations.warnings:
         warn(problem.message, problem.subtype, location=problem.location)
-    after = derive(replace(inputs, citations=citations))
-    for found in after.problems:
+    derived = derive(replace(inputs, citations=citations))
+    for found in derived.problems:
         warn(found.message, found.subtype, location=(found.docname, found.line))
-    rewrite = after.pages_to_rewrite(None if first else domain.data['digests'])
-    # What each page depends on is only needed for this comparison, and is recomputed
-    # every time: not kept.
-    after.deps = {}
-    domain.data['digests'] = after.digests
-    domain.data['derived'] = StoredDerived.save(env.doctreedir, after, domain.buckets())
-    return rewrite
+    reads = PageReads.load(app.builder.outdir, app.builder.name)
+    rewrite = reads.changed(derived, env.all_docs)
+    domain.set_derived(derived, reads)
+    return sorted(rewrite)
+
+
+def save_page_reads(app: Sphinx, exc: BaseException | None) -> None:
+    """``build-finished``: keep what the pages written in this build read, for the next
+    build of this builder (a failed build keeps none: its pages are compared with what
+    they read before, and written again)."""
+    if exc is None:
+        briefing_domain(app.env).page_reads.save(
+            app.builder.outdir, app.builder.name, app.env.all_docs
+        )
 
 
 class _Filler:
@@ -209,15 +81,14 @@ class _Filler:
     def __init__(self, app: Sphinx, docname: str) -> None:
         self.app = app
         self.docname = docname
-        self.derived: Derived = briefing_domain(app.env).derived
+        # Every read of the step's result is recorded for the page being written.
+        self.derived = cast('Derived', briefing_domain(app.env).view(docname))
         self.renderers: dict[str, CollectionRenderer] = {}
 
     def renderer(self, node: nodes.Element | str) -> CollectionRenderer:
         source = node if isinstance(node, str) else (node.get('docname') or self.docname)
         if source not in self.renderers:
-            self.renderers[source] = CollectionRenderer(
-                self.app.builder, self.derived, source, table_cache(self.app)
-            )
+            self.renderers[source] = CollectionRenderer(self.app.builder, self.derived, source)
         return self.renderers[source]
 
     def boxes(self, doctree: nodes.document) -> None:
@@ -287,7 +158,6 @@ class _Filler:
                 render = self.renderer(node)
                 if ph.kind == 'question-index':
                     content = render.question_index(ph)
-                    indexparts.note_resolved(self.app.env, ph.docname)
                 elif ph.kind == 'position-matrix':
                     content = render.position_matrix(ph)
                 elif ph.kind == 'run-of-show':
@@ -327,7 +197,11 @@ def fill_page(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 class FillCollections(SphinxPostTransform):
     """Replace collection placeholders (question index, matrix, run of show, briefs,
     bibliographies) with their content, before Sphinx resolves the page's references:
-    the bodies copied into briefs keep working cross-references of every domain."""
+    the bodies copied into briefs keep working cross-references of every domain.
+
+    The first thing done to a page being written: what it read before is forgotten here,
+    and everything read from now on (here, in reference resolution, in
+    :func:`fill_page`) is recorded for it."""
 
     # Before ReferencesResolver (10) and MyST's resolver (9).
     default_priority = 5
@@ -335,67 +209,9 @@ class FillCollections(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         # Sphinx 9 deprecates SphinxPostTransform.app; 7.4 has no env._app.
         app = getattr(self.env, '_app', None) or self.app
-        tables = table_cache(app)
-        if tables is not None:
-            tables.note_page(self.env.docname)
+        briefing_domain(self.env).page_reads.start_page(self.env.docname)
         found = list(self.document.findall(bnodes.briefing_placeholder))
-        if found and app.builder.name in PREWRITING_BUILDERS:
-            collections_in_making.begin(self.env.docname)
         _Filler(app, self.env.docname).collections(found)
-
-
-class _CollectionsInMaking:
-    """The page with collections that an HTML builder is resolving, from
-    :class:`FillCollections` to :func:`write_collections`, with Python's cyclic collector
-    paused meanwhile.
-
-    A brief or a matrix is tens of thousands of nodes, made and resolved for one page:
-    with the collector running, they outlive the young collections made meanwhile, are
-    promoted to the oldest generation and bring forward full collections over a heap of
-    every doctree Sphinx holds (at 500 documents: six while the briefs were resolved,
-    three for the matrices).  Paused, they stay young, and once they are written as HTML
-    (:func:`write_collections`) the first young collection frees them.
-    """
-
-    def __init__(self) -> None:
-        self.docname: str | None = None
-        self.paused = False
-
-    def begin(self, docname: str) -> None:
-        self.end()  # a page whose resolving failed before its end
-        self.docname = docname
-        if gc.isenabled():
-            gc.disable()
-            self.paused = True
-
-    def end(self) -> None:
-        self.docname = None
-        if self.paused:
-            self.paused = False
-            gc.enable()
-
-
-#: One per process, as the collector it pauses.
-collections_in_making = _CollectionsInMaking()
-
-
-def write_collections(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """``doctree-resolved``, after the other handlers: a page with collections, resolved
-    for a builder that prewrites, gets them written as HTML (see
-    :func:`htmltables.prewrite`), and the collector resumes. Other pages are not walked."""
-    if collections_in_making.docname != docname:
-        return
-    try:
-        for container in doctree.findall(nodes.container):
-            if 'briefing-collection' in container['classes']:
-                prewrite(app.builder, doctree, container)
-    finally:
-        collections_in_making.end()
-
-
-def build_finished(app: Sphinx, exc: BaseException | None) -> None:
-    """``build-finished``: the collector runs again, whatever happened."""
-    collections_in_making.end()
 
 
 def _ours(node: nodes.Node) -> bool:
@@ -429,6 +245,29 @@ def banner_parts(derived: Derived, pagename: str) -> list[tuple[str, str]]:
     return parts
 
 
+def banner(derived: Derived, pagename: str) -> bnodes.briefing_banner | None:
+    """The handling banner of a page, as a node (HTML builders; see banner_parts)."""
+    parts = banner_parts(derived, pagename)
+    if not parts:
+        return None
+    node = bnodes.briefing_banner(classes=['no-search'])
+    for index, (css, label) in enumerate(parts):
+        if index:
+            node += nodes.Text(' · ')
+        node += nodes.inline(label, label, classes=[css])
+    return node
+
+
+def add_banner(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: HTML pages open with their handling banner (the page per
+    document; singlehtml's one page has its root document's)."""
+    if app.builder.format != 'html':
+        return
+    node = banner(cast('Derived', briefing_domain(app.env).view(docname)), docname)
+    if node is not None:
+        doctree.insert(0, node)
+
+
 def load_maths_for_copies(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -447,20 +286,10 @@ def load_maths_for_copies(
 def html_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """``html-page-context``: the handling banner above the body; and no copied source in
-    editions that leave things out (the source holds everything)."""
+    """``html-page-context``: no copied source in editions that leave things out (the
+    source holds everything)."""
     if briefing_config.edition(app.config) != 'moderator':
         context['sourcename'] = ''
-    if 'body' not in context:
-        return
-    # A part of a split question index has its index's banner.
-    page = context.get('briefing_part_of') or pagename
-    parts = banner_parts(briefing_domain(app.env).derived, page)
-    if not parts:
-        return
-    spans = ' · '.join(f'<span class="{css}">{html.escape(label)}</span>' for css, label in parts)
-    banner = f'<div class="briefing-banner" role="note">{spans}</div>\n'
-    context['body'] = banner + context['body']
 
 
 def remove_copied_sources(app: Sphinx, exc: BaseException | None) -> None:
@@ -488,7 +317,9 @@ def show_withheld_reference(
     kind = node['reftype'] if node.get('refdomain') == 'briefing' else 'any'
     if kind not in ('question', 'position', 'any'):
         return None
-    text = briefing_domain(env).withheld_text(kind, node['reftarget'].lstrip('#'))
+    text = briefing_domain(env).withheld_text(
+        kind, node['reftarget'].lstrip('#'), node.get('refdoc', '')
+    )
     if text is None:
         return None
     if node.get('refexplicit'):

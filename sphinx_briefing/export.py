@@ -16,6 +16,8 @@ from sphinx.errors import NoUri
 from sphinx_briefing import __version__
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing._files import replacing
+from sphinx_briefing.citations.citeproc import rich_to_text
+from sphinx_briefing.domain import briefing_domain
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -46,7 +48,13 @@ class Locator:
             except NoUri:
                 self.uris[docname] = None
         uri = self.uris[docname]
-        if uri is not None:
+        if uri is None:
+            return result
+        if uri.startswith('#'):
+            # singlehtml: every document is a part ('#document-…') of the root's page
+            page = self.builder.config.root_doc + getattr(self.builder, 'out_suffix', '.html')
+            result['uri'] = f'{page}#{anchor}' if anchor else page + uri
+        else:
             result['uri'] = f'{uri}#{anchor}' if anchor else uri
         return result
 
@@ -144,18 +152,32 @@ def export(
     }
 
 
+def citation_records(derived: Derived, builder: Builder) -> Iterator[dict[str, Any]]:
+    """Every citation of the project (``cite:*`` roles; positions' sources are in their
+    positions), in reading order; made one at a time."""
+    location = Locator(builder)
+    for cite in derived.cites:
+        if cite.form == 'sources':
+            continue
+        rich = derived.cite_texts.get((cite.docname, cite.anchor))
+        entry: dict[str, Any] = {'keys': list(cite.keys), 'mode': cite.form}
+        if any(cite.prefixes):
+            entry['prefix'] = '; '.join(p for p in cite.prefixes if p)
+        if any(cite.suffixes):
+            entry['suffix'] = '; '.join(s for s in cite.suffixes if s)
+        entry['text'] = rich_to_text(rich) if rich is not None else ''
+        entry['location'] = location(cite.docname, cite.anchor, cite.line)
+        yield entry
+
+
 def write_export(app: Sphinx, exc: BaseException | None) -> None:
     """``build-finished``: write ``briefing.json`` into the output folder (only when its
     content changed, so a no-op build touches nothing)."""
     if exc is not None:
         return
-    from sphinx_briefing.events import briefing_domain, derived_unchanged
-
     target = Path(app.builder.outdir) / EXPORT_NAME
-    if derived_unchanged(app.env) and target.is_file():
-        return  # the step after reading was skipped: the export would be the same
     domain = briefing_domain(app.env)
-    data = export(domain.derived, app.builder, domain.citation_export(app.builder))
+    data = export(domain.derived, app.builder, citation_records(domain.derived, app.builder))
     data['edition'] = briefing_config.edition(app.config)
     # Written piece by piece, then compared with the old file chunk by chunk: the export
     # is never held whole in memory (12 MB at 500 documents).

@@ -18,8 +18,8 @@ from sphinx import addnodes
 from sphinx.util import texescape
 
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.domain import QuestionIndex
-from sphinx_briefing.events import banner_parts, briefing_domain
+from sphinx_briefing.domain import QuestionIndex, briefing_domain
+from sphinx_briefing.events import banner_parts
 from sphinx_briefing.locale import _
 from sphinx_briefing.render import clock_range, long_date
 

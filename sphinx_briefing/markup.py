@@ -1,16 +1,9 @@
-"""Inline markup described once, made either as docutils nodes or straight as HTML.
+"""Inline markup for the header and footer lines of boxes, citations and table cells.
 
-The renderers describe a box's header line, a citation or a link through a *maker*:
-:data:`NODES` makes the docutils nodes every builder can write; :data:`HTML` makes the
-markup Sphinx's HTML translator would write for those nodes, as ``(html, text)`` pairs,
-without making the nodes at all.  At 500 documents a build has some 40,000 header lines
-and 16,000 citations; as nodes, each was a dozen objects with a dict and five lists,
-made only to be written once.  They were a large share of what the extension added to
-resolving theme pages, mostly in the garbage collector (strings are not tracked by it).
-
-Both makers must give the same page: a test builds the example book with :data:`NODES`
-for every builder and compares each HTML page, byte for byte, with the pages made with
-:data:`HTML`.
+Renderers describe a line through a *maker*, so that the citation formatter
+(:func:`sphinx_briefing.citations.citeproc.rich_markup`) and the renderers share one
+vocabulary; :data:`NODES` makes standard docutils nodes (and the extension's stance
+node), which each builder's own translator writes.
 """
 
 from __future__ import annotations
@@ -21,7 +14,6 @@ from typing import Any, Protocol
 from docutils import nodes
 
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.htmltables import attribute, encode, written
 
 
 class Maker(Protocol):
@@ -127,87 +119,4 @@ class NodeMaker:
         return list(children)
 
 
-#: HTML fragment and the text a reader sees of it (what search indexes)
-Fragment = tuple[str, str]
-
-
-def _class(classes: Sequence[str]) -> str:
-    return f' class="{attribute(" ".join(classes))}"' if classes else ''
-
-
-def _join(children: Sequence[Fragment]) -> Fragment:
-    if len(children) == 1:
-        return children[0]
-    return ''.join([c[0] for c in children]), ''.join([c[1] for c in children])
-
-
-class HtmlMaker:
-    """The markup Sphinx's HTML5 translator writes for what :class:`NodeMaker` makes."""
-
-    def text(self, value: str, *classes: str) -> Fragment:
-        if classes:
-            return f'<span{_class(classes)}>{encode(value)}</span>', value
-        return encode(value), value
-
-    def _element(
-        self, tag: str, children: Sequence[Fragment], classes: Sequence[str] = ()
-    ) -> Fragment:
-        html, text = _join(children)
-        return f'<{tag}{_class(classes)}>{html}</{tag}>', text
-
-    def inline(self, children: Sequence[Fragment], classes: Sequence[str] = ()) -> Fragment:
-        return self._element('span', children, classes)
-
-    def strong(self, children: Sequence[Fragment], classes: Sequence[str] = ()) -> Fragment:
-        return self._element('strong', children, classes)
-
-    def emphasis(self, children: Sequence[Fragment]) -> Fragment:
-        return self._element('em', children)
-
-    def superscript(self, children: Sequence[Fragment]) -> Fragment:
-        return self._element('sup', children)
-
-    def subscript(self, children: Sequence[Fragment]) -> Fragment:
-        return self._element('sub', children)
-
-    def link(
-        self,
-        children: Sequence[Fragment],
-        *,
-        refuri: str = '',
-        refid: str = '',
-        title: str = '',
-    ) -> Fragment:
-        html, text = _join(children)
-        href = attribute('#' + refid if refid else refuri or '#')
-        titled = f' title="{attribute(title)}"' if title else ''
-        return f'<a class="reference internal" href="{href}"{titled}>{html}</a>', text
-
-    def external(self, children: Sequence[Fragment], url: str) -> Fragment:
-        html, text = _join(children)
-        return f'<a class="reference external" href="{attribute(url or "#")}">{html}</a>', text
-
-    def stance(self, shown: str, name: str, colour: str) -> Fragment:
-        # as nodes.html_visit_stance writes the stance node
-        style = (
-            f' style="{attribute("--briefing-stance-colour: " + colour)}"'
-            if bnodes.is_colour(colour)
-            else ''
-        )
-        classes = attribute(f'briefing-stance-{name} briefing-stance')
-        return f'<span class="{classes}"{style}>{encode(shown)}</span>', shown
-
-    def target(self, anchor: str) -> Fragment:
-        return f'<span class="target" id="{attribute(anchor)}"></span>', ''
-
-    def paragraph(self, children: Sequence[Fragment], classes: Sequence[str]) -> nodes.Element:
-        html, text = _join(children)
-        return written(f'<p{_class(classes)}>{html}</p>\n', text)
-
-    def inline_node(self, children: Sequence[Fragment]) -> list[nodes.Node]:
-        html, text = _join(children)
-        return [written(html, text)]
-
-
 NODES = NodeMaker()
-HTML = HtmlMaker()

@@ -100,8 +100,8 @@ class Question:
     #: not in this edition: it keeps its number (numbers match across editions) but its
     #: text is never read and nothing shows it
     withheld: bool = False
-    #: the body in compact form (a JSON string, :mod:`sphinx_briefing.bodies`), for pages
-    #: that show it elsewhere (briefs)
+    #: a digest of its body, which briefs copy from the doctree (:mod:`.copies`): a
+    #: page showing the copy reads it, and is written again when it changes
     body: str = ''
     digest: str = ''
 

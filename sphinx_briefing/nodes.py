@@ -93,16 +93,10 @@ class briefing_stance(nodes.Inline, nodes.TextElement):
     """
 
 
-class briefing_html(nodes.General, nodes.Element):
-    """Markup the extension wrote as HTML itself (a box's header line, a collection
-    table: see :mod:`sphinx_briefing.htmltables`), in its ``html`` attribute.
-
-    Not a ``raw`` node: Sphinx's search indexes a raw node's markup with the tags cut
-    out, so "Calloway &amp; Pierce" gave the word "amp" and the cells of a table ran
-    together.  Its child is the text a reader sees, which is what search indexes (none
-    in collections, which are left out of search); the HTML translator writes the markup
-    instead.
-    """
+class briefing_banner(nodes.General, nodes.Element):
+    """The handling banner at the top of an HTML page: its notice and status as inline
+    children. Its own node because HTML wants a ``role="note"`` landmark, which a
+    docutils container cannot carry; other builders show notices their own way."""
 
 
 BOXES: tuple[type[briefing_box], ...] = (
@@ -293,9 +287,12 @@ def text_depart_box(self: TextTranslator, node: briefing_box) -> None:
     self.end_state()
 
 
-def html_visit_written(self: HTML5Translator, node: briefing_html) -> None:
-    self.body.append(node['html'])
-    raise nodes.SkipNode
+def html_visit_banner(self: HTML5Translator, node: briefing_banner) -> None:
+    self.body.append(self.starttag(node, 'div', CLASS='briefing-banner', role='note'))
+
+
+def html_depart_banner(self: HTML5Translator, node: briefing_banner) -> None:
+    self.body.append('</div>\n')
 
 
 # -- builders whose boxes need no wrapper (man, texinfo, …) ------------------------------
@@ -337,14 +334,14 @@ def register(app: Sphinx) -> None:
         man=passthrough,
         texinfo=passthrough,
     )
-    # Only HTML builders get one; the others would show its text.
+    # Only HTML builders get one.
     app.add_node(
-        briefing_html,
-        html=(html_visit_written, None),
-        latex=passthrough,
-        text=passthrough,
-        man=passthrough,
-        texinfo=passthrough,
+        briefing_banner,
+        html=(html_visit_banner, html_depart_banner),
+        latex=skip,
+        text=skip,
+        man=skip,
+        texinfo=skip,
     )
     app.add_node(
         briefing_stance,

@@ -11,7 +11,7 @@ without nodes (:attr:`PageRenderer.lines`, :attr:`PageRenderer.cells`).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator, Sequence, Set
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import babel.dates
@@ -20,21 +20,13 @@ from sphinx.errors import NoUri
 from sphinx.util.osutil import relative_uri
 
 from sphinx_briefing import config as briefing_config
-from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations.citeproc import capitalised, rich_markup
 from sphinx_briefing.citations.roles import FORMS
 from sphinx_briefing.derive import BACKLINKS, Derived, IndexGroup, QuestionInfo, row_anchor
-from sphinx_briefing.htmltables import (
-    PREWRITING_BUILDERS,
-    TableCache,
-    rubric_html,
-    table_html,
-    written,
-)
 from sphinx_briefing.locale import _
-from sphinx_briefing.markup import HTML, NODES, Maker
+from sphinx_briefing.markup import NODES, Maker
 from sphinx_briefing.markup import joined as joined_by
-from sphinx_briefing.model import Panel, Participant, Placeholder, stable_digest
+from sphinx_briefing.model import Panel, Participant, Placeholder
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
@@ -90,14 +82,6 @@ def long_date(iso: str, language: str | None) -> str:
         return day.isoformat()
 
 
-def line_maker(builder: Builder) -> Maker:
-    """What makes the header and footer lines of boxes and the citations for *builder*:
-    HTML builders whose pages are written as their translator writes the doctree get them
-    as HTML, made without nodes (see :mod:`sphinx_briefing.markup`); every other builder
-    (LaTeX, EPUB, which rewrites ids and links first, text …) gets nodes."""
-    return HTML if builder.name in PREWRITING_BUILDERS else NODES
-
-
 def clock_range(start: str, minutes: int | None) -> str:
     if not start:
         return ''
@@ -113,11 +97,6 @@ def clock_range(start: str, minutes: int | None) -> str:
 TABLE_CLASSES = ('longtable', 'briefing-table')
 
 
-#: The text for search of a collection table: none, as collections are left out of search
-#: (``_Filler.collections``); a table's words would be a long string kept for nothing.
-NOT_SEARCHED = ''
-
-
 class PageRenderer:
     """Renders the extension's parts of one page (*fromdocname*) from derived data."""
 
@@ -126,7 +105,6 @@ class PageRenderer:
         builder: Builder,
         derived: Derived,
         fromdocname: str,
-        tables: TableCache | None = None,
     ) -> None:
         self.builder = builder
         self.derived = derived
@@ -134,17 +112,11 @@ class PageRenderer:
         self.config = builder.config
         self.stances = briefing_config.stances(builder.config)
         self._uris: dict[str, str | None] = {}
-        self.tables = tables
-        #: the page whose tables are being made, when not *fromdocname* (a part of a
-        #: split question index): the table cache keeps tables per page
+        #: the page being made, when not *fromdocname* (a part of a split question index,
+        #: which is not a document): no link is a same-page link then
         self.table_page: str | None = None
-        #: makes the header and footer lines and the citations, complete when made (their
-        #: links are resolved here): as HTML for HTML builders (one node, not dozens,
-        #: for each of the tens of thousands of lines of a large book)
-        self.lines = line_maker(builder)
-        #: makes the cells of collection tables, which HTML builders (EPUB too: a table
-        #: has no ids or external links to rewrite) get written as one node
-        self.cells: Maker = HTML if builder.format == 'html' else NODES
+        self.lines: Maker = NODES
+        self.cells: Maker = NODES
 
     # -- links ------------------------------------------------------------------------
 
@@ -407,9 +379,9 @@ class PageRenderer:
         return [nodes.container('', *result, classes=['briefing-bib-entries'])]
 
     def question_index(self, ph: Placeholder) -> list[nodes.Node]:
-        parts = self.derived.index_parts(ph)
         if self.splits(ph):
-            return self._index_overview(ph, parts)
+            return self._index_overview(ph)
+        parts = self.derived.index_parts(ph)
         result = self._index_groups([g for part in parts for g in part], ph, set())
         if not result:
             empty = _('No questions.')
@@ -450,7 +422,7 @@ class PageRenderer:
                 )
                 result.append(nodes.rubric(heading, heading, classes=['briefing-panel-heading']))
             panel = group.panel
-            title = self._group_title(ph.group_by, group)
+            title = self._group_title(ph.group_by, group.key)
             if title:
                 rubric = nodes.rubric(title, title, classes=['briefing-group'])
                 if ids >= 0:
@@ -466,33 +438,32 @@ class PageRenderer:
                     result.append(mk.paragraph(line, ['briefing-topic-positions']))
         return result
 
-    def _group_title(self, group_by: str, group: IndexGroup) -> str:
+    def _group_title(self, group_by: str, key: str) -> str:
         if group_by == 'topic':
-            return group.key
+            return key
         if group_by == 'participant':
-            p = self.derived.participants.get(group.key)
-            return p.name if p else (group.key or str(_('Whole panel')))
-        panel = self.derived.panels.get(group.key)
+            p = self.derived.participants.get(key)
+            return p.name if p else (key or str(_('Whole panel')))
+        panel = self.derived.panels.get(key)
         return panel.title if panel else ''
 
-    def _index_overview(
-        self, ph: Placeholder, parts: Sequence[Sequence[IndexGroup]]
-    ) -> list[nodes.Node]:
+    def _index_overview(self, ph: Placeholder) -> list[nodes.Node]:
         """What the page of a split question index shows: its parts, each with the
         headings of its groups, linked."""
+        parts = self.derived.index_outline(ph)
         intro = _('This index is in %d parts.') % len(parts)
         items = nodes.bullet_list(classes=['briefing-index-parts'])
         number = 0
         pages = split_indexes(self.builder, self.derived)[ph.docname, ph.anchor]
         for k, part in enumerate(parts, 1):
             page = pages[k - 1]
-            rows = sum(len(g.infos) for g in part)
+            rows = sum(count for _panel, _key, count in part)
             item = nodes.paragraph()
             item += self.page_link(page, '', nodes.strong('', _('Part %d') % k))
             item += nodes.Text(' (' + _('%d rows') % rows + ')')
             links: list[nodes.Node] = []
-            for group in part:
-                title = self._group_title(ph.group_by, group)
+            for _panel, key, _count in part:
+                title = self._group_title(ph.group_by, key)
                 if title:
                     anchor = index_group_anchor(ph, number)
                     links.append(self.page_link(page, anchor, nodes.Text(title)))
@@ -503,34 +474,15 @@ class PageRenderer:
             items += nodes.list_item('', item)
         return [nodes.paragraph(intro, intro, classes=['briefing-index-intro']), items]
 
-    def index_part_html(
-        self, ph: Placeholder, parts: Sequence[Sequence[IndexGroup]], wanted: Set[int]
-    ) -> Iterator[str | None]:
-        """The HTML of each part of a split question index whose number is in *wanted*
-        (None for the others), in order, made one at a time (a part is written before the
-        next is made). Made as from the index's page: its links are valid in the parts,
-        which are pages in the same folder."""
-        first_rows: set[str] = set()
-        number = 0
-        pages = split_indexes(self.builder, self.derived)[ph.docname, ph.anchor]
-        for k, (page, part) in enumerate(zip(pages, parts, strict=True), 1):
-            if k not in wanted:
-                # Not made, but its rows come before the next part's.
-                first_rows.update(info.record.qid for group in part for info in group.infos)
-                number += len(part)
-                yield None
-                continue
-            html = []
-            self.table_page = page
-            for node in self._index_groups(part, ph, first_rows, ids=number):
-                if isinstance(node, bnodes.briefing_html):
-                    html.append(node['html'])
-                else:
-                    assert isinstance(node, nodes.rubric)
-                    html.append(rubric_html(node))
-            number += len(part)
+    def index_part_nodes(self, ph: Placeholder, k: int, page: str) -> list[nodes.Node]:
+        """The content of part *k* (from 0) of a split question index, shown on *page*,
+        which is not a document: no link is a same-page link there."""
+        number, seen, groups = self.derived.index_part(ph, k)
+        self.table_page = page
+        try:
+            return self._index_groups(groups, ph, set(seen), ids=number)
+        finally:
             self.table_page = None
-            yield ''.join(html)
 
     def _index_table(
         self, ph: Placeholder, infos: Sequence[QuestionInfo], first_rows: set[str]
@@ -539,21 +491,10 @@ class PageRenderer:
         anchored = [info.record.qid not in first_rows for info in infos]
         first_rows.update(info.record.qid for info in infos)
         with_positions, with_sources = self._index_columns()
-        if self.tables is None or self.cells is not HTML:
-            return self.table(
-                *self._index_rows(ph, infos, anchored, with_positions, with_sources),
-                classes=['briefing-question-index'],
-            )
-        key = self._index_table_key(ph, infos, anchored, with_sources)
-
-        def make() -> str:
-            headers, rows, _widths = self._index_rows(
-                ph, infos, anchored, with_positions, with_sources
-            )
-            return table_html(headers, rows, [*TABLE_CLASSES, 'briefing-question-index'])
-
-        page = self.table_page or self.fromdocname
-        return written(self.tables.get(page, key, make), NOT_SEARCHED)
+        return self.table(
+            *self._index_rows(ph, infos, anchored, with_positions, with_sources),
+            classes=['briefing-question-index'],
+        )
 
     def _index_columns(self) -> tuple[bool, bool]:
         """Whether an index table has a Positions and a Sources column: the public
@@ -561,67 +502,6 @@ class PageRenderer:
         sources."""
         with_positions = self.derived.edition != 'public'
         return with_positions, with_positions and bool(self.derived.cite_texts)
-
-    def _index_table_key(
-        self,
-        ph: Placeholder,
-        infos: Sequence[QuestionInfo],
-        anchored: Sequence[bool],
-        with_sources: bool,
-    ) -> bytes:
-        """Everything an index table shows, digested: its questions (number, text,
-        addressees, positions, referring pages: the 'q' digests), the citations of their
-        sources, and the labels' settings (the table cache keeps tables per page)."""
-        digests = self.derived.digests
-        return stable_digest(
-            ph.anchor,
-            self.derived.edition,
-            with_sources,
-            self.config.language,
-            repr(self.stances),
-            [
-                (info.record.qid, digests.get(('q', info.record.qid)), a)
-                for info, a in zip(infos, anchored, strict=True)
-            ],
-            [
-                digests.get(('cite', f'{pos.record.docname}#{pos.record.anchor}'))
-                for info in infos
-                for pos in (self.derived.positions[pid] for pid in info.positions)
-            ],
-        )
-
-    def index_part_keys(
-        self, ph: Placeholder, parts: Sequence[Sequence[IndexGroup]]
-    ) -> list[bytes]:
-        """A digest of everything each part of a split question index shows, worked out
-        without making the parts (an edit changes one part: the others are not made)."""
-        derived = self.derived
-        _with_positions, with_sources = self._index_columns()
-        first_rows: set[str] = set()
-        keys = []
-        number = 0
-        for part in parts:
-            shown: list[object] = [number, len(derived.panel_ids()), self.config.language]
-            for group in part:
-                anchored = [info.record.qid not in first_rows for info in group.infos]
-                first_rows.update(info.record.qid for info in group.infos)
-                panel = derived.panels.get(group.panel)
-                topic_positions = (
-                    derived.topic_positions.get((group.panel, group.key), ())
-                    if ph.group_by == 'topic'
-                    else ()
-                )
-                shown.append(
-                    (
-                        panel.title if panel else group.panel,
-                        self._group_title(ph.group_by, group),
-                        self._index_table_key(ph, group.infos, anchored, with_sources),
-                        [(pid, derived.digests.get(('pos', pid))) for pid in topic_positions],
-                    )
-                )
-            number += len(part)
-            keys.append(stable_digest(shown))
-        return keys
 
     def _index_rows(
         self,
@@ -686,11 +566,7 @@ class PageRenderer:
         *,
         classes: Sequence[str] = (),
     ) -> nodes.Element:
-        """A collection table whose headers and cells :attr:`cells` made: docutils nodes,
-        or for HTML builders the same table already written as HTML (see
-        :mod:`sphinx_briefing.htmltables`)."""
-        if self.cells is HTML:
-            return written(table_html(headers, rows, [*TABLE_CLASSES, *classes]), NOT_SEARCHED)
+        """A collection table of docutils nodes."""
         return table(headers, rows, widths=widths, classes=classes)
 
 

@@ -412,9 +412,12 @@ def test_a_brief_shows_the_equations_of_what_it_copies_unnumbered(project: Any) 
     assert build.warnings() == []
     theme = soup(build, 'theme').select('div.math')
     assert [eq.select_one('span.eqno') is not None for eq in theme] == [True]
+    theme_ids = [eq.get('id') for eq in theme]
     copies = soup(build, 'brief-ana').select('div.briefing-brief-question div.math')
     assert [eq.get_text().strip() for eq in copies] == [r'\[b^2 + c\]']
-    assert not copies[0].get('id')
+    # An id of its own (not the original's), and no number: that is the original's.
+    assert copies[0].get('id') != theme_ids[0]
+    assert copies[0].select_one('span.eqno') is None
     assert not [p for p in soup(build, 'brief-ana').select('p') if 'b^2' in p.get_text()]
 
     latex = proj.build('latex', outdir_name='_latex')
@@ -474,8 +477,10 @@ def test_a_brief_shows_the_images_of_what_it_copies(project: Any) -> None:
         ('_images/dot.png', 'A dot'),
     ]
     assert (build.outdir / '_images' / 'dot.png').read_bytes() == DOT_PNG
-    paragraphs = [p.get_text() for p in soup(build, 'brief-ana').select('div.body p')]
-    assert 'The dot, enlarged.' in paragraphs
+    # The copy is a figure, caption and all, with an id of its own on the brief's page.
+    figures = soup(build, 'brief-ana').select('div.body figure')
+    assert [f.select_one('span.caption-text').get_text() for f in figures] == ['The dot, enlarged.']
+    assert figures[0]['id'] != soup(build, 'theme').select_one('figure')['id']
 
     latex = proj.build('latex', outdir_name='_latex')
     assert latex.warnings() == []

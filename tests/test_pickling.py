@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from docutils import nodes
 
-from sphinx_briefing import bodies
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations.bibtex import BibEntry
+from sphinx_briefing.copies import body_digest
 from sphinx_briefing.derive import QuestionInfo
 from sphinx_briefing.model import CiteRef, Position, Question, Reference
 
@@ -23,7 +23,7 @@ def _body() -> str:
     )
     items = nodes.bullet_list('', nodes.list_item('', nodes.paragraph('', 'one')))
     box += [para, items]
-    return bodies.compact(box)
+    return body_digest(box)
 
 
 def test_records_round_trip_through_pickle() -> None:
@@ -62,12 +62,27 @@ def test_records_round_trip_through_pickle() -> None:
             setattr(copy, field, 'changed')
 
 
-def test_a_compact_body_is_one_string_that_expands_to_the_same_markup() -> None:
-    body = _body()
-    assert isinstance(body, str)
-    expanded = bodies.expand(pickle.loads(pickle.dumps(body)), 'page')
-    assert [n.astext() for n in expanded] == ['Tokyo will act.', 'one']
-    assert isinstance(expanded[0], nodes.paragraph)
-    assert isinstance(expanded[0][1], nodes.emphasis)
-    assert isinstance(expanded[1], nodes.bullet_list)
-    assert bodies.expand(bodies.compact(bnodes.briefing_position()), 'page') == []
+def test_a_body_digest_changes_with_what_a_copy_shows_and_only_then() -> None:
+    """Briefs copy bodies from the doctree; the record keeps a digest of what a copy
+    shows, so a page showing a copy is rewritten when markup alone changes, and not when
+    a nested question or position (shown apart) does."""
+
+    def box(*children: nodes.Node) -> bnodes.briefing_position:
+        result = bnodes.briefing_position()
+        result += children
+        return result
+
+    plain = box(nodes.paragraph('', 'Tokyo will act.'))
+    emphasised = box(
+        nodes.paragraph(
+            '', '', nodes.Text('Tokyo '), nodes.emphasis('', 'will'), nodes.Text(' act.')
+        )
+    )
+    assert plain.astext() == emphasised.astext()
+    assert body_digest(plain) != body_digest(emphasised)
+    nested = box(
+        nodes.paragraph('', 'Tokyo will act.'), bnodes.briefing_question('', nodes.Text('Q'))
+    )
+    assert body_digest(nested) == body_digest(plain)
+    assert body_digest(box()) != body_digest(plain)
+    assert isinstance(pickle.loads(pickle.dumps(_body())), str)

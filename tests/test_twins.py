@@ -21,10 +21,18 @@ def records_without_lines(app: Any) -> dict[str, Any]:
         'placeholders',
     ):
         result[bucket] = {
-            doc: [dataclasses.replace(r, line=None) for r in records]
+            # Bodies are compared as the pages show them (test_twins_write_the_same_pages):
+            # their digests are of the doctree, in which each parser leaves its own marks.
+            doc: [_without_body(dataclasses.replace(r, line=None)) for r in records]
             for doc, records in domain.data[bucket].items()
         }
     return result
+
+
+def _without_body(record: Any) -> Any:
+    if hasattr(record, 'body'):
+        return dataclasses.replace(record, body='', digest='')
+    return record
 
 
 @pytest.fixture

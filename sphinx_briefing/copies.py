@@ -1,0 +1,129 @@
+"""Bodies of questions and positions shown again on another page (a panellist's brief).
+
+A copy is the original's own nodes, taken from its document's doctree as read (its
+references not yet resolved), so that nothing is lost on the way: definition lists,
+titled admonitions, code with its language, tables, figures, maths, footnotes. What must
+differ on the page that shows it:
+
+- ids: every id of the copy gets a prefix unique on the page, and every reference to it
+  inside the copy follows; a footnote that the body refers to comes along, after it.
+  Numbered things (figures, tables, equations) keep no number: the number is the
+  original's, looked up by its id.
+- references: resolved from the page the copy is on (``refdoc``), and never warned about
+  twice (``briefing_copy``: the original was warned about).
+- boxes and citations: they make their links from the page (``docname``, ``page``); a
+  citation is found by its original's id (``source_anchor``).
+
+What the copy shows is part of the record (:func:`body_digest`), so a page that shows it
+is written again when it changes (see :mod:`sphinx_briefing.reads`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx import addnodes
+
+from sphinx_briefing import nodes as bnodes
+
+if TYPE_CHECKING:
+    from sphinx.environment import BuildEnvironment
+
+#: nested boxes a body does not include: a brief shows them on their own
+_NOT_OWN = (
+    bnodes.briefing_question,
+    bnodes.briefing_position,
+    bnodes.briefing_moderator_note,
+    bnodes.briefing_placeholder,
+)
+
+#: attributes that hold ids of other nodes
+_REFERRING = ('refid', 'backrefs')
+
+
+def own_content(box: nodes.Element) -> list[nodes.Node]:
+    """The box's own content: nested questions, positions and moderator notes are shown
+    apart (counter-arguments are part of a position's body)."""
+    return [child for child in box.children if not isinstance(child, _NOT_OWN)]
+
+
+def body_digest(box: nodes.Element) -> str:
+    """A digest of everything a copy of the box's body shows, kept in its record."""
+    content = ''.join(child.pformat() for child in own_content(box))
+    return hashlib.blake2b(content.encode('utf-8'), digest_size=16).hexdigest()
+
+
+class Copier:
+    """Makes the copies shown on one page (*page*), each with ids of its own."""
+
+    def __init__(self, env: BuildEnvironment, page: str) -> None:
+        self.env = env
+        self.page = page
+        self.count = 0
+        self._doctrees: dict[str, nodes.document] = {}
+
+    def _doctree(self, docname: str) -> nodes.document | None:
+        if docname not in self._doctrees:
+            try:
+                self._doctrees[docname] = self.env.get_doctree(docname)
+            except Exception:  # a document that went away: show nothing of it
+                return None
+        return self._doctrees[docname]
+
+    def body(self, docname: str, anchor: str) -> list[nodes.Node]:
+        """A copy of the body of the box *anchor* of *docname*, for this page."""
+        doctree = self._doctree(docname)
+        if doctree is None:
+            return []
+        box = doctree.ids.get(anchor)
+        if not isinstance(box, bnodes.briefing_box):
+            return []
+        self.count += 1
+        prefix = f'copy{self.count}-'
+        copied = [child.deepcopy() for child in own_content(box)]
+        inside = {id_ for node in copied for id_ in _all_ids(node)}
+        # Footnotes the body refers to that live elsewhere in the document come along.
+        footnotes: list[nodes.Node] = []
+        for node in copied:
+            for ref in node.findall(nodes.footnote_reference):
+                target = doctree.ids.get(ref.get('refid', ''))
+                if isinstance(target, nodes.footnote) and target['ids'][0] not in inside:
+                    footnote = target.deepcopy()
+                    inside.update(_all_ids(footnote))
+                    footnotes.append(footnote)
+        result = [*copied, *footnotes]
+        for node in result:
+            self._adapt(node, prefix, inside)
+        return result
+
+    def _adapt(self, root: nodes.Node, prefix: str, inside: set[str]) -> None:
+        for node in root.findall(nodes.Element):
+            if node['ids']:
+                node['ids'] = [prefix + id_ for id_ in node['ids']]
+            for name in _REFERRING:
+                value = node.get(name)
+                if isinstance(value, str) and value in inside:
+                    node[name] = prefix + value
+                elif isinstance(value, list):
+                    node[name] = [prefix + v if v in inside else v for v in value]
+            if isinstance(node, addnodes.pending_xref):
+                node['refdoc'] = self.page
+                node['briefing_copy'] = True
+            elif isinstance(node, bnodes.briefing_citation):
+                # Found by its original's id; links are made from the page.
+                if not node.get('source_anchor') and node['ids']:
+                    node['source_anchor'] = node['ids'][0][len(prefix) :]
+                node['ids'] = []
+                node['page'] = self.page
+            elif isinstance(node, bnodes.briefing_box):
+                node['docname'] = self.page
+            elif isinstance(node, nodes.math_block):
+                node['number'] = None
+                node['label'] = None
+                node['docname'] = self.page
+
+
+def _all_ids(node: nodes.Node) -> set[str]:
+    return {id_ for element in node.findall(nodes.Element) for id_ in element['ids']}

@@ -1,0 +1,276 @@
+"""What each page read of the cross-document step's result, recorded as it was rendered.
+
+A page shows numbers, names, index rows, matrix cells, briefs and citations that other
+documents decide. Which pages must be written again after an edit is not worked out by a
+second description of what each renderer shows (such a description drifts from the
+renderers, and a page goes stale); instead, everything that renders a page reads
+:class:`~sphinx_briefing.derive.Derived` through a :class:`PageView`, which records each
+read (an attribute, one item of a mapping, a method's answer) with a digest of the value
+it returned. After the next step, every recorded read is made again on the new result:
+the pages whose reads give another value are the pages to rewrite, and no others.
+
+The record is the builder's, kept in its output folder (:data:`FILE_NAME`), because what
+a page read depends on the builder (links, split indexes) and one doctree folder may serve
+several builders (``make html`` then ``make dirhtml``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx_briefing._files import replacing
+
+if TYPE_CHECKING:
+    from sphinx_briefing.derive import Derived
+
+#: in the builder's output folder, beside Sphinx's own ``.buildinfo``
+FILE_NAME = '.briefing-reads.pickle'
+#: raise when the form of a key changes: an older record is then not trusted
+FORMAT = 1
+
+#: a read: ('attr', name) | ('item', name, key) | ('all', name) | ('call', name, args)
+Key = tuple[Any, ...]
+
+_ABSENT = object()
+
+#: fields of records that no page shows: where a thing stands in its source (warnings and
+#: ``briefing.json``, made in every build, say it), so text moved around rewrites nothing
+NOT_SHOWN = frozenset({'line', 'digest'})
+
+
+def canonical(value: object) -> str:
+    """A text that stands for *value*, the same in every process for equal values.
+
+    ``repr`` would do for strings, numbers and tuples, but not for sets (their order
+    follows the process's salted hash) nor for objects without a value repr.
+    """
+    out: list[str] = []
+    _write(value, out)
+    return ''.join(out)
+
+
+def _write(value: object, out: list[str]) -> None:
+    if value is None or isinstance(value, bool | int | float | str | bytes):
+        out.append(repr(value))
+    elif isinstance(value, enum.Enum):
+        out.append(f'{type(value).__name__}.{value.name}')
+    elif isinstance(value, tuple | list):
+        out.append('(' if isinstance(value, tuple) else '[')
+        for item in value:
+            _write(item, out)
+            out.append(',')
+        out.append(')' if isinstance(value, tuple) else ']')
+    elif isinstance(value, frozenset | set):
+        out.append('{' + ','.join(sorted(canonical(item) for item in value)) + '}')
+    elif isinstance(value, Mapping):
+        out.append('{')
+        for key, item in value.items():  # insertion order: the order pages show
+            _write(key, out)
+            out.append(':')
+            _write(item, out)
+            out.append(',')
+        out.append('}')
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out.append(type(value).__name__ + '(')
+        for field in dataclasses.fields(value):
+            if field.name not in NOT_SHOWN:
+                _write(getattr(value, field.name), out)
+            out.append(',')
+        out.append(')')
+    else:
+        # Anything else is compared by its repr: an object without a value repr makes
+        # every page that read it be written again, never a stale one.
+        out.append(repr(value))
+
+
+def digest(value: object) -> bytes:
+    return hashlib.blake2b(canonical(value).encode('utf-8'), digest_size=16).digest()
+
+
+def _frozen(value: object) -> object:
+    """An argument as it can be kept in a key (an iterator is read once, into a tuple)."""
+    if isinstance(value, list | Iterator):
+        return tuple(value)
+    return value
+
+
+def evaluate(derived: Derived, key: Key) -> object:
+    """The value a read gives on *derived*: how a recorded read is made again."""
+    kind, name = key[0], key[1]
+    value = getattr(derived, name)
+    if kind == 'attr' or kind == 'all':
+        return value
+    if kind == 'item':
+        return value.get(key[2], _ABSENT)
+    if kind == 'call':
+        return value(*key[2])
+    raise ValueError(key)
+
+
+class Log:
+    """The reads of one page in one build: key → digest, keyed by the key's text."""
+
+    __slots__ = ('reads',)
+
+    def __init__(self) -> None:
+        self.reads: dict[str, tuple[Key, bytes]] = {}
+
+    def note(self, key: Key, value: object) -> None:
+        text = canonical(key)
+        if text not in self.reads:
+            self.reads[text] = (key, digest(value))
+
+
+class _MappingView(Mapping[Any, Any]):
+    """A mapping of the result, read through: each item looked up is a read of its own;
+    going over the whole mapping is a read of all of it."""
+
+    __slots__ = ('_log', '_mapping', '_name')
+
+    def __init__(self, name: str, mapping: Mapping[Any, Any], log: Log) -> None:
+        self._name, self._mapping, self._log = name, mapping, log
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self._mapping.get(key, _ABSENT)
+        self._log.note(('item', self._name, key), value)
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self._mapping.get(key, _ABSENT)
+        self._log.note(('item', self._name, key), value)
+        return default if value is _ABSENT else value
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _ABSENT) is not _ABSENT
+
+    def _all(self) -> Mapping[Any, Any]:
+        self._log.note(('all', self._name), self._mapping)
+        return self._mapping
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __bool__(self) -> bool:
+        return bool(self._all())
+
+
+class PageView:
+    """:class:`~sphinx_briefing.derive.Derived` as one page reads it: the same attributes
+    and methods, every read noted in the page's :class:`Log`."""
+
+    __slots__ = ('_derived', '_log')
+
+    def __init__(self, derived: Derived, log: Log) -> None:
+        self._derived = derived
+        self._log = log
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._derived, name)
+        if isinstance(value, Mapping):
+            return _MappingView(name, value, self._log)
+        if callable(value):
+            return self._method(name, value)
+        self._log.note(('attr', name), value)
+        return value
+
+    def _method(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def read(*args: Any) -> Any:
+            frozen = tuple(_frozen(arg) for arg in args)
+            result = method(*frozen)
+            self._log.note(('call', name, frozen), result)
+            return result
+
+        return read
+
+
+class PageReads:
+    """The reads of every page written by one builder: those of this build's pages, over
+    those kept from earlier builds."""
+
+    def __init__(
+        self,
+        kept: dict[str, dict[str, tuple[Key, bytes]]] | None,
+        kept_extras: frozenset[str] = frozenset(),
+    ) -> None:
+        #: None: no record (a first build, or one this version cannot read)
+        self.kept = kept
+        self.logs: dict[str, Log] = {}
+        #: pages that are not documents (parts of split indexes): those of the last build
+        #: and, once :meth:`set_extras` is called, this build's
+        self.kept_extras = kept_extras
+        self.extras: frozenset[str] | None = None
+
+    def view(self, derived: Derived, page: str) -> PageView:
+        log = self.logs.get(page)
+        if log is None:
+            log = self.logs[page] = Log()
+        return PageView(derived, log)
+
+    def start_page(self, page: str) -> None:
+        """A page is being written again: what it read before no longer counts."""
+        self.logs[page] = Log()
+
+    def set_extras(self, pages: Iterable[str]) -> None:
+        """The pages besides documents that this build's output has."""
+        self.extras = frozenset(pages)
+
+    @classmethod
+    def load(cls, outdir: str | Path, builder: str) -> PageReads:
+        try:
+            with (Path(outdir) / FILE_NAME).open('rb') as stream:
+                header, pages, extras = pickle.load(stream)
+        except Exception:  # missing or damaged: as if there were no record
+            return cls(None)
+        if header != (FORMAT, builder) or not isinstance(pages, dict):
+            return cls(None)
+        return cls(pages, frozenset(extras))
+
+    def save(self, outdir: str | Path, builder: str, documents: Iterable[str]) -> None:
+        """Keep the reads of every page of *documents* (pages of removed documents go)."""
+        extras = self.kept_extras if self.extras is None else self.extras
+        wanted = set(documents) | extras
+        pages = {page: reads for page, reads in (self.kept or {}).items() if page in wanted}
+        pages.update({page: log.reads for page, log in self.logs.items() if page in wanted})
+        with replacing(Path(outdir) / FILE_NAME) as stream:
+            pickle.dump(
+                ((FORMAT, builder), pages, sorted(extras)),
+                stream,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
+
+    def changed(self, derived: Derived, documents: Iterable[str]) -> set[str]:
+        """The pages of *documents* whose recorded reads give another value on *derived*
+        (every page when nothing is recorded)."""
+        values: dict[str, bytes] = {}
+        return {page for page in documents if self._changed(derived, page, values)}
+
+    def _changed(self, derived: Derived, page: str, values: dict[str, bytes]) -> bool:
+        reads = self.kept.get(page) if self.kept is not None else None
+        if reads is None:
+            return True  # never written by this builder, as far as we know
+        for text, (key, before) in reads.items():
+            now = values.get(text)
+            if now is None:
+                try:
+                    now = digest(evaluate(derived, key))
+                except Exception:  # a read that no longer makes sense: rewrite
+                    now = b''
+                values[text] = now
+            if now != before:
+                return True
+        return False
+
+    def page_changed(self, derived: Derived, page: str) -> bool:
+        """Whether one page reads something else on *derived* than when it was written."""
+        return self._changed(derived, page, {})
