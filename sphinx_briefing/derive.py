@@ -1,5 +1,5 @@
-"""The one cross-document step: from every document's records to numbers, checks,
-collections and the list of pages to rewrite.
+"""The one cross-document step: from every document's records to numbers, checks and
+collections.
 
 Pure functions of plain data: no Sphinx application, no nodes. It runs once per build in
 the main process after all (parallel) reads are merged, so its result and its warnings do

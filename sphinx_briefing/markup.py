@@ -104,9 +104,14 @@ class NodeMaker:
     def external(self, children: Sequence[nodes.Node], url: str) -> nodes.Node:
         return nodes.reference('', '', *children, refuri=url)
 
-    def stance(self, shown: str, name: str, colour: str) -> nodes.Node:
+    def stance(self, shown: str, name: str, colour: str, word: str = '') -> nodes.Node:
         return bnodes.briefing_stance(
-            shown, shown, classes=[f'briefing-stance-{name}'], colour=colour, stance=name
+            shown,
+            shown,
+            classes=[f'briefing-stance-{name}'],
+            colour=colour,
+            stance=name,
+            word=word,
         )
 
     def target(self, anchor: str) -> nodes.Node:

@@ -242,9 +242,15 @@ def html_visit_stance(self: HTML5Translator, node: briefing_stance) -> None:
     if style:
         attributes['style'] = style
     self.body.append(self.starttag(node, 'span', '', **attributes))
+    if node.get('word'):
+        # Only the symbol is shown: screen readers get the stance's word instead of it.
+        self.body.append('<span aria-hidden="true">')
 
 
 def html_depart_stance(self: HTML5Translator, node: briefing_stance) -> None:
+    if node.get('word'):
+        word = self.encode(node['word'])
+        self.body.append(f'</span><span class="briefing-visually-hidden">{word}</span>')
     self.body.append('</span>')
 
 

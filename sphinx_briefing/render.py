@@ -1,11 +1,11 @@
 """Derived data → standard docutils nodes, for one page being written.
 
-Everything here reads :class:`~sphinx_briefing.derive.Derived` and writes nothing but the
-nodes it returns. Output is made of standard nodes (paragraphs, tables, field lists,
-references from ``make_refnode``), so every builder can write it. Header and footer
-lines, citations and table cells are described once, through a maker
-(:mod:`sphinx_briefing.markup`): HTML builders get them already written as HTML, made
-without nodes (:attr:`PageRenderer.lines`, :attr:`PageRenderer.cells`).
+Everything here reads :class:`~sphinx_briefing.derive.Derived` (through the page's
+recording view, :mod:`sphinx_briefing.reads`) and writes nothing but the nodes it
+returns. Output is made of standard nodes (paragraphs, tables, field lists, references
+from ``make_refnode``), so every builder's own translator writes it, and themes style it
+as any other table or paragraph. Header and footer lines, citations and table cells are
+described once, through the node maker (:mod:`sphinx_briefing.markup`).
 """
 
 from __future__ import annotations
@@ -161,8 +161,10 @@ class PageRenderer:
         stance = self.stances.get(name)
         if stance is None:
             return mk.text(name or '?', 'briefing-stance')
-        shown = f'{stance.symbol} {stance.label}' if label else stance.symbol
-        return mk.stance(shown, name, stance.colour)
+        if label:
+            return mk.stance(f'{stance.symbol} {stance.label}', name, stance.colour)
+        # A symbol alone ("−") is read out as itself; the word goes with it for screen readers.
+        return mk.stance(stance.symbol, name, stance.colour, word=stance.label)
 
     # -- citations --------------------------------------------------------------------
 

@@ -126,9 +126,10 @@ def test_position_matrix(project: Any) -> None:
     table = page.select_one('table.briefing-position-matrix')
     assert cells(table) == [
         ['Actor', 'Q1', 'Q2'],
-        ['United States', '+', ''],
-        ['Ben Brown', '−', ''],
-        ['EU', '', '±'],
+        # what a screen reader reads: the symbol's word (the word itself is hidden)
+        ['United States', '+ Supports', ''],
+        ['Ben Brown', '− Opposes', ''],
+        ['EU', '', '± Mixed'],
     ]
     # Question headers carry the text on hover; cells link to positions; a participant
     # actor is shown by name and linked.
@@ -144,7 +145,9 @@ def test_position_matrix(project: Any) -> None:
     assert table.select_one('tbody a[href="index.html#participant-ben"]') is not None
     # The stance is written as a symbol with a legend, never by colour alone.
     stance = table.select_one('span.briefing-stance-supports')
-    assert stance.get_text() == '+'
+    assert stance.select_one('[aria-hidden="true"]').get_text() == '+'
+    # Screen readers get the stance's word, not "plus" or "minus".
+    assert stance.select_one('.briefing-visually-hidden').get_text() == 'Supports'
     assert 'color' in stance['style'] or '--briefing-stance-colour' in stance['style']
     legend = page.select_one('p.briefing-legend').get_text(' ', strip=True)
     assert (
@@ -163,7 +166,7 @@ def test_position_matrix_options(project: Any) -> None:
     assert build.warnings() == []
     assert cells(soup(build, 'matrix').select_one('table')) == [
         ['Actor', 'Q2'],
-        ['EU', '±'],
+        ['EU', '± Mixed'],
         ['United States', ''],
     ]
 
