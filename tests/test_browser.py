@@ -458,6 +458,26 @@ def test_matrix_on_a_narrow_screen(browser: Any, site: Site, tabs: list[Tab]) ->
     tab.assert_clean()
 
 
+def test_collections_stay_in_the_page_column(browser: Any, site: Site, tabs: list[Tab]) -> None:
+    """On a laptop screen no collection widens the page: what does not fit scrolls inside
+    a container of its own, which stays inside the theme's page column."""
+    tab = open_tab(tabs, browser, site, viewport={'width': 1280, 'height': 900})
+    page = tab.page
+    for name in ('position-matrix', 'question-index', 'run-of-show', 'briefs/mori'):
+        tab.open(f'{name}.html')
+        width = page.evaluate('document.documentElement.scrollWidth')
+        assert width <= 1280 + 1, f'{name} is {width}px wide on a 1280px screen'
+        spill = page.evaluate(
+            """() => [...document.querySelectorAll('div.briefing-collection')].map(c => {
+                   const column = c.parentElement.getBoundingClientRect();
+                   const box = c.getBoundingClientRect();
+                   return box.right - column.right;
+               }).filter(d => d > 1)"""
+        )
+        assert spill == [], f'{name}: a collection spills out of its column by {spill} px'
+    tab.assert_clean()
+
+
 def test_every_page_loads_without_errors(browser: Any, site: Site, tabs: list[Tab]) -> None:
     """Every page in light mode, the collection pages in dark mode too: no console
     error, no page error, no failed request, the stylesheet linked once."""
