@@ -1,7 +1,10 @@
 """Builder-specific assets: the stylesheet for HTML, the .sty and the briefs' class for LaTeX.
 
-Files are copied into the output folder after a successful build rather than added to
-``html_static_path``: the user's configuration is never mutated.
+Files are copied into the output folder rather than added to ``html_static_path``: the
+user's configuration is never mutated. The stylesheet is copied before any page is
+written, because Sphinx links a stylesheet with a checksum of the file it finds in the
+output folder (``?v=…``): copied after the pages, a clean build would link it without one
+and the next build with one, and the same page would differ.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ LATEX_BRIEF_CLASS = 'sphinxbriefingbrief'
 def declare_for_builder(app: Sphinx) -> None:
     """``builder-inited``: declare only what the current builder uses."""
     if app.builder.format == 'html':
+        static = Path(app.builder.outdir) / '_static'
+        static.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(STATIC_DIR / CSS_FILE, static / CSS_FILE)
         app.add_css_file(CSS_FILE)
     elif app.builder.format == 'latex':
         app.add_latex_package(LATEX_PACKAGE)
@@ -35,10 +41,7 @@ def copy_for_builder(app: Sphinx, exc: BaseException | None) -> None:
     if exc is not None:
         return
     outdir = Path(app.builder.outdir)
-    if app.builder.format == 'html':
-        (outdir / '_static').mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(STATIC_DIR / CSS_FILE, outdir / '_static' / CSS_FILE)
-    elif app.builder.format == 'latex':
+    if app.builder.format == 'latex':
         shutil.copyfile(TEXINPUTS_DIR / f'{LATEX_PACKAGE}.sty', outdir / f'{LATEX_PACKAGE}.sty')
         shutil.copyfile(
             TEXINPUTS_DIR / f'{LATEX_BRIEF_CLASS}.cls', outdir / f'{LATEX_BRIEF_CLASS}.cls'

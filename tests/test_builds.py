@@ -289,3 +289,19 @@ def test_no_op_build_repeats_derived_warnings(project: Any) -> None:
     again = proj.build()
     assert again.read == []
     assert [w.type for w in again.warnings()] == ['briefing.unknown_participant']
+
+
+def test_a_clean_build_links_the_stylesheet_as_a_rebuild_does(project: Any) -> None:
+    """Sphinx links a stylesheet with a checksum of the file in the output folder; ours
+    is there before the first page is written, so a clean build's pages and a rebuild's
+    link it the same way (browsers then never keep an old copy)."""
+    proj = project()
+    write_book(proj)
+    link = re.compile(r'_static/sphinx-briefing\.css\?v=[0-9a-f]{8}')
+    first = proj.build()
+    clean = link.findall(first.html('t01'))
+    assert len(clean) == 1
+    proj.edit('t01.md', 'First question of t01?', 'A new first question?')
+    again = proj.build()
+    assert 't01' in again.written
+    assert link.findall(again.html('t01')) == clean
