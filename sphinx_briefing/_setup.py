@@ -51,6 +51,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('missing-reference', events.show_withheld_reference, priority=400)
     app.connect('warn-missing-reference', events.report_missing_reference)
     app.connect('html-page-context', events.html_page_context)
+    app.connect('html-page-context', indexparts.domain_index_page)
     # Before sphinx.ext.mathjax (500), which decides there whether a page loads MathJax.
     app.connect('html-page-context', events.load_maths_for_copies, priority=400)
     app.connect('html-collect-pages', indexparts.part_pages)

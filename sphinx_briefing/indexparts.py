@@ -79,7 +79,7 @@ def part_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
                 page,
                 {
                     'title': heading,
-                    'body': ''.join(builder.render_partial(node)['fragment'] for node in body),
+                    'body': _html(builder, body),
                     'sourcename': '',
                     'display_toc': False,
                     'toc': '',
@@ -114,3 +114,57 @@ def _navigation(
             navigation += nodes.Text(' · ')
         navigation += node
     return navigation
+
+
+def domain_index_page(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> str | None:
+    """``html-page-context``: the Question Index page Sphinx writes for the domain
+    (``briefing-questions``) laid out as the book's own question index, every question by
+    panel and topic with its number, text and topic, under the handling banner, instead
+    of Sphinx's generic domain index (entries in bold monospace, no banner).
+
+    Made as nodes by the same renderer as a ``question-index`` directive and written by
+    the builder's translator; Sphinx writes this page in every build, so it is never
+    stale."""
+    from sphinx_briefing.domain import QuestionIndex
+    from sphinx_briefing.events import banner
+    from sphinx_briefing.model import Placeholder
+
+    if templatename != 'domainindex.html' or pagename != f'briefing-{QuestionIndex.name}':
+        return None
+    domain = cast('BriefingDomain', app.env.get_domain('briefing'))
+    builder = cast('StandaloneHTMLBuilder', app.builder)
+    root = app.config.root_doc
+    whole = Placeholder(kind='question-index', docname=pagename, anchor=pagename, line=None)
+    renderer = CollectionRenderer(builder, domain.derived, pagename)
+    title = str(QuestionIndex.localname)
+    section = nodes.section(ids=[pagename])
+    section += nodes.title(title, title)
+    collection = nodes.container(
+        classes=['briefing-collection', 'briefing-question-index', 'no-search']
+    )
+    collection.extend(renderer.question_index(whole))
+    section += collection
+    notice = banner(domain.derived, root)
+    body = [*([notice] if notice is not None else []), section]
+    context.update(
+        title=title,
+        body=_html(builder, body),
+        sourcename='',
+        display_toc=False,
+        toc='',
+    )
+    return 'page.html'
+
+
+def _html(builder: StandaloneHTMLBuilder, body: Sequence[nodes.Node]) -> str:
+    """*body* written by the builder's own translator.
+
+    These pages are not documents: they have no section or figure numbers of their own,
+    and in a build that wrote no document the builder has none set at all (Sphinx sets
+    them per document written).
+    """
+    builder.secnumbers = {}
+    builder.fignumbers = {}
+    return ''.join(builder.render_partial(node)['fragment'] for node in body)

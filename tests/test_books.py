@@ -246,7 +246,9 @@ def test_moderator_brief_lists_every_question(project: Any) -> None:
 
 def test_handling_banner_on_every_page_of_the_panel(project: Any) -> None:
     _proj, build = small_book(project, briefing_status='draft')
-    for page in ('index', 'theme', 'matrix', 'schedule', 'brief-ana', 'brief-chair'):
+    pages = ('index', 'theme', 'matrix', 'schedule', 'brief-ana', 'brief-chair')
+    # and the Question Index page Sphinx writes, which holds every question
+    for page in (*pages, 'briefing-questions'):
         banner = soup(build, page).select_one('div.briefing-banner')
         assert banner is not None, page
         assert banner.get_text(' ', strip=True) == 'TLP:AMBER · DRAFT', page

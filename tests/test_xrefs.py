@@ -83,14 +83,25 @@ def test_question_index_links_both_ways(project: Any) -> None:
 
 
 def test_domain_index_page(project: Any) -> None:
+    """Sphinx's Question Index page is laid out as the book's own question index: the
+    number and text in the body font (no code element), the topic as group heading,
+    linked to the questions from the page's own place."""
     build = twin_md(project)
     soup = BeautifulSoup(build.html('briefing-questions'), 'html.parser')
-    entries = [a.get_text(' ', strip=True) for a in soup.select('table.indextable a')]
-    assert entries[:2] == [
-        'Q1 How should regulations on foreign investments be strengthened to prevent this?',
-        'Q1a Can screening regimes that differ stop deal-shopping?',
+    assert soup.select('table.indextable') == []
+    table = soup.select_one('div.briefing-question-index table.briefing-table')
+    rows = [
+        [td.get_text(' ', strip=True) for td in row.select('td')][:2]
+        for row in table.select('tbody tr')
     ]
-    assert len(entries) == 4
+    assert rows[:2] == [
+        ['Q1', 'How should regulations on foreign investments be strengthened to prevent this?'],
+        ['Q1a', '↳ Can screening regimes that differ stop deal-shopping?'],
+    ]
+    assert table.select('code') == []
+    first = table.select_one('tbody a')
+    assert first['href'] == 'themes.html#question-fdi-screening'
+    assert soup.select_one('h1').get_text(strip=True).rstrip('¶') == 'Question Index'
 
 
 def test_objects_inventory_lists_questions_participants_panels_positions(project: Any) -> None:
