@@ -548,15 +548,17 @@ class PageRenderer:
                     joined_by(mk, (self.document(doc, mk) for doc in info.referrers)),
                 ]
             )
+        # Sized so that the headings and the values of the narrow columns ('Priority',
+        # 'Defensive', 'Referred') fit a PDF's column without hyphenation.
         widths = [
             7,
-            32 if with_sources else 37,
+            28 if with_sources else 33,
             12,
-            5,
-            9,
-            *([15] if with_positions else []),
+            6,
+            11,
+            *([14] if with_positions else []),
             *([12] if with_sources else []),
-            8,
+            12,
         ]
         return [mk.text(str(h)) for h in headers], rows, widths
 

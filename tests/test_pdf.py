@@ -147,6 +147,23 @@ def test_the_latex_build_is_clean(built: PdfBuild) -> None:
     assert 'Missing character' not in log
 
 
+def test_nothing_runs_into_the_margin_and_index_columns_keep_their_words(
+    built: PdfBuild,
+) -> None:
+    """Long URLs and words break inside the margin: no box in any PDF of the book is
+    more than a few points too wide; the question index's narrow columns are wide enough
+    that their headings and values are not hyphenated."""
+    overfull = re.compile(r'Overfull \\hbox \(([0-9.]+)pt too wide\)')
+    for pdf in built.pdfs.values():
+        log = pdf.with_suffix('.log').read_text(errors='replace')
+        widest = max((float(points) for points in overfull.findall(log)), default=0.0)
+        assert widest <= 3, f'{pdf.name}: a line runs {widest} pt into the margin'
+    text = '\n'.join(built.pages(built.book))
+    for word in ('Referred', 'Priority', 'Defensive', 'Reserve'):
+        broken = [f'{word[:k]}-' for k in range(2, len(word) - 1)]
+        assert not any(re.search(rf'\b{b}\s*$', text, re.M) for b in broken), word
+
+
 def test_one_pdf_per_panellist_beside_the_book(built: PdfBuild) -> None:
     assert sorted(built.pdfs) == sorted([built.book.stem, *(f'brief-{pid}' for pid in PANELLISTS)])
 
