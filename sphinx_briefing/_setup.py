@@ -65,6 +65,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     # the builder; after fill_page (500), notices, table layouts and a brief's cover.
     app.connect('builder-inited', latex.register_brief_theme)
     app.connect('env-updated', latex.add_brief_documents, priority=900)
+    app.connect('env-updated', latex.set_title_date, priority=900)
     app.connect('doctree-resolved', latex.prepare_doctree, priority=600)
 
     return {

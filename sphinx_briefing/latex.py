@@ -10,7 +10,7 @@ itself lives in ``texinputs/sphinxbriefing.sty`` and ``sphinxbriefingbrief.cls``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from docutils import nodes
@@ -138,7 +138,49 @@ def prepare_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     doctree.append(_raw(rf'\sphinxbriefingsetquestionindexname{{{name}}}'))
     brief = next((e for e in brief_documents(app) if e[0] == docname), None)
     if brief is not None and docname == doctree.get('docname', docname):
-        _insert_after_title(doctree, cover(app.config, derived, docname), after_notice=True)
+        page = cover(app.config, derived, docname)
+        _insert_after_title(doctree, page, after_notice=True)
+        _drop_fields_on_cover(doctree, page.get('briefing_fields', ()))
+
+
+def _drop_fields_on_cover(doctree: nodes.document, on_cover: Sequence[str]) -> None:
+    """A brief's PDF opens with its cover: the panel fields that the cover shows (event,
+    date, time, venue, role) are not repeated on the next page."""
+    for fields in doctree.findall(nodes.field_list):
+        if 'briefing-fields' not in fields['classes']:
+            continue
+        for field in list(fields.children):
+            if isinstance(field, nodes.field) and field[0].astext() in on_cover:
+                fields.remove(field)
+        return  # only the brief's first panel details: the cover shows those
+
+
+def set_title_date(app: Sphinx, env: BuildEnvironment) -> None:
+    """``env-updated`` (after the derived data): the book's title page gives the panel's
+    event, date and venue instead of the day of the build, unless the project set a date
+    of its own (``today`` or ``latex_elements['date']``). Only for a book of one panel."""
+    if not _is_latex(app) or app.config.today or 'date' in app.config.latex_elements:
+        return
+    derived = briefing_domain(env).derived
+    panels = [p for p in derived.panel_ids() if p in derived.panels]
+    if len(panels) != 1:
+        return
+    panel = derived.panels[panels[0]]
+    parts = [
+        panel.event,
+        long_date(panel.date, app.config.language) if panel.date else '',
+        clock_range(panel.start, panel.duration) if panel.start else '',
+        panel.venue,
+    ]
+    # (an event already named in the book's title is not repeated under it)
+    shown = [
+        texescape.escape(part, app.config.latex_engine)
+        for part in parts
+        if part and part not in app.config.project
+    ]
+    if shown:
+        builder = cast('LaTeXBuilder', app.builder)
+        builder.context['date'] = r'\\'.join(shown)
 
 
 def notice_of(derived: Derived, docname: str) -> tuple[str, str, str]:
@@ -309,4 +351,8 @@ def cover(config: Config, derived: Derived, docname: str) -> nodes.raw:
     ]
     lines += [rf'\sphinxbriefingfield{{{tex(name)}}}{{{tex(value)}}}' for name, value in fields]
     lines.append(r'\end{sphinxbriefingcover}')
-    return _raw('\n'.join(lines))
+    page = _raw('\n'.join(lines))
+    page['briefing_fields'] = [
+        str(name) for name, _value in fields if name not in (_('Panel'), _('Affiliation'))
+    ]
+    return page

@@ -236,7 +236,8 @@ def test_question_index_directive_prints_where_placed(built: PdfBuild) -> None:
 def test_notice_and_draft_on_every_page_of_every_pdf(built: PdfBuild) -> None:
     for pdf in built.pdfs.values():
         for number, page in enumerate(built.pages(pdf), start=1):
-            # At the top and at the bottom of the page.
+            # At the top and at the bottom of the page (on a title page or a brief's
+            # cover, the notice in full at its foot, with no band under it).
             assert page.count(HANDLING) >= 2, (pdf.name, number)
             assert page.count('DRAFT') >= 2, (pdf.name, number)
             first = next(line for line in page.splitlines() if line.strip())
@@ -306,3 +307,21 @@ def test_each_brief_opens_with_its_title_page(built: PdfBuild) -> None:
         assert asked, pid
         for question in asked:
             assert squash(question['text']) in body, (pid, question['number'])
+
+
+def test_title_page_and_covers_say_each_thing_once(built: PdfBuild) -> None:
+    """The book's title page gives the panel's date, time and venue (not the day it was
+    built) and its notice in full at the foot, with no band under it; a brief's second
+    page does not repeat the panel details its cover shows."""
+    title = built.pages(built.book)[0]
+    flat = re.sub(r'\s+', ' ', title)
+    for expected in ('Wednesday, November 20, 2019', '14:00–15:00', 'Seminar A, Makuhari Messe'):
+        assert expected in flat
+    # the band at the top and the box at the foot
+    assert title.count(HANDLING) == 2
+    for pid in PANELLISTS:
+        pages = built.pages(built.pdfs[f'brief-{pid}'])
+        second = re.sub(r'\s+', ' ', pages[1])
+        for repeated in ('Your role', 'Seminar A, Makuhari Messe', 'Wednesday, November 20'):
+            assert repeated not in second, (pid, repeated)
+        assert 'Handling' in second  # what the cover does not show stays
