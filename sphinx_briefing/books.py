@@ -52,6 +52,10 @@ class CollectionRenderer(PageRenderer):
 
         mk = self.cells
         headers = [mk.text(_('Actor')), *(self.question(qid, mk=mk) for qid in qids)]
+        # A cell shows its stance and a numbered marker per sourced position; the sources
+        # themselves are listed under the table (in every cell, long corporate authors made
+        # the cells tall and narrow).
+        sourced: list[str] = []
         rows = []
         for actor in actors:
             if actor in derived.participants:
@@ -60,25 +64,55 @@ class CollectionRenderer(PageRenderer):
                 actor_cell = [mk.strong([mk.text(actor)])]
             row = [actor_cell]
             for qid in qids:
-                in_cell = (self.matrix_cell(pid) for pid in cells.get((actor, qid), ()))
+                in_cell = (
+                    self.matrix_cell(pid, ph, sourced) for pid in cells.get((actor, qid), ())
+                )
                 row.append(joined_by(mk, in_cell, ' '))
             rows.append(row)
         actor_width = 22
         widths = [actor_width, *[max(6, (100 - actor_width) // len(qids))] * len(qids)]
         matrix = self.table(headers, rows, widths=widths, classes=['briefing-position-matrix'])
-        return [matrix, self.legend()]
+        return [matrix, self.legend(), *self.matrix_sources(ph, sourced)]
 
-    def matrix_cell(self, pid: str) -> Any:
+    def matrix_cell(self, pid: str, ph: Placeholder, sourced: list[str]) -> Any:
         info, mk = self.derived.positions[pid], self.cells
         stance = mk.inline(
             [self.stance(info.record.stance, label=False, mk=mk)], ['briefing-matrix-stance']
         )
         cell = [self.link(info.record.docname, info.record.anchor, stance, info.label, mk)]
-        sources = self.sources(info.record.docname, info.record.anchor, mk)
-        if sources is not None:
-            cell.append(mk.text(' '))
-            cell.append(sources)
+        if (info.record.docname, info.record.anchor) in self.derived.cite_texts:
+            sourced.append(pid)
+            number = str(len(sourced))
+            title = _('Sources of %s') % info.label
+            marker = mk.superscript([mk.text(number)])
+            target = f'{ph.anchor}-source-{number}'
+            cell.append(self.link(self.fromdocname, target, marker, title, mk))
         return mk.inline(cell, ['briefing-matrix-cell'])
+
+    def matrix_sources(self, ph: Placeholder, sourced: list[str]) -> list[nodes.Node]:
+        """The sources of the matrix's positions, numbered as the markers in its cells."""
+        if not sourced:
+            return []
+        mk = self.cells
+        heading = _('Sources')
+        items = nodes.enumerated_list(enumtype='arabic', classes=['briefing-matrix-sources'])
+        for number, pid in enumerate(sourced, 1):
+            info = self.derived.positions[pid]
+            line = [
+                # a target node rather than the item's ids: LaTeX labels targets only
+                mk.target(f'{ph.anchor}-source-{number}'),
+                self.link(info.record.docname, info.record.anchor, mk.text(info.label), '', mk),
+                mk.text(': '),
+            ]
+            sources = self.sources(info.record.docname, info.record.anchor, mk)
+            if sources is not None:
+                line.append(sources)
+            item = nodes.list_item()
+            item += mk.paragraph(line, [])
+            items += item
+        title = nodes.paragraph(heading, '', classes=['briefing-subheading'])
+        title += nodes.strong(heading, heading)
+        return [title, items]
 
     def legend(self) -> nodes.paragraph:
         legend = nodes.paragraph(classes=['briefing-legend'])

@@ -81,6 +81,26 @@ def test_example_collections(example: Build) -> None:
     assert 'Sources cited here' in brief
 
 
+def test_matrix_cells_carry_markers_of_the_sources_listed_below(example: Build) -> None:
+    """A matrix cell shows its stance and a numbered marker; the marker leads to the
+    position's sources in the list under the table, in the order of the markers."""
+    matrix = BeautifulSoup(example.html('position-matrix'), 'html.parser')
+    markers = matrix.select('table.briefing-position-matrix .briefing-matrix-cell a:has(sup)')
+    assert len(markers) >= 20
+    listed = matrix.select('ol.briefing-matrix-sources > li')
+    assert len(listed) == len(markers)
+    for number, (marker, item) in enumerate(zip(markers, listed, strict=True), 1):
+        assert marker.get_text() == str(number)
+        target = marker['href'].removeprefix('#')
+        assert item.select_one(f'[id="{target}"]') is not None, number
+        # the item names the position the cell links to, and its sources link to entries
+        position = marker.find_previous_sibling('a')['href']
+        assert item.select_one('a')['href'] == position
+        assert item.select('.briefing-sources a[href*="bibliography"]'), number
+    # no full citation in any cell: those made cells tall and narrow
+    assert matrix.select('table.briefing-position-matrix .briefing-sources') == []
+
+
 def test_example_cites_in_chicago_author_date(example: Build) -> None:
     soup = BeautifulSoup(example.html('themes/1-military-civil-fusion'), 'html.parser')
     cites = [span.get_text() for span in soup.select('span.briefing-cite')]

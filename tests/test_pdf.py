@@ -275,6 +275,9 @@ def test_position_matrix_and_run_of_show(built: PdfBuild) -> None:
     for actor in ('United States', 'European Union', 'Japan', 'China', 'Republic of Korea'):
         assert re.search(rf'\n {actor} [-+−±○ ]+', matrix), actor
     assert 'Legend: + Supports · − Opposes · ± Mixed · ○ Neutral' in matrix
+    # under it, the sources of the cells, numbered as their markers
+    flat = re.sub(r'\s+', ' ', matrix)
+    assert re.search(r'1\. United States on Q1: \(United States Congress 2018a\)', flat)
     run = text[text.lower().find('run of show\n') :]
     assert re.search(r"14:00 5 Moderator['’]s opening", run)
     assert re.search(r'14:05 7 Q1 How should regulations', run)
