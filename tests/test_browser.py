@@ -476,6 +476,19 @@ def test_collections_stay_in_the_page_column(browser: Any, site: Site, tabs: lis
                }).filter(d => d > 1)"""
         )
         assert spill == [], f'{name}: a collection spills out of its column by {spill} px'
+    # no line of a table cell starts with the comma of a list ("Supports / , China")
+    tab.open('question-index.html')
+    stranded = page.evaluate(
+        """() => { let found = 0;
+            for (const p of document.querySelectorAll('table.briefing-table td p'))
+              for (const t of p.childNodes) {
+                if (t.nodeType !== 3 || !/^[,;]/.test(t.textContent)) continue;
+                const r = document.createRange(); r.setStart(t, 0); r.setEnd(t, 1);
+                if (r.getBoundingClientRect().left - p.getBoundingClientRect().left < 2) found++;
+              }
+            return found; }"""
+    )
+    assert stranded == 0, f'{stranded} lines start with a comma'
     tab.assert_clean()
 
 
