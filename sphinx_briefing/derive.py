@@ -295,6 +295,18 @@ class Derived:
             rows += len(group.infos)
         return parts
 
+    def index_referred(self, ph: Placeholder) -> bool:
+        """Whether any question of a question index (every group, every part) is referred
+        to from elsewhere: else the index has no "Referred to in" column rather than an
+        empty one. (One answer, so that a page recording this read depends on the
+        answer alone, not on every row of the index.)"""
+        return any(
+            info.referrers
+            for part in self.index_parts(ph)
+            for group in part
+            for info in group.infos
+        )
+
     def index_outline(self, ph: Placeholder) -> list[list[tuple[str, str, int]]]:
         """What the page of a split question index shows of its parts: each part's groups
         as (panel, key, rows)."""

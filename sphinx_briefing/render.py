@@ -494,7 +494,9 @@ class PageRenderer:
         first_rows.update(info.record.qid for info in infos)
         with_positions, with_sources = self._index_columns()
         return self.table(
-            *self._index_rows(ph, infos, anchored, with_positions, with_sources),
+            *self._index_rows(
+                ph, infos, anchored, with_positions, with_sources, self.derived.index_referred(ph)
+            ),
             classes=['briefing-question-index'],
         )
 
@@ -512,6 +514,7 @@ class PageRenderer:
         anchored: Sequence[bool],
         with_positions: bool,
         with_sources: bool,
+        with_referrers: bool,
     ) -> tuple[list[Any], list[list[list[Any]]], list[int]]:
         mk = self.cells
         headers = [
@@ -522,7 +525,7 @@ class PageRenderer:
             _('Priority'),
             *([_('Positions')] if with_positions else []),
             *([_('Sources')] if with_sources else []),
-            _('Referred to in'),
+            *([_('Referred to in')] if with_referrers else []),
         ]
         rows: list[list[list[Any]]] = []
         for info, anchor in zip(infos, anchored, strict=True):
@@ -545,7 +548,11 @@ class PageRenderer:
                         else []
                     ),
                     *([self.question_sources(info, mk)] if with_sources else []),
-                    joined_by(mk, (self.document(doc, mk) for doc in info.referrers)),
+                    *(
+                        [joined_by(mk, (self.document(doc, mk) for doc in info.referrers))]
+                        if with_referrers
+                        else []
+                    ),
                 ]
             )
         # Sized so that the headings and the values of the narrow columns ('Priority',
@@ -558,7 +565,7 @@ class PageRenderer:
             11,
             *([14] if with_positions else []),
             *([12] if with_sources else []),
-            12,
+            *([12] if with_referrers else []),
         ]
         return [mk.text(str(h)) for h in headers], rows, widths
 

@@ -532,3 +532,18 @@ def test_a_brief_lists_the_panels_sat_on_then_those_only_asked_in(project: Any) 
     assert headings == ['The noon panel', 'The morning panel', 'The evening panel']
     roles = re.findall(r'Your role : (\w+)', brief.get_text(' ', strip=True))
     assert roles == ['Panellist', 'Addressee', 'Addressee']
+
+
+def test_referred_to_in_column_only_when_something_is_referred_to(project: Any) -> None:
+    """A question index has a "Referred to in" column only when a question of it is
+    referred to from another page; a reference added later brings the column back."""
+    proj, _build = small_book(project)
+    proj.write('questions.md', '# Questions\n\n```{question-index}\n```\n')
+    build = proj.build()
+    headers = [th.get_text(strip=True) for th in soup(build, 'questions').select('thead th')]
+    assert headers and 'Referred to in' not in headers
+    proj.write('refs.md', '---\norphan: true\n---\n# Refs\n\nSee {question}`q1`.\n')
+    build = proj.build()
+    rows = soup(build, 'questions').select('table.briefing-question-index tr')
+    assert rows[0].select('th')[-1].get_text(strip=True) == 'Referred to in'
+    assert rows[1].select('td')[-1].get_text(strip=True) == 'Refs'

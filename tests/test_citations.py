@@ -216,9 +216,11 @@ def test_question_index_and_matrix_show_sources(cited: tuple[Project, Build]) ->
     page = soup(build, 'index2')
     row = page.select_one('table.briefing-question-index tbody tr')
     assert '(World Trade Organization 2019)' in row.get_text()
+    # the matrix: a marker in the cell, the sources under the table
+    assert page.select_one('table.briefing-position-matrix sup').get_text() == '1'
     assert (
         '(World Trade Organization 2019)'
-        in page.select_one('table.briefing-position-matrix').get_text()
+        in page.select_one('ol.briefing-matrix-sources').get_text()
     )
 
 
