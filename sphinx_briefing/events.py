@@ -43,6 +43,7 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     :mod:`sphinx_briefing.reads`): collection pages are never stale.
     """
     domain = briefing_domain(env)
+    domain.repeat_read_warnings()
     inputs = domain.inputs(env)
     cache = CitationCache.load(env.doctreedir)
     citations = format_project(

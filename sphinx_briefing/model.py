@@ -180,3 +180,15 @@ class Placeholder:
     #: bibliography: 'project' (cited anywhere), 'document' (cited here), 'all', 'notcited'
     scope: str = 'project'
     keywords: tuple[str, ...] = ()  # bibliography: only entries with one of these keywords
+
+
+@pickled_as_tuple
+@dataclass(frozen=True, slots=True)
+class ReadWarning:
+    """A warning the extension gave while reading a document, kept with its records so
+    that a build which does not read the document again can repeat it."""
+
+    message: str
+    subtype: str  # a warnings_.Subtype value
+    docname: str
+    line: int | None
