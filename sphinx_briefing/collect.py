@@ -89,9 +89,27 @@ def section_title(node: nodes.Element) -> str:
         if isinstance(parent, nodes.section) and parent.children:
             first = parent.children[0]
             if isinstance(first, nodes.title):
-                return _SPACES.sub(' ', _plain(first)).strip()
+                return _SPACES.sub(' ', _title_text(first)).strip()
         parent = parent.parent
     return ''
+
+
+#: marks a role inside a section title (a question's or position's topic): its kind and
+#: target; the cross-document step replaces it with the number or name (see
+#: derive.resolve_roles), which no document can know alone
+ROLE_MARK = '\x1b'
+
+
+def _title_text(node: nodes.Node) -> str:
+    if isinstance(node, addnodes.pending_xref):
+        kind = node.get('reftype') or ''
+        ours = node.get('refdomain') == 'briefing' and kind in REFERENCE_KINDS
+        if ours and not node.get('refexplicit'):
+            return f'{ROLE_MARK}{kind}{CITE_SEP}{node.get("reftarget", "")}{ROLE_MARK}'
+    if isinstance(node, nodes.Element) and not isinstance(node, bnodes.briefing_citation):
+        separator = '' if isinstance(node, nodes.TextElement) else ' '
+        return separator.join(_title_text(child) for child in node.children)
+    return _plain(node)
 
 
 def enclosing(node: nodes.Element, kind: type[nodes.Element]) -> nodes.Element | None:
@@ -170,6 +188,17 @@ def broken_fences(doctree: nodes.document, edition: str = 'moderator') -> list[B
             _drop_lines(doctree, start + 1, end)
         found.append(BrokenFence(name, line, dropped))
     return found
+
+
+def drop_echoed_sources(doctree: nodes.document) -> None:
+    """Take out the source that docutils copies into the error about a directive it could
+    not run (a literal block inside the system message). Such messages are left out of
+    pages, but the document's id table keeps them and they are pickled with it: an edition
+    that leaves content out must not keep a copy of a failed directive's content."""
+    for message in list(doctree.findall(nodes.system_message)):
+        for block in list(message.findall(nodes.literal_block)):
+            if block.parent is not None:
+                block.parent.remove(block)
 
 
 def _source_lines(doctree: nodes.document) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Protocol, TypeVar
 
@@ -554,6 +554,14 @@ def derive(inputs: Inputs) -> Derived:
             panel_questions[panel_of[qid]].append(child)
     _check_numbers(questions, numbers, panel_of, problems)
 
+    # Roles in section titles (topics) show what they name, as in the title itself.
+    questions = {
+        qid: _resolved_topic(q, numbers, participants, panels) for qid, q in questions.items()
+    }
+    positions = {
+        pid: _resolved_topic(p, numbers, participants, panels) for pid, p in positions.items()
+    }
+
     # -- addressees --------------------------------------------------------------------
     for qid, q in questions.items():
         panel_record = panels.get(panel_of[qid])
@@ -816,6 +824,43 @@ def _bibliographies(
             and (not keywords or keywords & set(citations.keywords.get(key, ())))
         )
     return result
+
+
+_ROLE_MARK = re.compile('\x1b([^\x1b\x02]*)\x02([^\x1b]*)\x1b')
+T = TypeVar('T', Question, Position)
+
+
+def resolve_roles(
+    text: str,
+    numbers: Mapping[str, str],
+    participants: Mapping[str, Participant],
+    panels: Mapping[str, Panel],
+) -> str:
+    """A title's text with its roles' marks replaced by what the roles show: a question's
+    number, a participant's name, a panel's title (anything else: what the author wrote)."""
+
+    def shown(match: re.Match[str]) -> str:
+        kind, target = match[1], match[2]
+        if kind == 'question' and target in numbers:
+            return numbers[target]
+        if kind == 'participant' and target in participants:
+            return participants[target].name
+        if kind == 'panel' and target in panels:
+            return panels[target].title
+        return target
+
+    return _ROLE_MARK.sub(shown, text)
+
+
+def _resolved_topic(
+    record: T,
+    numbers: Mapping[str, str],
+    participants: Mapping[str, Participant],
+    panels: Mapping[str, Panel],
+) -> T:
+    if '\x1b' not in record.topic:
+        return record  # nearly always: the record stays the environment's own
+    return replace(record, topic=resolve_roles(record.topic, numbers, participants, panels))
 
 
 _CITATION_MARK = re.compile('\x1a([^\x1a\x02]*)\x02([^\x1a]*)\x1a')

@@ -54,6 +54,10 @@ class LenientOptions(dict[str, Callable[[str], Any]]):
     def __missing__(self, key: str) -> Callable[[str], Any]:
         return _unknown_option
 
+    def __bool__(self) -> bool:
+        # docutils and MyST read option lines only for a directive whose spec is true.
+        return True
+
 
 class _UnknownOption(str):
     """The value of an option outside the directive's spec."""
@@ -195,10 +199,10 @@ class BriefingDirective(SphinxDirective):
         super().__init__(*args, **kwargs)
         unknown = sorted(k for k, v in self.options.items() if isinstance(v, _UnknownOption))
         if unknown:
-            known = sorted(dict(self.option_spec or {}))
+            known = ', '.join(sorted(dict(self.option_spec or {}))) or __('none')
             self.warn(
                 __('unknown option %s of %r (it has %s); ignored')
-                % (', '.join(f':{name}:' for name in unknown), self.name, ', '.join(known)),
+                % (', '.join(f':{name}:' for name in unknown), self.name, known),
                 Subtype.BAD_OPTION,
             )
             for name in unknown:
@@ -236,6 +240,11 @@ class BriefingDirective(SphinxDirective):
         return [self._marker(item, first) for item in scan_directives(lines, myst=myst)]
 
     def content_line(self, index: int) -> int:
+        """The source line of the content's line *index* (from 0)."""
+        if not _is_rst(self):
+            # MyST numbers the content's lines from 0 and gives where the content starts
+            # after the directive's line (options and a blank line come between).
+            return self.lineno + 1 + self.content_offset + index
         try:
             offset = self.content.info(index)[1]
             if offset is None:
@@ -617,6 +626,11 @@ class ModeratorNoteDirective(BriefingDirective):
     has_content = True
     anchor_prefix = 'moderator-note'
     default_audience = 'moderator'
+    # No options: but a ``:name:`` line is an (unknown) option, warned about, not content.
+    option_spec: ClassVar[OptionSpec] = {}
+
+    def audience(self) -> str:
+        return self.default_audience  # no :audience: widens a moderator's note
 
     def run(self) -> list[Node]:
         if not self.in_edition():
@@ -629,10 +643,21 @@ class ModeratorNoteDirective(BriefingDirective):
 class AudienceDirective(BriefingDirective):
     """``audience <edition>``: any content, shown only in that edition and fuller ones."""
 
-    required_arguments = 1
+    # Optional, with whitespace: a missing or odd argument must not make docutils drop the
+    # directive with an error that copies its (restricted) content.
+    optional_arguments = 1
+    final_argument_whitespace = True
     has_content = True
+    option_spec: ClassVar[OptionSpec] = {}
 
     def audience(self) -> str:
+        if not self.arguments:
+            self.warn(
+                __('audience needs an edition (%s); treated as moderator-only')
+                % ', '.join(EDITIONS),
+                Subtype.UNKNOWN_EDITION,
+            )
+            return 'moderator'
         self.options['audience'] = self.arguments[0]
         return super().audience()
 

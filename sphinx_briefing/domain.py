@@ -17,7 +17,7 @@ from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
 from sphinx_briefing.citations.step import CitationInputs
-from sphinx_briefing.collect import broken_fences, collect
+from sphinx_briefing.collect import broken_fences, collect, drop_echoed_sources
 from sphinx_briefing.derive import Derived, Inputs
 from sphinx_briefing.directives import DIRECTIVES, READ_WARNINGS, read_warning
 from sphinx_briefing.locale import _, __
@@ -172,6 +172,8 @@ class BriefingDomain(Domain):
         from sphinx_briefing import config as briefing_config
 
         edition = briefing_config.edition(env.config)
+        if edition != 'moderator':
+            drop_echoed_sources(document)
         for broken in broken_fences(document, edition):
             message = __(
                 'this looks like a %r directive that MyST did not recognise: a backtick '

@@ -475,6 +475,61 @@ RESTRICTED = (
 )
 
 
+def odd_restricted_rows() -> list[Row]:
+    """Restricted directives written wrongly: they fail safe, with a warning."""
+    rows: list[Row] = []
+    rows += twins(
+        'audience-no-edition',
+        [D('audience', '', text='SECRET words.', mark=True)],
+        'unknown_edition',
+        secret='moderator',
+    )
+    rows += twins(
+        'audience-unknown-option',
+        [D('audience', 'moderator', (('foo', 'bar'),), 'SECRET words.', mark=True)],
+        'bad_option',
+        secret='moderator',
+    )
+    rows += twins(
+        'note-with-option',
+        [D('moderator-note', '', (('audience', 'public'),), 'SECRET words.', mark=True)],
+        'bad_option',
+        secret='moderator',
+    )
+    rows += twins(
+        'note-with-argument',
+        [D('moderator-note', 'Press on SECRET', (), 'More words.')],
+        None,
+        secret='moderator',
+    )
+    # What a dropped container's questions say is said in every edition, at the same line.
+    rows += twins(
+        'hold-bad-minutes',
+        [D('moderator-note', '', (), 'Words.', (q('@in', ('minutes', '²'), mark=True),))],
+        'bad_minutes',
+    )
+    rows += twins(
+        'hold-bad-priority',
+        [
+            D(
+                'audience',
+                'panellist',
+                (),
+                'Words.',
+                (q('@a'), q('@in', ('priority', 'soon'), mark=True)),
+            )
+        ],
+        'bad_option',
+    )
+    rows += twins(
+        'panellist-audience-spelling',
+        [D('audience', 'internal', text='SECRET words.')],
+        None,
+        secret='panellist',
+    )
+    return rows
+
+
 def restricted_rows() -> list[Row]:
     """Questions inside containers that narrower editions drop: numbers and clock times
     must not move, and nothing of the container may show."""
@@ -560,6 +615,7 @@ def document_rows() -> list[Row]:
         *question_rows(),
         *collection_rows(),
         *restricted_rows(),
+        *odd_restricted_rows(),
         *broken_fence_rows(),
     ]
 
@@ -997,3 +1053,43 @@ def test_question_in_only_is_not_indexed_with_a_dead_link(project: Any) -> None:
     page = result.html('index')
     assert 'Second?' not in page
     assert 'question-b' not in page  # no link to an anchor this builder does not write
+
+
+@pytest.mark.parametrize('syntax', ['md', 'rst'])
+def test_roles_in_a_section_title_show_what_they_name(project: Any, syntax: str) -> None:
+    proj = project()
+    if syntax == 'md':
+        proj.write('conf.py', MYST_CONF)
+        proj.write(
+            'index.md',
+            '# P\n\n:::{participant} ana\n:name: Ana Alves\n:::\n\n'
+            ':::{question} a\nFirst?\n:::\n\n'
+            '## After {question}`a`, for {participant}`ana`\n\n:::{question} b\nSecond?\n:::\n\n'
+            '```{question-index}\n```\n',
+        )
+    else:
+        proj.write('conf.py', RST_CONF)
+        proj.write(
+            'index.rst',
+            'P\n=\n\n.. participant:: ana\n   :name: Ana Alves\n\n.. question:: a\n\n   First?\n\n'
+            'After :question:`a`, for :participant:`ana`\n'
+            '-------------------------------------------\n\n'
+            '.. question:: b\n\n   Second?\n\n.. question-index::\n',
+        )
+    result = build(proj)
+    derived = derived_of(result)
+    assert derived.questions['b'].record.topic == 'After Q1, for Ana Alves'
+    assert [key for key, _infos in derived.index_groups('topic', '')] == [
+        'P',
+        'After Q1, for Ana Alves',
+    ]
+    assert '\x1b' not in result.html('index')
+
+
+def test_unknown_language_is_warned_at_conf_py(project: Any) -> None:
+    proj = project()
+    proj.write('conf.py', MYST_CONF + "language = 'xx'\n")
+    proj.write('index.md', '# P\n\n:::{question} a\nFirst?\n:::\n')
+    warnings = build(proj).warnings()
+    ours = [(w.file, w.line, w.type) for w in warnings if w.type.startswith('briefing')]
+    assert ours == [('conf.py', 3, 'briefing.config')]
