@@ -363,32 +363,68 @@ def _raw_entry(
     return (entry.key, entry.entry_type.lower(), tuple(fields), line)
 
 
+#: the longest value a field may reach through @string macros, and the most macro uses
+#: followed for one field: a macro used twice in its own definition, or chains of such,
+#: double at each step (``@string{a = a # a}``), also when their values are empty
+MAX_EXPANDED = 10_000
+MAX_MACRO_USES = 10_000
+
+
 def _expand_expression(
     expression: str,
     macros: Mapping[str, tuple[str, bool]],
     fld: Field,
     problems: list[_RawProblem],
-    depth: int = 0,
 ) -> str:
-    parts: list[str] = []
-    for part, kind in _split_concatenation(expression):
-        if kind == 'literal' or part.isdigit():
-            parts.append(part)
-        else:
-            macro = macros.get(part.lower())
-            if macro is None:
-                line = fld.start_line + 1 if fld.start_line is not None else None
-                problems.append(
-                    (line, 'bib_syntax', f'undefined @string macro {part!r} in field {fld.key!r}')
+    line = fld.start_line + 1 if fld.start_line is not None else None
+    said: set[str] = set()
+    uses = 0
+
+    def problem(key: str, message: str) -> None:
+        if key not in said:  # one warning per field and kind, however often it happens
+            said.add(key)
+            problems.append((line, 'bib_syntax', message))
+
+    def expand(text: str, inside: tuple[str, ...], room: int) -> str:
+        nonlocal uses
+        parts: list[str] = []
+        for part, kind in _split_concatenation(text):
+            uses += 1
+            if room <= 0 or uses > MAX_MACRO_USES:
+                problem(
+                    'long',
+                    f'field {fld.key!r} grows past {MAX_EXPANDED} characters or '
+                    f'{MAX_MACRO_USES} macro uses through @string macros; cut there',
+                )
+                break
+            name = part.lower()
+            macro = macros.get(name)
+            if kind == 'literal' or part.isdigit():
+                value = part
+            elif macro is None:
+                problem(
+                    'undefined ' + name,
+                    f'undefined @string macro {part!r} in field {fld.key!r}',
                 )
                 # pandoc prints the macro's name; an empty field would hide the mistake.
-                parts.append(part)
-            elif macro[1] and depth < 20:
+                value = part
+            elif name in inside:
+                problem(
+                    'cycle ' + name,
+                    f'@string macro {part!r} is defined through itself '
+                    f'({" -> ".join((*inside, name))}); field {fld.key!r} shows its name',
+                )
+                value = part
+            elif macro[1]:
                 # A macro defined by concatenation, e.g. @string{a = b # " (NY)"}.
-                parts.append(_expand_expression(macro[0], macros, fld, problems, depth + 1))
+                value = expand(macro[0], (*inside, name), room)
             else:
-                parts.append(macro[0])
-    return ''.join(parts)
+                value = macro[0]
+            parts.append(value[:room])
+            room -= len(value)
+        return ''.join(parts)
+
+    return expand(expression, (), MAX_EXPANDED)
 
 
 def _split_concatenation(expression: str) -> list[tuple[str, str]]:
