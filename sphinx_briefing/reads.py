@@ -37,7 +37,17 @@ FORMAT = 1
 #: a read: ('attr', name) | ('item', name, key) | ('all', name) | ('call', name, args)
 Key = tuple[Any, ...]
 
-_ABSENT = object()
+class _Absent:
+    """What a read of a missing item gives: the same text in every process (an
+    ``object()``'s repr holds its address, so the page would be rewritten every build)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return '<absent>'
+
+
+_ABSENT = _Absent()
 
 #: fields of records that no page shows: where a thing stands in its source (warnings and
 #: ``briefing.json``, made in every build, say it), so text moved around rewrites nothing
