@@ -111,6 +111,9 @@ class Copier:
             if isinstance(node, addnodes.pending_xref):
                 node['refdoc'] = self.page
                 node['briefing_copy'] = True
+                # Every handler of 'warn-missing-reference' runs (the standard domain's
+                # warns about {ref} whatever the others say): the copy asks for none.
+                node['refwarn'] = False
             elif isinstance(node, bnodes.briefing_citation):
                 # Found by its original's id; links are made from the page.
                 if not node.get('source_anchor') and node['ids']:
