@@ -1201,3 +1201,13 @@ def test_bib_problems_are_warned_at_their_line_in_a_build(project: Any) -> None:
         ('refs.bib', 3, 'briefing.duplicate_key'),
         ('refs.bib', 4, 'briefing.bib_syntax'),
     ]
+
+
+def test_readme_lists_every_warning_type_with_its_place() -> None:
+    from sphinx_briefing.warnings_ import Subtype
+
+    readme = (Path(__file__).parent.parent / 'README.md').read_text(encoding='utf-8')
+    rows = dict(re.findall(r'^\| `briefing\.(\w+)` \| ([^|]+) \|', readme, re.MULTILINE))
+    assert set(rows) == {subtype.value for subtype in Subtype}
+    places = ('document:line', '.bib line', 'conf.py')
+    assert all(any(place in where for place in places) for where in rows.values()), rows
