@@ -6,6 +6,21 @@ checks many rows), with the ``briefing.<subtype>`` and the place (document:line 
 conf.py) expected. Every build must finish (no traceback) within a time limit; every row's
 warning must be there (``-W`` would fail the build); rows holding restricted content are
 built in every edition, and nothing restricted may reach any file of a narrower edition.
+
+Cases tried beyond issue 19's list (each is a row or a test here, or in test_bib.py):
+minutes and durations in hexadecimal, with an exponent, as a fraction, in full-width or
+Arabic-Indic digits, negative, zero, in words, over a day, in the opening and closing;
+start times 25:00, 14:60, 2pm, 14.30, 14:3 and in full-width digits; dates in words, with a
+time, 30 February; ids with spaces; an unknown option on every directive (and, in rST, a
+position on the question docutils used to drop); two moderators; a matrix naming unknown
+actors or questions; a run of show or index of an unknown panel; questions held at every
+depth inside containers an edition drops, with bad values of their own; an `audience`
+with no edition, an unknown one, a misspelt one or an unknown option; a moderator's note
+with an argument or with options; the broken fence of every briefing directive and an
+unclosed one; a value of the wrong type for every ``briefing_*`` setting; .bib macros
+undefined, defined through each other, or doubling at each of 60 steps (also with empty
+values); a failing ``{ref}`` inside a body copied into a brief; warnings given while
+writing a page, repeated when the page is not written again.
 """
 
 from __future__ import annotations
