@@ -3,11 +3,9 @@ worker process under ``-j``; it sees only this document)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
 
 from docutils import nodes
 from sphinx import addnodes
@@ -251,17 +249,6 @@ def _drop_lines(doctree: nodes.document, first: int, last: int) -> None:
             node.parent.remove(node)
 
 
-R = TypeVar('R', Panel, Participant, Question, Position)
-
-
-def digested(record: R) -> R:
-    """The record with the digest of its content (its line left out: moving text around
-    changes no page). Computed here, once per read, rather than on every build by the
-    cross-document step, which compares what pages show through these digests."""
-    content = repr(replace(record, line=None, digest=''))
-    return replace(record, digest=hashlib.blake2b(content.encode(), digest_size=12).hexdigest())
-
-
 def collect(docname: str, doctree: nodes.document) -> DocRecords:
     """Read every briefing node and cross-reference of one document, in document order."""
     records = DocRecords()
@@ -272,15 +259,15 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
             if reference is not None:
                 records.references.append(reference)
         elif isinstance(node, bnodes.briefing_panel):
-            records.panels.append(digested(_panel(docname, node)))
+            records.panels.append(_panel(docname, node))
         elif isinstance(node, bnodes.briefing_participant):
-            records.participants.append(digested(_participant(docname, node)))
+            records.participants.append(_participant(docname, node))
         elif isinstance(node, bnodes.briefing_question):
             question = _question(docname, node)
             question = _checked_question(question, node, records.problems)
-            records.questions.append(digested(question))
+            records.questions.append(question)
         elif isinstance(node, bnodes.briefing_position):
-            position = digested(_position(docname, node))
+            position = _position(docname, node)
             records.positions.append(position)
             if position.sources:
                 # Sources are formatted like cite:p, in reading order with the citations.

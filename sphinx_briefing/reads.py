@@ -55,7 +55,7 @@ _ABSENT = _Absent()
 
 #: fields of records that no page shows: where a thing stands in its source (warnings and
 #: ``briefing.json``, made in every build, say it), so text moved around rewrites nothing
-NOT_SHOWN = frozenset({'line', 'digest'})
+NOT_SHOWN = frozenset({'line'})
 
 
 def canonical(value: object) -> str:
