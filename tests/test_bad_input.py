@@ -1226,3 +1226,16 @@ def test_readme_lists_every_warning_type_with_its_place() -> None:
     assert set(rows) == {subtype.value for subtype in Subtype}
     places = ('document:line', '.bib line', 'conf.py')
     assert all(any(place in where for place in places) for where in rows.values()), rows
+
+
+def test_a_warning_kept_with_a_page_goes_when_its_cause_is_fixed_elsewhere(project: Any) -> None:
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write('other.md', '# Other\n\nText.\n')
+    proj.write('index.md', '# P\n\nSee {question}`later`.\n\n```{toctree}\nother\n```\n')
+    assert fails_under_w(proj)
+    assert fails_under_w(proj)
+    # The question appears in the other document: the page that names it is written again
+    # and the warning kept with it is not repeated.
+    proj.edit('other.md', 'Text.', ':::{question} later\nNow?\n:::\n')
+    assert not fails_under_w(proj)
