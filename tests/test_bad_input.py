@@ -1244,3 +1244,15 @@ def test_a_warning_kept_with_a_page_goes_when_its_cause_is_fixed_elsewhere(proje
     # and the warning kept with it is not repeated.
     proj.edit('other.md', 'Text.', ':::{question} later\nNow?\n:::\n')
     assert not fails_under_w(proj)
+
+
+def test_pandoc_that_cannot_run_is_warned_at_its_setting(project: Any) -> None:
+    proj = project()
+    proj.write(
+        'conf.py',
+        MYST_CONF + "briefing_bibfiles = ['refs.bib']\nbriefing_pandoc = '/no/such/pandoc'\n",
+    )
+    proj.write('refs.bib', '@book{k, title = {T}, author = {Ann Bee}, year = 2001}\n')
+    proj.write('index.md', '# P\n\nSee {cite:p}`k`.\n')
+    said = [(w.file, w.line, w.type) for w in build(proj).warnings()]
+    assert said == [('conf.py', 4, 'briefing.citeproc')]

@@ -296,13 +296,22 @@ def format_project(
                 pandoc=app.config.briefing_pandoc or None,
             )
         except CiteprocError as exc:
+            # pandoc missing or failing: the setting that names it is the place to fix
             warnings.append(
-                BibWarning(__('citations could not be formatted: %s') % exc, Subtype.CITEPROC, None)
+                BibWarning(
+                    __('citations could not be formatted: %s') % exc,
+                    Subtype.CITEPROC,
+                    conf_location(app, 'briefing_pandoc'),
+                )
             )
             formatted = None
         cache.formatting_key, cache.formatted, cache.modified = key, formatted, True
     if formatted is not None:
-        warnings.extend(BibWarning(text, Subtype.CITEPROC, None) for text in formatted.warnings)
+        # What pandoc (or the style's use) reported while formatting with the style.
+        style_line = conf_location(app, 'briefing_citation_style')
+        warnings.extend(
+            BibWarning(text, Subtype.CITEPROC, style_line) for text in formatted.warnings
+        )
 
     issued = {}
     for cited in {k for request in requests for item in request.items for k in [item.key]}:
