@@ -288,6 +288,28 @@ def test_month(tmp_path: Path, month: str, expected: int | None) -> None:
     assert entry_to_csl(entry)['issued'] == {'date-parts': [parts]}
 
 
+def test_numbers_python_cannot_read_are_not_dates(tmp_path: Path) -> None:
+    # isdigit() accepts '²', which int() refuses, and int() refuses 5,000 digits: both
+    # were tracebacks.
+    many = '9' * 5000
+    database = load_bibfiles(
+        [
+            write(
+                tmp_path,
+                'a.bib',
+                f"""
+                @book{{k, title = {{T}}, year = {{{many}}}, month = {{{many}}}, day = {{{many}}}}}
+                @book{{s, title = {{T}}, year = {{2001}}, month = {{²}}, day = {{²}}}}
+                """,
+            )
+        ]
+    )
+    big, small = database.entries['k'], database.entries['s']
+    assert entry_to_csl(big)['issued'] == {'literal': many}
+    assert entry_issued(small) == (2001, None, None)
+    assert entry_to_csl(small)['issued'] == {'date-parts': [[2001]]}
+
+
 def test_month_macro_becomes_november(tmp_path: Path) -> None:
     database = load_bibfiles([write(tmp_path, 'a.bib', '@misc{a, month = nov, year = 2019}')])
     assert database.entries['a'].get('month') == 'November'

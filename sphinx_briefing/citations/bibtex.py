@@ -580,7 +580,7 @@ def _parse_month(raw: str | None) -> int | None:
     if raw is None:
         return None
     text = _strip_braces(raw).rstrip('.').strip().lower()
-    if text.isdigit():
+    if _is_number(text):
         value = int(text)
         return value if 1 <= value <= 12 else None
     for number, name in enumerate(_MONTH_NAMES, start=1):
@@ -595,10 +595,16 @@ def _parse_int(raw: str | None, low: int, high: int) -> int | None:
     if raw is None:
         return None
     text = _strip_braces(raw)
-    if not text.isdigit():
+    if not _is_number(text):
         return None
     value = int(text)
     return value if low <= value <= high else None
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits, not too many to be a day or a month: ``isdigit()`` alone accepts
+    ``²`` (which ``int`` refuses) and thousands of digits (past Python's limit)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 _EDTF_PART = re.compile(r'^\s*(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?[~?%]?\s*$')
@@ -1811,7 +1817,7 @@ class _CslBuilder:
             return None
         year_text = _plain(_latex_inlines(year_raw)).strip()
         year_text = re.sub(r'^[\u2013\u2014]', '-', year_text)
-        if not re.fullmatch(r'-?\d+', year_text):
+        if not re.fullmatch(r'-?[0-9]{1,9}', year_text):
             # pandoc keeps what it cannot read as a literal date ("forthcoming", "2019a")
             return {'literal': year_text}
         parts = [int(year_text)]
