@@ -12,12 +12,14 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_id
+from sphinx.util.parsing import nested_parse_to_nodes
 from sphinx.util.typing import OptionSpec
 
 from sphinx_briefing import config as briefing_config
@@ -243,7 +245,9 @@ class BriefingDirective(SphinxDirective):
         """The source line of the content's line *index* (from 0)."""
         if not _is_rst(self):
             # MyST numbers the content's lines from 0 and gives where the content starts
-            # after the directive's line (options and a blank line come between).
+            # after the directive's line (options and a blank line come between) ...
+            if self._myst_first_line_is_content():
+                return self.lineno + index
             return self.lineno + 1 + self.content_offset + index
         try:
             offset = self.content.info(index)[1]
@@ -252,6 +256,30 @@ class BriefingDirective(SphinxDirective):
             return int(offset) + 1
         except (IndexError, TypeError):
             return self.lineno + 1 + index
+
+    def parse_content_to_nodes(self, allow_section_headings: bool = False) -> list[Node]:
+        """The content as nodes, with the lines they came from (MyST gives the lines of a
+        content that starts on the directive's line one too far; see content_line)."""
+        offset = self.content_offset
+        if not _is_rst(self) and self._myst_first_line_is_content():
+            offset -= 1
+        return nested_parse_to_nodes(
+            self.state, self.content, offset=offset, allow_section_headings=allow_section_headings
+        )
+
+    def _myst_first_line_is_content(self) -> bool:
+        """... except that the text after the name of a directive that takes no arguments
+        is its first content line, and the offset is then 0 as when the content follows
+        the directive's line: only the source line tells them apart."""
+        if self.required_arguments or self.optional_arguments or self.content_offset:
+            return False
+        try:
+            text = Path(self.state.document['source']).read_text(encoding='utf-8-sig')
+            line = text.splitlines()[self.lineno - 1]
+        except (OSError, KeyError, IndexError, UnicodeDecodeError):
+            return False
+        opened = _MYST_OPEN.match(line)
+        return opened is not None and bool(opened[3].strip())
 
     def _marker(self, item: ScannedDirective, first: int) -> Node:
         line = first + item.index

@@ -524,6 +524,11 @@ def odd_restricted_rows() -> list[Row]:
         'bad_minutes',
     )
     rows += twins(
+        'hold-after-first-line',
+        [D('moderator-note', 'Remember', (), 'Words.', (q('@in', ('minutes', '²'), mark=True),))],
+        'bad_minutes',
+    )
+    rows += twins(
         'hold-bad-priority',
         [
             D(
