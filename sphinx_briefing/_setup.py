@@ -14,13 +14,14 @@ if TYPE_CHECKING:
 def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx.locale import init_console
 
-    from sphinx_briefing import assets, config, events, export, indexparts, latex, nodes
+    from sphinx_briefing import assets, config, copies, events, export, indexparts, latex, nodes
     from sphinx_briefing.citations.roles import BibliographyDirective, CiteDomain
     from sphinx_briefing.directives import DIRECTIVES
     from sphinx_briefing.domain import ROLES, BriefingDomain, BriefingXRefRole
     from sphinx_briefing.locale import MESSAGE_CATALOG_NAME, compiled_locale_dir
 
     config.register(app)
+    copies.quieten_resolvers()
     # Labels follow the project's language; warnings the console's, as Sphinx's own do.
     locale_dir = compiled_locale_dir()
     app.add_message_catalog(MESSAGE_CATALOG_NAME, str(locale_dir))

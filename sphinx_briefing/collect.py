@@ -3,17 +3,19 @@ worker process under ``-j``; it sees only this document)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.copies import body_digest
+from sphinx_briefing.locale import __
 from sphinx_briefing.model import (
+    AUDIENCE_ALIASES,
+    EDITIONS,
     CiteRef,
     Panel,
     Participant,
@@ -22,7 +24,9 @@ from sphinx_briefing.model import (
     Question,
     Reference,
     Withheld,
+    edition_rank,
 )
+from sphinx_briefing.warnings_ import Subtype
 
 #: roles of this extension whose targets are recorded (and checked after reading)
 REFERENCE_KINDS = ('question', 'participant', 'panel', 'position')
@@ -41,6 +45,8 @@ class DocRecords:
     placeholders: list[Placeholder] = field(default_factory=list)
     withheld: list[Withheld] = field(default_factory=list)
     cites: list[CiteRef] = field(default_factory=list)
+    #: what cannot be right in this document alone: (message, subtype, line)
+    problems: list[tuple[str, Subtype, int | None]] = field(default_factory=list)
 
 
 #: marks a citation inside plain text: its anchor and its raw text; the cross-document
@@ -54,7 +60,8 @@ def _plain(node: nodes.Node) -> str:
         anchor = node['ids'][0] if node['ids'] else ''
         return f'{CITE_MARK}{anchor}{CITE_SEP}{node.astext()}{CITE_MARK}'
     if isinstance(node, nodes.Text):
-        return str(node)
+        # A backslash escape leaves a NUL byte before the escaped character in the text.
+        return nodes.unescape(str(node))
     if isinstance(node, nodes.system_message | nodes.comment):
         return ''
     # Blocks (list items, table cells …) are words apart; inline markup is not.
@@ -80,9 +87,27 @@ def section_title(node: nodes.Element) -> str:
         if isinstance(parent, nodes.section) and parent.children:
             first = parent.children[0]
             if isinstance(first, nodes.title):
-                return _SPACES.sub(' ', first.astext()).strip()
+                return _SPACES.sub(' ', _title_text(first)).strip()
         parent = parent.parent
     return ''
+
+
+#: marks a role inside a section title (a question's or position's topic): its kind and
+#: target; the cross-document step replaces it with the number or name (see
+#: derive.resolve_roles), which no document can know alone
+ROLE_MARK = '\x1b'
+
+
+def _title_text(node: nodes.Node) -> str:
+    if isinstance(node, addnodes.pending_xref):
+        kind = node.get('reftype') or ''
+        ours = node.get('refdomain') == 'briefing' and kind in REFERENCE_KINDS
+        if ours and not node.get('refexplicit'):
+            return f'{ROLE_MARK}{kind}{CITE_SEP}{node.get("reftarget", "")}{ROLE_MARK}'
+    if isinstance(node, nodes.Element) and not isinstance(node, bnodes.briefing_citation):
+        separator = '' if isinstance(node, nodes.TextElement) else ' '
+        return separator.join(_title_text(child) for child in node.children)
+    return _plain(node)
 
 
 def enclosing(node: nodes.Element, kind: type[nodes.Element]) -> nodes.Element | None:
@@ -115,39 +140,113 @@ _PLACEHOLDER_KINDS: dict[type[nodes.Element], str] = {
 
 
 #: MyST text left behind by a backtick fence that did not become a directive
-_BROKEN_FENCE = re.compile(
-    r'^(`{3,}|~{3,})\{(briefing:)?(panel|participant|question|position|counter-argument|'
-    r'question-index)\}'
-)
+_BROKEN_FENCE = re.compile(r'^(`{3,}|~{3,})\{(?:briefing:)?([\w-]+)\}(.*)$')
+_AUDIENCE_LINE = re.compile(r'^\s*:audience:\s*(\S*)')
 
 
-def broken_fences(doctree: nodes.document) -> list[tuple[str, int | None]]:
-    """(directive name, line) of briefing directives that MyST printed as text.
+@dataclass(frozen=True, slots=True)
+class BrokenFence:
+    """A briefing directive that MyST printed as text."""
+
+    name: str
+    line: int | None
+    #: the lines it spans (from its first line to its closing fence) were taken out of
+    #: the document: this edition would not have shown the directive
+    dropped: bool
+
+
+def broken_fences(doctree: nodes.document, edition: str = 'moderator') -> list[BrokenFence]:
+    """Briefing directives that MyST printed as text; those that the edition would not
+    show are taken out of the document, with everything up to their closing fence.
 
     In CommonMark a backtick in the directive line of a backtick fence (a question whose
-    text holds inline code) ends the fence; the question then vanishes into a paragraph
-    without any warning from MyST.
+    text holds inline code) ends the fence: the directive becomes a paragraph, its content
+    more paragraphs, and MyST says nothing. Content that cannot be read as what it claims
+    to be fails safe: an edition that would leave the directive out leaves the text out.
     """
+    from sphinx_briefing.directives import DIRECTIVES
+
     found = []
-    for paragraph in doctree.findall(nodes.paragraph):
+    source_lines: list[str] | None = None
+    for paragraph in list(doctree.findall(nodes.paragraph)):
         first = paragraph.children[0] if paragraph.children else None
         if not isinstance(first, nodes.Text) or not first.startswith(('```', '~~~')):
             continue  # the cheap test first: this runs over every paragraph
-        match = _BROKEN_FENCE.match(paragraph.astext())
-        if match:
-            found.append((match[3], paragraph.line))
+        match = _BROKEN_FENCE.match(paragraph.astext().split('\n', 1)[0])
+        if match is None or match[2] not in (*DIRECTIVES, 'bibliography'):
+            continue
+        name, line = match[2], paragraph.line
+        if source_lines is None:
+            source_lines = _source_lines(doctree)
+        start = (line or 1) - 1
+        end = _closing_fence(source_lines, start)
+        audience = _claimed_audience(name, match[3], source_lines[start:end])
+        dropped = edition_rank(edition) < edition_rank(audience)
+        if dropped:
+            _drop_lines(doctree, start + 1, end)
+        found.append(BrokenFence(name, line, dropped))
     return found
 
 
-R = TypeVar('R', Panel, Participant, Question, Position)
+def drop_echoed_sources(doctree: nodes.document) -> None:
+    """Take out the source that docutils copies into the error about a directive it could
+    not run (a literal block inside the system message). Such messages are left out of
+    pages, but the document's id table keeps them and they are pickled with it: an edition
+    that leaves content out must not keep a copy of a failed directive's content."""
+    for message in list(doctree.findall(nodes.system_message)):
+        for block in list(message.findall(nodes.literal_block)):
+            if block.parent is not None:
+                block.parent.remove(block)
 
 
-def digested(record: R) -> R:
-    """The record with the digest of its content (its line left out: moving text around
-    changes no page). Computed here, once per read, rather than on every build by the
-    cross-document step, which compares what pages show through these digests."""
-    content = repr(replace(record, line=None, digest=''))
-    return replace(record, digest=hashlib.blake2b(content.encode(), digest_size=12).hexdigest())
+def _source_lines(doctree: nodes.document) -> list[str]:
+    try:
+        return Path(doctree['source']).read_text(encoding='utf-8-sig').splitlines()
+    except (OSError, KeyError, UnicodeDecodeError, TypeError):
+        return []
+
+
+def _closing_fence(lines: list[str], start: int) -> int:
+    """Index of the line that closes the fence opened at *start* (len(lines) if none)."""
+    opening = re.match(r'\s*(`{3,}|~{3,})', lines[start]) if start < len(lines) else None
+    if opening is None:
+        return len(lines)
+    mark = opening[1]
+    for index in range(start + 1, len(lines)):
+        close = re.match(r'^ {0,3}(`{3,}|~{3,})\s*$', lines[index])
+        if close and close[1][0] == mark[0] and len(close[1]) >= len(mark):
+            return index
+    return len(lines)
+
+
+def _claimed_audience(name: str, argument: str, lines: list[str]) -> str:
+    """Who the directive would have been shown to; unknown spellings count as the
+    moderator only."""
+    from sphinx_briefing.directives import DIRECTIVES
+
+    raw = ''
+    if name == 'audience':
+        raw = argument.strip().split()[0] if argument.strip() else 'moderator'
+    for line in lines[1:]:
+        found = _AUDIENCE_LINE.match(line)
+        if found:
+            raw = found[1]
+            break
+    if not raw:
+        raw = str(getattr(DIRECTIVES.get(name), 'default_audience', 'public'))
+    raw = raw.strip().lower()
+    name_ = AUDIENCE_ALIASES.get(raw, raw)
+    return name_ if name_ in EDITIONS else 'moderator'
+
+
+def _drop_lines(doctree: nodes.document, first: int, last: int) -> None:
+    """Take out every element whose source line is within first..last (1-based)."""
+    for node in list(doctree.findall(nodes.Element)):
+        if isinstance(node, nodes.document | nodes.section | nodes.title):
+            continue
+        line = node.line
+        if line is not None and first <= line <= last and node.parent is not None:
+            node.parent.remove(node)
 
 
 def collect(docname: str, doctree: nodes.document) -> DocRecords:
@@ -160,13 +259,15 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
             if reference is not None:
                 records.references.append(reference)
         elif isinstance(node, bnodes.briefing_panel):
-            records.panels.append(digested(_panel(docname, node)))
+            records.panels.append(_panel(docname, node))
         elif isinstance(node, bnodes.briefing_participant):
-            records.participants.append(digested(_participant(docname, node)))
+            records.participants.append(_participant(docname, node))
         elif isinstance(node, bnodes.briefing_question):
-            records.questions.append(digested(_question(docname, node)))
+            question = _question(docname, node)
+            question = _checked_question(question, node, records.problems)
+            records.questions.append(question)
         elif isinstance(node, bnodes.briefing_position):
-            position = digested(_position(docname, node))
+            position = _position(docname, node)
             records.positions.append(position)
             if position.sources:
                 # Sources are formatted like cite:p, in reading order with the citations.
@@ -317,6 +418,43 @@ def _question(docname: str, node: nodes.Element) -> Question:
         explicit_id=node.get('explicit_id', True),
         body=body_digest(node),
     )
+
+
+def _checked_question(
+    question: Question, node: nodes.Element, problems: list[tuple[str, Subtype, int | None]]
+) -> Question:
+    """What can only be seen with the whole document: nesting against ``:follow-up-of:``,
+    and a question that some builders leave out (``only``)."""
+    outer = enclosing(node, bnodes.briefing_question)
+    explicit = node.get('follow_up_of', '')
+    if outer is not None and explicit and explicit != outer['qid']:
+        problems.append(
+            (
+                __(
+                    'question %r is written inside question %r but :follow-up-of: names %r; '
+                    'it is numbered as a follow-up of %r'
+                )
+                % (question.qid, outer['qid'], explicit, explicit),
+                Subtype.BAD_FOLLOW_UP,
+                question.line,
+            )
+        )
+    if enclosing(node, addnodes.only) is not None and not question.withheld:
+        # Every builder numbers it (numbers are the same everywhere), but an index or a
+        # link would lead to a question some builders do not write: listed nowhere.
+        problems.append(
+            (
+                __(
+                    'question %r is inside an "only" directive: it keeps its number, but no '
+                    'question index lists it and no link leads to it, in any builder'
+                )
+                % question.qid,
+                Subtype.CONDITIONAL,
+                question.line,
+            )
+        )
+        question = replace(question, withheld=True)
+    return question
 
 
 def _position(docname: str, node: nodes.Element) -> Position:

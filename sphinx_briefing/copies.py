@@ -21,6 +21,7 @@ is written again when it changes (see :mod:`sphinx_briefing.reads`).
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import TYPE_CHECKING
 
 from docutils import nodes
@@ -111,6 +112,9 @@ class Copier:
             if isinstance(node, addnodes.pending_xref):
                 node['refdoc'] = self.page
                 node['briefing_copy'] = True
+                # Every handler of 'warn-missing-reference' runs (the standard domain's
+                # warns about {ref} whatever the others say): the copy asks for none.
+                node['refwarn'] = False
             elif isinstance(node, bnodes.briefing_citation):
                 # Found by its original's id; links are made from the page.
                 if not node.get('source_anchor') and node['ids']:
@@ -123,6 +127,26 @@ class Copier:
                 node['number'] = None
                 node['label'] = None
                 node['docname'] = self.page
+
+
+class QuietCopies(logging.Filter):
+    """Drops a warning about a copy's reference (``briefing_copy``) on a logger whose
+    warnings ignore ``refwarn``: MyST's resolver warns about ``[](#target)`` whatever the
+    node says, and the original was warned about already."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        location = getattr(record, 'location', None)
+        return not (isinstance(location, nodes.Element) and location.get('briefing_copy'))
+
+
+#: loggers of resolvers that warn about every reference they cannot resolve
+UNQUIET_LOGGERS = ('sphinx.myst_parser.sphinx_ext.myst_refs',)
+_quiet = QuietCopies()
+
+
+def quieten_resolvers() -> None:
+    for name in UNQUIET_LOGGERS:
+        logging.getLogger(name).addFilter(_quiet)  # the same filter is added only once
 
 
 def _all_ids(node: nodes.Node) -> set[str]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Protocol, TypeVar
 
 from sphinx_briefing._pickling import pickled_as_tuple
 from sphinx_briefing.citations.citeproc import Rich, rich_to_text
 from sphinx_briefing.citations.step import CitationInputs, after
+from sphinx_briefing.config import DEFAULT_FOLLOWUP_FORMAT, DEFAULT_QUESTION_FORMAT
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.model import (
     CiteRef,
@@ -378,6 +379,43 @@ class Derived:
         return list(seen)
 
 
+def _number(fmt: str, default: str, **fields: str | int) -> str:
+    """A question's number; configuration checks formats (config.format_problem), so
+    the default is used only for a format that fails on a value no check could try."""
+    try:
+        return fmt.format(**fields)
+    except Exception:  # any failure of str.format: the number must still be made
+        return default.format(**fields)
+
+
+def _check_numbers(
+    questions: Mapping[str, Question],
+    numbers: Mapping[str, str],
+    panel_of: Mapping[str, str],
+    problems: list[Problem],
+) -> None:
+    """Two questions of one panel with one number are told apart by nothing (formats
+    are checked with sample values; this catches what samples could not)."""
+    first: dict[tuple[str, str], str] = {}
+    for qid, number in numbers.items():
+        key = (panel_of[qid], number)
+        if key not in first:
+            first[key] = qid
+            continue
+        q = questions[qid]
+        if q.withheld:
+            continue
+        problems.append(
+            Problem(
+                __('question %r has the number %s, as question %r has: check the number formats')
+                % (qid, number, first[key]),
+                Subtype.DUPLICATE_ID,
+                q.docname,
+                q.line,
+            )
+        )
+
+
 def letters(index: int) -> str:
     """0 → a, 25 → z, 26 → aa: follow-up letters that never run out."""
     result = ''
@@ -504,18 +542,37 @@ def derive(inputs: Inputs) -> Derived:
             continue
         panel = panel_of[qid]
         counters[panel] = counters.get(panel, 0) + 1
-        numbers[qid] = inputs.question_format.format(
-            number=counters[panel], panel=panel, letter='', parent=''
+        numbers[qid] = _number(
+            inputs.question_format,
+            DEFAULT_QUESTION_FORMAT,
+            number=counters[panel],
+            panel=panel,
+            letter='',
+            parent='',
         )
     for qid in questions:
         if parent_of[qid]:
             continue
         panel_questions.setdefault(panel_of[qid], []).append(qid)
         for index, child in enumerate(followups[qid]):
-            numbers[child] = inputs.followup_format.format(
-                parent=numbers[qid], letter=letters(index), number=index + 1, panel=panel_of[qid]
+            numbers[child] = _number(
+                inputs.followup_format,
+                DEFAULT_FOLLOWUP_FORMAT,
+                parent=numbers[qid],
+                letter=letters(index),
+                number=index + 1,
+                panel=panel_of[qid],
             )
             panel_questions[panel_of[qid]].append(child)
+    _check_numbers(questions, numbers, panel_of, problems)
+
+    # Roles in section titles (topics) show what they name, as in the title itself.
+    questions = {
+        qid: _resolved_topic(q, numbers, participants, panels) for qid, q in questions.items()
+    }
+    positions = {
+        pid: _resolved_topic(p, numbers, participants, panels) for pid, p in positions.items()
+    }
 
     # -- addressees --------------------------------------------------------------------
     for qid, q in questions.items():
@@ -524,6 +581,21 @@ def derive(inputs: Inputs) -> Derived:
             {panel_record.moderator, *panel_record.panellists} - {''} if panel_record else set()
         )
         for pid in q.to:
+            if pid in participants and panel_record is not None and not roster:
+                # A panel without members has no one to address: not silently allowed.
+                problems.append(
+                    Problem(
+                        __(
+                            'question %r is addressed to %r, but panel %r has no moderator '
+                            'and no panellists'
+                        )
+                        % (qid, pid, panel_of[qid]),
+                        Subtype.NOT_ON_PANEL,
+                        q.docname,
+                        q.line,
+                    )
+                )
+                continue
             if pid not in participants:
                 problems.append(
                     Problem(
@@ -764,6 +836,43 @@ def _bibliographies(
             and (not keywords or keywords & set(citations.keywords.get(key, ())))
         )
     return result
+
+
+_ROLE_MARK = re.compile('\x1b([^\x1b\x02]*)\x02([^\x1b]*)\x1b')
+T = TypeVar('T', Question, Position)
+
+
+def resolve_roles(
+    text: str,
+    numbers: Mapping[str, str],
+    participants: Mapping[str, Participant],
+    panels: Mapping[str, Panel],
+) -> str:
+    """A title's text with its roles' marks replaced by what the roles show: a question's
+    number, a participant's name, a panel's title (anything else: what the author wrote)."""
+
+    def shown(match: re.Match[str]) -> str:
+        kind, target = match[1], match[2]
+        if kind == 'question' and target in numbers:
+            return numbers[target]
+        if kind == 'participant' and target in participants:
+            return participants[target].name
+        if kind == 'panel' and target in panels:
+            return panels[target].title
+        return target
+
+    return _ROLE_MARK.sub(shown, text)
+
+
+def _resolved_topic(
+    record: T,
+    numbers: Mapping[str, str],
+    participants: Mapping[str, Participant],
+    panels: Mapping[str, Panel],
+) -> T:
+    if '\x1b' not in record.topic:
+        return record  # nearly always: the record stays the environment's own
+    return replace(record, topic=resolve_roles(record.topic, numbers, participants, panels))
 
 
 _CITATION_MARK = re.compile('\x1a([^\x1a\x02]*)\x02([^\x1a]*)\x1a')

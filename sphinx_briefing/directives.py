@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_id
+from sphinx.util.parsing import nested_parse_to_nodes
 from sphinx.util.typing import OptionSpec
 
 from sphinx_briefing import config as briefing_config
@@ -33,10 +37,38 @@ from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:
     from docutils.nodes import Node
+    from sphinx.environment import BuildEnvironment
 
-_ISO_DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
-_CLOCK = re.compile(r'^(\d{1,2}):(\d{2})$')
+# ASCII digits only: \d also matches other scripts' digits (١٤:٣٠), which int() reads.
+_ISO_DATE = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
+_CLOCK = re.compile(r'^([0-9]{1,2}):([0-9]{2})$')
 _ID = re.compile(r'^[\w.:-]+$')
+#: the longest duration, opening, closing or question a run of show takes, in minutes (a
+#: day): clock times are worked out from them, and a number of any size would overflow
+MAX_MINUTES = 24 * 60
+
+
+class LenientOptions(dict[str, Callable[[str], Any]]):
+    """An option spec that takes unknown options too, so that docutils keeps the
+    directive (it drops the whole directive, content and all, on an unknown option); the
+    directive warns about them itself, as MyST does, and ignores them."""
+
+    def __missing__(self, key: str) -> Callable[[str], Any]:
+        return _unknown_option
+
+    def __bool__(self) -> bool:
+        # docutils and MyST read option lines only for a directive whose spec is true.
+        return True
+
+
+class _UnknownOption(str):
+    """The value of an option outside the directive's spec."""
+
+    __slots__ = ()
+
+
+def _unknown_option(value: str | None) -> _UnknownOption:
+    return _UnknownOption(value or '')
 
 
 def comma_list(value: str | None) -> list[str]:
@@ -47,6 +79,109 @@ def comma_list(value: str | None) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+#: where a directive keeps the warnings of the document being read (see read_warning)
+READ_WARNINGS = 'briefing-read-warnings'
+
+
+def read_warning(env: BuildEnvironment, message: str, subtype: Subtype, line: int | None) -> None:
+    """Warn while a document is read, and keep the warning with the document's records,
+    so that a build that does not read it again repeats it (``-W`` fails a no-op rebuild
+    as it fails a fresh one)."""
+    warn(message, subtype, location=(env.docname, line))
+    said = cast('list[tuple[str, str, int | None]]', env.temp_data.setdefault(READ_WARNINGS, []))
+    said.append((message, str(subtype), line))
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """A value as a warning quotes it: a 5,000-digit number is not printed whole."""
+    return text if len(text) <= limit else text[:limit] + '…'
+
+
+def _is_rst(directive: Directive) -> bool:
+    # MyST runs directives with states of its own (myst_parser.mocking).
+    return not type(directive.state).__module__.startswith('myst_parser')
+
+
+@dataclass
+class ScannedDirective:
+    """A briefing directive found in text that is not parsed (see scan_directives)."""
+
+    name: str  # 'question' or 'position'
+    argument: str
+    index: int  # line within the text, from 0
+    options: dict[str, str] = field(default_factory=dict)
+    children: list[ScannedDirective] = field(default_factory=list)
+
+
+_MYST_OPEN = re.compile(r'^ {0,3}(`{3,}|~{3,}|:{3,})\{(?:briefing:)?([\w-]+)\}(.*)$')
+_MYST_FENCE = re.compile(r'^ {0,3}(`{3,}|~{3,}|:{3,})\s*(\S*)')
+_RST_OPEN = re.compile(r'^(\s*)\.\.\s+(?:briefing:)?([\w-]+)::(.*)$')
+_OPTION_LINE = re.compile(r'^\s*:([\w-]+):(.*)$')
+_SCANNED = ('question', 'position')
+
+
+def scan_directives(lines: list[str], *, myst: bool) -> list[ScannedDirective]:
+    """The questions and positions in MyST or reStructuredText *lines*, nested as written
+    (a question within a question is a follow-up), with their options. Read as text, so
+    that content an edition leaves out is never parsed."""
+    top: list[ScannedDirective] = []
+    # open blocks, innermost last: a MyST fence (its mark; None for a code block, where
+    # nothing counts) or an rST directive's indentation, with the question it opens
+    fences: list[tuple[str, bool, ScannedDirective | None]] = []
+    indents: list[tuple[int, ScannedDirective | None]] = []
+
+    def add(item: ScannedDirective) -> None:
+        blocks = [found for *_key, found in (fences if myst else indents)]
+        owner = next((found for found in reversed(blocks) if found is not None), None)
+        (owner.children if owner is not None else top).append(item)
+
+    for index, line in enumerate(lines):
+        if myst:
+            fence = _MYST_FENCE.match(line)
+            if fence is None:
+                continue
+            mark, bare = fence[1], not fence[2]
+            if fences:
+                open_mark, is_code, _item = fences[-1]
+                closes = bare and mark[0] == open_mark[0] and len(mark) >= len(open_mark)
+                if closes or is_code:
+                    if closes:
+                        fences.pop()
+                    continue
+            opened = _MYST_OPEN.match(line)
+            if opened is None:
+                if mark[0] != ':':
+                    fences.append((mark, True, None))  # a code block
+                continue
+            item = ScannedDirective(opened[2], opened[3].strip(), index, _options(lines, index + 1))
+            if item.name in _SCANNED:
+                add(item)
+            fences.append((mark, False, item if item.name == 'question' else None))
+        elif line.strip():
+            indent = len(line) - len(line.lstrip())
+            while indents and indent <= indents[-1][0]:
+                indents.pop()
+            opened = _RST_OPEN.match(line)
+            if opened is None:
+                continue
+            item = ScannedDirective(opened[2], opened[3].strip(), index, _options(lines, index + 1))
+            if item.name in _SCANNED:
+                add(item)
+            indents.append((indent, item if item.name == 'question' else None))
+    return top
+
+
+def _options(lines: list[str], start: int) -> dict[str, str]:
+    """The ``:name: value`` lines right after a directive's first line."""
+    options: dict[str, str] = {}
+    for line in lines[start:]:
+        found = _OPTION_LINE.match(line)
+        if found is None:
+            break
+        options.setdefault(found[1], found[2].strip())
+    return options
+
+
 class BriefingDirective(SphinxDirective):
     """Shared helpers: typed warnings at the directive's line, ids, option lists, and
     the edition check."""
@@ -55,6 +190,25 @@ class BriefingDirective(SphinxDirective):
     anchor_prefix: ClassVar[str] = ''
     #: who may see this kind of content when the author does not say (``:audience:``)
     default_audience: ClassVar[str] = 'public'
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get('option_spec')
+        if isinstance(spec, dict) and not isinstance(spec, LenientOptions):
+            cls.option_spec = LenientOptions(spec)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unknown = sorted(k for k, v in self.options.items() if isinstance(v, _UnknownOption))
+        if unknown:
+            known = ', '.join(sorted(dict(self.option_spec or {}))) or __('none')
+            self.warn(
+                __('unknown option %s of %r (it has %s); ignored')
+                % (', '.join(f':{name}:' for name in unknown), self.name, known),
+                Subtype.BAD_OPTION,
+            )
+            for name in unknown:
+                del self.options[name]
 
     def audience(self) -> str:
         raw = str(self.options.get('audience', '')).strip().lower()
@@ -74,11 +228,102 @@ class BriefingDirective(SphinxDirective):
         """Whether the edition being built shows this directive's content."""
         return edition_rank(briefing_config.edition(self.config)) >= edition_rank(self.audience())
 
-    def warn(self, message: str, subtype: Subtype) -> None:
-        warn(message, subtype, location=(self.env.docname, self.lineno))
+    def warn(self, message: str, subtype: Subtype, line: int | None = None) -> None:
+        read_warning(self.env, message, subtype, line or self.lineno)
+
+    def withheld_markers(self) -> list[Node]:
+        """What stays of content this edition leaves out: a marker for each question in it
+        (numbers and clock times are decided from the whole source, the same in every
+        edition) and for each named position (references to it are not 'unknown'). The
+        content is read as text, never parsed: nothing in it reaches the document."""
+        lines = list(self.content)
+        myst = not _is_rst(self)
+        first = self.content_line(0)
+        return [self._marker(item, first) for item in scan_directives(lines, myst=myst)]
+
+    def content_line(self, index: int) -> int:
+        """The source line of the content's line *index* (from 0)."""
+        if not _is_rst(self):
+            # MyST numbers the content's lines from 0 and gives where the content starts
+            # after the directive's line (options and a blank line come between) ...
+            if self._myst_first_line_is_content():
+                return self.lineno + index
+            return self.lineno + 1 + self.content_offset + index
+        try:
+            offset = self.content.info(index)[1]
+            if offset is None:
+                raise TypeError(index)
+            return int(offset) + 1
+        except (IndexError, TypeError):
+            return self.lineno + 1 + index
+
+    def parse_content_to_nodes(self, allow_section_headings: bool = False) -> list[Node]:
+        """The content as nodes, with the lines they came from (MyST gives the lines of a
+        content that starts on the directive's line one too far; see content_line)."""
+        offset = self.content_offset
+        if not _is_rst(self) and self._myst_first_line_is_content():
+            offset -= 1
+        return nested_parse_to_nodes(
+            self.state, self.content, offset=offset, allow_section_headings=allow_section_headings
+        )
+
+    def _myst_first_line_is_content(self) -> bool:
+        """... except that the text after the name of a directive that takes no arguments
+        is its first content line, and the offset is then 0 as when the content follows
+        the directive's line: only the source line tells them apart."""
+        if self.required_arguments or self.optional_arguments or self.content_offset:
+            return False
+        try:
+            text = Path(self.state.document['source']).read_text(encoding='utf-8-sig')
+            line = text.splitlines()[self.lineno - 1]
+        except (OSError, KeyError, IndexError, UnicodeDecodeError):
+            return False
+        opened = _MYST_OPEN.match(line)
+        return opened is not None and bool(opened[3].strip())
+
+    def _marker(self, item: ScannedDirective, first: int) -> Node:
+        line = first + item.index
+        if item.name == 'position':
+            return bnodes.briefing_withheld(kind='position', target=item.argument)
+        argument = item.argument.split()[0] if item.argument.split() else ''
+        if argument:
+            qid, explicit = argument, True
+        else:
+            qid = f'{self.env.docname}#q{self.env.new_serialno("briefing-question")}'
+            explicit = False
+        marker = bnodes.briefing_question(
+            qid=qid,
+            explicit_id=explicit,
+            withheld=True,
+            docname=self.env.docname,
+            line=line,
+            panel=item.options.get('panel', '').strip(),
+            follow_up_of=item.options.get('follow-up-of', '').strip(),
+            minutes=self.whole_number(
+                item.options.get('minutes'), 'minutes', Subtype.BAD_MINUTES, False, line
+            ),
+            priority=self.choice(
+                item.options.get('priority'), 'priority', PRIORITIES, 'core', line
+            ),
+            ids=[],
+        )
+        marker.extend(self._marker(child, first) for child in item.children)
+        return marker
 
     def option_list(self, name: str) -> list[str]:
         return comma_list(self.options.get(name))
+
+    def unique_list(self, name: str) -> list[str]:
+        """An option's list, each entry once (a repeated one is warned about)."""
+        values = self.option_list(name)
+        unique = list(dict.fromkeys(values))
+        if len(unique) != len(values):
+            twice = sorted({value for value in values if values.count(value) > 1})
+            self.warn(
+                __(':%s: names %s more than once') % (name, ', '.join(map(repr, twice))),
+                Subtype.BAD_OPTION,
+            )
+        return unique
 
     def checked_id(self, value: str) -> str:
         if not _ID.match(value):
@@ -90,27 +335,61 @@ class BriefingDirective(SphinxDirective):
         return value
 
     def checked_choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
-        value = str(self.options.get(name, '')).strip().lower()
+        return self.choice(self.options.get(name), name, allowed, default)
+
+    def choice(
+        self,
+        raw: object,
+        name: str,
+        allowed: tuple[str, ...],
+        default: str,
+        line: int | None = None,
+    ) -> str:
+        value = str(raw or '').strip().lower()
         if not value:
             return default
         if value not in allowed:
             self.warn(
                 __('%s: %r is not one of %s; using %r')
-                % (f':{name}:', value, ', '.join(allowed), default),
+                % (f':{name}:', _cut(value), ', '.join(allowed), default),
                 Subtype.BAD_OPTION,
+                line,
             )
             return default
         return value
 
     def checked_whole_number(self, name: str, subtype: Subtype, *, positive: bool) -> int | None:
-        raw = self.options.get(name)
+        return self.whole_number(self.options.get(name), name, subtype, positive)
+
+    def whole_number(
+        self,
+        raw: object,
+        name: str,
+        subtype: Subtype,
+        positive: bool,
+        line: int | None = None,
+    ) -> int | None:
+        """A number of minutes from 0 (1 when *positive*) to :data:`MAX_MINUTES`, written
+        in ASCII digits; None, with a warning, for anything else."""
         if raw is None or not str(raw).strip():
             return None
         text = str(raw).strip()
-        if text.isdigit() and (int(text) > 0 or not positive):
-            return int(text)
+        # isdigit() alone takes '²' and other scripts' digits; and a number of thousands
+        # of digits must not even be converted.
+        if text.isascii() and text.isdigit():
+            if len(text) <= len(str(MAX_MINUTES)) and int(text) <= MAX_MINUTES:
+                if int(text) > 0 or not positive:
+                    return int(text)
+            else:
+                self.warn(
+                    __(':%s: %r is more than %d minutes (a day); ignored')
+                    % (name, _cut(text), MAX_MINUTES),
+                    subtype,
+                    line,
+                )
+                return None
         wanted = __('a positive whole number') if positive else __('a whole number')
-        self.warn(__(':%s: %r is not %s of minutes') % (name, text, wanted), subtype)
+        self.warn(__(':%s: %r is not %s of minutes') % (name, _cut(text), wanted), subtype, line)
         return None
 
     def new_box(self, box: type[bnodes.briefing_box], key: str) -> bnodes.briefing_box:
@@ -161,7 +440,15 @@ class PanelDirective(BriefingDirective):
         if len(moderators) > 1:
             self.warn(__(':moderator: takes one participant id'), Subtype.BAD_OPTION)
         node['moderator'] = moderators[0] if moderators else ''
-        node['panellists'] = self.option_list('panellists')
+        panellists = self.unique_list('panellists')
+        if node['moderator'] in panellists:
+            self.warn(
+                __('%r is the moderator and is also listed in :panellists:; kept as moderator')
+                % node['moderator'],
+                Subtype.BAD_OPTION,
+            )
+            panellists.remove(node['moderator'])
+        node['panellists'] = panellists
         node['handling'] = self.options.get('handling', '').strip()
         node['status'] = self.checked_choice('status', STATUSES, '')
         node['opening'] = self.checked_whole_number('opening', Subtype.BAD_MINUTES, positive=False)
@@ -268,11 +555,12 @@ class QuestionDirective(BriefingDirective):
                 priority=self.checked_choice('priority', PRIORITIES, 'core'),
                 ids=[],
             )
+            withheld.extend(self.withheld_markers())  # its follow-ups keep their places
             return [withheld]
         node = self.new_box(bnodes.briefing_question, qid if explicit else '')
         node['qid'] = qid
         node['explicit_id'] = explicit
-        node['to'] = self.option_list('to')
+        node['to'] = self.unique_list('to')
         node['minutes'] = self.checked_whole_number('minutes', Subtype.BAD_MINUTES, positive=False)
         node['priority'] = self.checked_choice('priority', PRIORITIES, 'core')
         node['tags'] = self.option_list('tags')
@@ -302,9 +590,10 @@ class PositionDirective(BriefingDirective):
 
     def run(self) -> list[Node]:
         if not self.in_edition():
+            kept: list[Node] = []
             if self.arguments:  # so that {position} roles to it are not 'unknown'
-                return [bnodes.briefing_withheld(kind='position', target=self.arguments[0])]
-            return []
+                kept.append(bnodes.briefing_withheld(kind='position', target=self.arguments[0]))
+            return kept + self.withheld_markers()
         actor = self.options.get('actor', '').strip()
         if not actor:
             self.warn(__('a position needs an :actor:'), Subtype.BAD_OPTION)
@@ -353,7 +642,7 @@ class CounterArgumentDirective(BriefingDirective):
 
     def run(self) -> list[Node]:
         if not self.in_edition():
-            return []
+            return self.withheld_markers()
         node = self.new_box(bnodes.briefing_counter_argument, '')
         node += self.parse_content_to_nodes()
         return [node]
@@ -365,10 +654,15 @@ class ModeratorNoteDirective(BriefingDirective):
     has_content = True
     anchor_prefix = 'moderator-note'
     default_audience = 'moderator'
+    # No options: but a ``:name:`` line is an (unknown) option, warned about, not content.
+    option_spec: ClassVar[OptionSpec] = {}
+
+    def audience(self) -> str:
+        return self.default_audience  # no :audience: widens a moderator's note
 
     def run(self) -> list[Node]:
         if not self.in_edition():
-            return []
+            return self.withheld_markers()
         node = self.new_box(bnodes.briefing_moderator_note, '')
         node += self.parse_content_to_nodes()
         return [node]
@@ -377,16 +671,27 @@ class ModeratorNoteDirective(BriefingDirective):
 class AudienceDirective(BriefingDirective):
     """``audience <edition>``: any content, shown only in that edition and fuller ones."""
 
-    required_arguments = 1
+    # Optional, with whitespace: a missing or odd argument must not make docutils drop the
+    # directive with an error that copies its (restricted) content.
+    optional_arguments = 1
+    final_argument_whitespace = True
     has_content = True
+    option_spec: ClassVar[OptionSpec] = {}
 
     def audience(self) -> str:
+        if not self.arguments:
+            self.warn(
+                __('audience needs an edition (%s); treated as moderator-only')
+                % ', '.join(EDITIONS),
+                Subtype.UNKNOWN_EDITION,
+            )
+            return 'moderator'
         self.options['audience'] = self.arguments[0]
         return super().audience()
 
     def run(self) -> list[Node]:
         if not self.in_edition():
-            return []
+            return self.withheld_markers()
         return self.parse_content_to_nodes(allow_section_headings=True)
 
 

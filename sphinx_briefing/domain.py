@@ -7,7 +7,8 @@ Cross-references resolve here, for the roles, MyST's ``[](#id)`` links and inter
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Set
+import html
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
@@ -16,10 +17,11 @@ from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
 from sphinx_briefing.citations.step import CitationInputs
-from sphinx_briefing.collect import broken_fences, collect
+from sphinx_briefing.collect import broken_fences, collect, drop_echoed_sources
 from sphinx_briefing.derive import Derived, Inputs
-from sphinx_briefing.directives import DIRECTIVES
+from sphinx_briefing.directives import DIRECTIVES, READ_WARNINGS, read_warning
 from sphinx_briefing.locale import _, __
+from sphinx_briefing.model import ReadWarning
 from sphinx_briefing.reads import PageReads, PageView
 from sphinx_briefing.warnings_ import Subtype, warn
 
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
     from sphinx.addnodes import pending_xref
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
+
+#: the bucket of the warnings given while reading each document (model.ReadWarning)
+WARNINGS_BUCKET = 'read_warnings'
 
 #: buckets keyed by docname
 PER_DOC = (
@@ -74,9 +79,14 @@ class QuestionIndex(Index):
     ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
         derived = cast('BriefingDomain', self.domain).derived
         wanted = set(docnames) if docnames is not None else None
+        # Sphinx's HTML template writes group headings as they are (into attributes too),
+        # unlike entries: a panel's title is escaped here, for HTML builders only.
+        escape = _html_escape if _writes_html(self.domain.env) else str
         content: list[tuple[str, list[IndexEntry]]] = []
         for panel in derived.panel_ids():
-            heading = derived.panels[panel].title if panel in derived.panels else _('No panel')
+            heading = escape(
+                derived.panels[panel].title if panel in derived.panels else _('No panel')
+            )
             entries: list[IndexEntry] = []
             for info in derived.questions_of(panel):  # shown questions only
                 q = info.record
@@ -99,13 +109,24 @@ class QuestionIndex(Index):
         return content, False
 
 
+def _html_escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _writes_html(env: BuildEnvironment) -> bool:
+    """Whether the builder of this build writes HTML (the Sphinx application is
+    ``env._app`` from Sphinx 8, ``env.app`` before)."""
+    app = getattr(env, '_app', None) or vars(env).get('app')
+    return getattr(getattr(app, 'builder', None), 'format', 'html') == 'html'
+
+
 class BriefingDomain(Domain):
     """Panels, participants, questions and positions of a briefing book."""
 
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 15
+    data_version = 16
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -115,7 +136,7 @@ class BriefingDomain(Domain):
     directives = DIRECTIVES
     roles: ClassVar[dict[str, Any]] = {kind: BriefingXRefRole(kind) for kind in ROLES}
     indices: ClassVar[list[type[Index]]] = [QuestionIndex]
-    initial_data: ClassVar[dict[str, Any]] = {bucket: {} for bucket in PER_DOC}
+    initial_data: ClassVar[dict[str, Any]] = {bucket: {} for bucket in (*PER_DOC, WARNINGS_BUCKET)}
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
@@ -123,6 +144,8 @@ class BriefingDomain(Domain):
         # build (env-updated), and what pages read is the builder's (see reads.py).
         self._derived = Derived()
         self.page_reads = PageReads(None)
+        # the documents read (or merged from a reading process) since the last step
+        self._read_now: set[str] = set()
 
     # -- storage -----------------------------------------------------------------------
 
@@ -146,30 +169,54 @@ class BriefingDomain(Domain):
         return self.view(self.env.temp_data.get('docname') or fromdocname)
 
     def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
+        from sphinx_briefing import config as briefing_config
+
+        edition = briefing_config.edition(env.config)
+        if edition != 'moderator':
+            drop_echoed_sources(document)
+        for broken in broken_fences(document, edition):
+            message = __(
+                'this looks like a %r directive that MyST did not recognise: a backtick '
+                'in the directive line ends a backtick fence; use a colon fence (:::{%s})'
+            ) % (broken.name, broken.name)
+            if broken.dropped:
+                message += __('; left out of this edition, up to its closing fence')
+            read_warning(env, message, Subtype.BROKEN_FENCE, broken.line)
         records = collect(docname, document)
-        for name, line in broken_fences(document):
-            warn(
-                __(
-                    'this looks like a %r directive that MyST did not recognise: a backtick '
-                    'in the directive line ends a backtick fence; use a colon fence (:::{%s})'
-                )
-                % (name, name),
-                Subtype.BROKEN_FENCE,
-                location=(docname, line),
-            )
+        for message, subtype, line in records.problems:
+            read_warning(env, message, subtype, line)
         for bucket in PER_DOC:
             values = tuple(getattr(records, bucket))
             if values:
                 self.data[bucket][docname] = values
+        said = env.temp_data.pop(READ_WARNINGS, ())
+        if said:
+            self.data[WARNINGS_BUCKET][docname] = tuple(
+                ReadWarning(message, subtype, docname, line) for message, subtype, line in said
+            )
+        self._read_now.add(docname)
 
     def clear_doc(self, docname: str) -> None:
-        for bucket in PER_DOC:
+        for bucket in (*PER_DOC, WARNINGS_BUCKET):
             self.data[bucket].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
-        for bucket in PER_DOC:
+        for bucket in (*PER_DOC, WARNINGS_BUCKET):
             theirs = otherdata[bucket]
             self.data[bucket].update({doc: theirs[doc] for doc in docnames if doc in theirs})
+        self._read_now.update(docnames)
+
+    def repeat_read_warnings(self) -> None:
+        """Warn again what reading said about each document not read since the last
+        step, as it was said then: ``-W`` fails a build that reads nothing exactly as a
+        fresh build. Called by the step, which runs in every build."""
+        read, self._read_now = self._read_now, set()
+        said: Mapping[str, Sequence[ReadWarning]] = self.data[WARNINGS_BUCKET]
+        for docname in sorted(said.keys() - read):
+            if docname not in self.env.all_docs:
+                continue
+            for found in said[docname]:
+                warn(found.message, Subtype(found.subtype), location=(found.docname, found.line))
 
     def inputs(self, env: BuildEnvironment, citations: CitationInputs | None = None) -> Inputs:
         """The records and reading order :func:`derive` needs, as plain data."""

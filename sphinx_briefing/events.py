@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.logging import get_node_location
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
@@ -43,6 +44,7 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     :mod:`sphinx_briefing.reads`): collection pages are never stale.
     """
     domain = briefing_domain(env)
+    domain.repeat_read_warnings()
     inputs = domain.inputs(env)
     cache = CitationCache.load(env.doctreedir)
     citations = format_project(
@@ -69,9 +71,11 @@ def save_page_reads(app: Sphinx, exc: BaseException | None) -> None:
     build of this builder (a failed build keeps none: its pages are compared with what
     they read before, and written again)."""
     if exc is None:
-        briefing_domain(app.env).page_reads.save(
-            app.builder.outdir, app.builder.name, app.env.all_docs
-        )
+        reads = briefing_domain(app.env).page_reads
+        reads.save(app.builder.outdir, app.builder.name, app.env.all_docs)
+        # After saving: under Sphinx 7.4, -W stops the build at the first warning.
+        for message, subtype, location in reads.repeat_warnings(app.env.all_docs):
+            logger.warning(message, location=location, type=WARNING_TYPE, subtype=subtype)
 
 
 class _Filler:
@@ -342,10 +346,12 @@ def report_missing_reference(app: Sphinx, domain: Domain | None, node: pending_x
         return True  # a body copied into a brief: its original was warned about already
     if domain is None or domain.name != 'briefing' or node['reftype'] not in _UNKNOWN:
         return None
-    logger.warning(
-        __('unknown %s %r') % (node['reftype'], node['reftarget']),
-        location=node,
-        type=WARNING_TYPE,
-        subtype=str(_UNKNOWN[node['reftype']]),
-    )
+    message = __('unknown %s %r') % (node['reftype'], node['reftarget'])
+    subtype = str(_UNKNOWN[node['reftype']])
+    logger.warning(message, location=node, type=WARNING_TYPE, subtype=subtype)
+    # Kept with the page: a build that does not write it again says it again.
+    location = get_node_location(node)
+    page = app.env.temp_data.get('docname') or node.get('refdoc', '')
+    if page and location:
+        briefing_domain(app.env).page_reads.note_warning(page, (message, subtype, location))
     return True

@@ -9,8 +9,11 @@ itself lives in ``texinputs/sphinxbriefing.sty`` and ``sphinxbriefingbrief.cls``
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from docutils import nodes
@@ -20,8 +23,9 @@ from sphinx.util import texescape
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.domain import QuestionIndex, briefing_domain
 from sphinx_briefing.events import banner_parts
-from sphinx_briefing.locale import _
+from sphinx_briefing.locale import _, __
 from sphinx_briefing.render import clock_range, long_date
+from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -106,13 +110,94 @@ def add_brief_documents(app: Sphinx, env: BuildEnvironment) -> None:
     """``env-updated`` (after the derived data): add the briefs to the LaTeX builder's
     documents. The builder reads ``latex_documents`` later, when it starts writing, and
     appends them to the same list; the project's configuration is not changed."""
-    if not _is_latex(app) or not hasattr(app.builder, 'document_data'):
+    if not _is_latex(app):
+        return
+    warn_unsettable(app)
+    if not hasattr(app.builder, 'document_data'):
         return
     builder = cast('LaTeXBuilder', app.builder)
     present = {entry[0] for entry in builder.document_data}
     for entry in brief_documents(app):
         if entry[0] not in present:
             builder.document_data.append(entry)
+
+
+# -- Text the engine cannot set ---------------------------------------------------------------
+
+#: scripts pdflatex sets only with a font encoding of their own: (first, last code point,
+#: font encodings or languages that bring it)
+_PDFLATEX_SCRIPTS = (
+    (0x0370, 0x03FF, ('LGR',), ('el',)),
+    (0x0400, 0x04FF, ('T2A', 'T2B', 'T2C', 'X2'), ('ru', 'uk', 'bg', 'sr', 'mk', 'be')),
+)
+
+
+@functools.cache
+def _declared_characters() -> frozenset[str]:
+    """Characters the extension's .sty declares for pdflatex."""
+    sty = Path(__file__).parent / 'texinputs' / 'sphinxbriefing.sty'
+    found = re.findall(r'DeclareUnicodeCharacter\{([0-9A-Fa-f]+)\}', sty.read_text('utf-8'))
+    return frozenset(chr(int(code, 16)) for code in found)
+
+
+def pdflatex_cannot_set(char: str, config: Config) -> bool:
+    """Whether pdflatex, with Sphinx's set-up and this project's font encodings, stops on
+    *char* ("Unicode character … not set up for use with LaTeX"). Latin-1 and Latin
+    Extended-A are covered by T1; letters and marks beyond them (Vietnamese, most other
+    scripts) are not, nor are Greek and Cyrillic without their encodings."""
+    code = ord(char)
+    if code < 0x180 or char in _declared_characters():
+        return False
+    if code in texescape.tex_replace_map:  # Sphinx writes it as a LaTeX command
+        return False
+    category = unicodedata.category(char)
+    if not category.startswith(('L', 'M')):
+        return False  # punctuation and symbols: Sphinx maps or drops what it must
+    fontenc = str(dict(config.latex_elements).get('fontenc', ''))
+    language = str(config.language or '').split('_')[0].split('-')[0]
+    for first, last, encodings, languages in _PDFLATEX_SCRIPTS:
+        if first <= code <= last:
+            return not (language in languages or any(enc in fontenc for enc in encodings))
+    return True
+
+
+def warn_unsettable(app: Sphinx) -> None:
+    """Warn, at its place, about every item whose text the LaTeX engine cannot set (a
+    Vietnamese name under pdflatex), naming the fix, instead of a raw LaTeX error."""
+    config = app.config
+    if config.latex_engine != 'pdflatex':
+        return
+    derived = briefing_domain(app.env).derived
+    items: list[tuple[str, str, str, int | None, tuple[str, ...]]] = [
+        (_('panel'), p.pid, p.docname, p.line, (p.title, p.event, p.venue))
+        for p in derived.panels.values()
+    ]
+    items += [
+        (_('participant'), p.pid, p.docname, p.line, (p.name, p.affiliation, p.role))
+        for p in derived.participants.values()
+    ]
+    items += [
+        (_('question'), qid, i.record.docname, i.record.line, (i.text, i.record.topic))
+        for qid, i in derived.questions.items()
+        if i.shown
+    ]
+    items += [
+        (_('position'), pid, i.record.docname, i.record.line, (i.record.actor, i.summary))
+        for pid, i in derived.positions.items()
+    ]
+    for kind, ident, docname, line, texts in items:
+        bad = next((c for text in texts for c in text if pdflatex_cannot_set(c, config)), None)
+        if bad is None:
+            continue
+        warn(
+            __(
+                "pdflatex cannot set %r (U+%04X) in %s %r: set latex_engine = 'xelatex' "
+                "(or 'lualatex') in conf.py"
+            )
+            % (bad, ord(bad), kind, ident),
+            Subtype.UNSUPPORTED_TEXT,
+            location=(docname, line),
+        )
 
 
 def _file_safe(name: str) -> str:

@@ -59,7 +59,6 @@ class Panel:
     status: str = ''
     opening: int | None = None  # minutes of the moderator's opening
     closing: int | None = None  # minutes of the moderator's closing
-    digest: str = ''  # of everything above but the line (see collect.digested)
 
 
 @pickled_as_tuple
@@ -75,7 +74,6 @@ class Participant:
     affiliation: str = ''
     role: str = ''
     reading: str = ''
-    digest: str = ''
 
 
 @pickled_as_tuple
@@ -103,7 +101,6 @@ class Question:
     #: a digest of its body, which briefs copy from the doctree (:mod:`.copies`): a
     #: page showing the copy reads it, and is written again when it changes
     body: str = ''
-    digest: str = ''
 
 
 @pickled_as_tuple
@@ -123,7 +120,6 @@ class Position:
     sources: tuple[str, ...] = ()  # bib keys
     explicit_id: bool = True
     body: str = ''
-    digest: str = ''
 
 
 @pickled_as_tuple
@@ -180,3 +176,15 @@ class Placeholder:
     #: bibliography: 'project' (cited anywhere), 'document' (cited here), 'all', 'notcited'
     scope: str = 'project'
     keywords: tuple[str, ...] = ()  # bibliography: only entries with one of these keywords
+
+
+@pickled_as_tuple
+@dataclass(frozen=True, slots=True)
+class ReadWarning:
+    """A warning the extension gave while reading a document, kept with its records so
+    that a build which does not read the document again can repeat it."""
+
+    message: str
+    subtype: str  # a warnings_.Subtype value
+    docname: str
+    line: int | None

@@ -32,16 +32,30 @@ if TYPE_CHECKING:
 #: in the builder's output folder, beside Sphinx's own ``.buildinfo``
 FILE_NAME = '.briefing-reads.pickle'
 #: raise when the form of a key changes: an older record is then not trusted
-FORMAT = 1
+FORMAT = 2
+
+#: a warning given while a page was written: (message, subtype, location 'source:line')
+PageWarning = tuple[str, str, str]
 
 #: a read: ('attr', name) | ('item', name, key) | ('all', name) | ('call', name, args)
 Key = tuple[Any, ...]
 
-_ABSENT = object()
+
+class _Absent:
+    """What a read of a missing item gives: the same text in every process (an
+    ``object()``'s repr holds its address, so the page would be rewritten every build)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return '<absent>'
+
+
+_ABSENT = _Absent()
 
 #: fields of records that no page shows: where a thing stands in its source (warnings and
 #: ``briefing.json``, made in every build, say it), so text moved around rewrites nothing
-NOT_SHOWN = frozenset({'line', 'digest'})
+NOT_SHOWN = frozenset({'line'})
 
 
 def canonical(value: object) -> str:
@@ -202,10 +216,16 @@ class PageReads:
         self,
         kept: dict[str, dict[str, tuple[Key, bytes]]] | None,
         kept_extras: frozenset[str] = frozenset(),
+        kept_warnings: dict[str, tuple[PageWarning, ...]] | None = None,
     ) -> None:
         #: None: no record (a first build, or one this version cannot read)
         self.kept = kept
         self.logs: dict[str, Log] = {}
+        #: the warnings given while each page was written, in an earlier build and in this
+        #: one: a page that is not written again gives them again (see repeat_warnings)
+        self.kept_warnings = dict(kept_warnings or {})
+        self.warnings: dict[str, list[PageWarning]] = {}
+        self.written: set[str] = set()
         #: pages that are not documents (parts of split indexes): those of the last build
         #: and, once :meth:`set_extras` is called, this build's
         self.kept_extras = kept_extras
@@ -220,6 +240,21 @@ class PageReads:
     def start_page(self, page: str) -> None:
         """A page is being written again: what it read before no longer counts."""
         self.logs[page] = Log()
+        self.written.add(page)
+        self.warnings[page] = []
+
+    def note_warning(self, page: str, warning: PageWarning) -> None:
+        """A warning given while *page* was being written."""
+        self.warnings.setdefault(page, []).append(warning)
+
+    def repeat_warnings(self, documents: Iterable[str]) -> list[PageWarning]:
+        """The warnings of the pages of *documents* not written in this build, given when
+        they last were: a rebuild that writes nothing fails under ``-W`` as the first."""
+        return [
+            warning
+            for page in sorted(set(documents) - self.written)
+            for warning in self.kept_warnings.get(page, ())
+        ]
 
     def set_extras(self, pages: Iterable[str]) -> None:
         """The pages besides documents that this build's output has."""
@@ -229,12 +264,12 @@ class PageReads:
     def load(cls, outdir: str | Path, builder: str) -> PageReads:
         try:
             with (Path(outdir) / FILE_NAME).open('rb') as stream:
-                header, pages, extras = pickle.load(stream)
-        except Exception:  # missing or damaged: as if there were no record
+                header, pages, extras, warnings = pickle.load(stream)
+        except Exception:  # missing, damaged or of another format: as if there were none
             return cls(None)
         if header != (FORMAT, builder) or not isinstance(pages, dict):
             return cls(None)
-        return cls(pages, frozenset(extras))
+        return cls(pages, frozenset(extras), warnings)
 
     def save(self, outdir: str | Path, builder: str, documents: Iterable[str]) -> None:
         """Keep the reads of every page of *documents* (pages of removed documents go)."""
@@ -242,9 +277,11 @@ class PageReads:
         wanted = set(documents) | extras
         pages = {page: reads for page, reads in (self.kept or {}).items() if page in wanted}
         pages.update({page: log.reads for page, log in self.logs.items() if page in wanted})
+        warnings = {page: said for page, said in self.kept_warnings.items() if page in wanted}
+        warnings.update({page: tuple(said) for page, said in self.warnings.items()})
         with replacing(Path(outdir) / FILE_NAME) as stream:
             pickle.dump(
-                ((FORMAT, builder), pages, sorted(extras)),
+                ((FORMAT, builder), pages, sorted(extras), warnings),
                 stream,
                 protocol=pickle.HIGHEST_PROTOCOL,
             )

@@ -78,7 +78,8 @@ def long_date(iso: str, language: str | None) -> str:
         return iso
     try:
         return str(babel.dates.format_date(day, format='full', locale=language or 'en'))
-    except (ValueError, LookupError):  # a language babel does not know
+    # A language babel does not know (warned about once, at conf.py: see config.py).
+    except (ValueError, LookupError, babel.UnknownLocaleError):
         return day.isoformat()
 
 

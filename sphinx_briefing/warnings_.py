@@ -72,6 +72,10 @@ class Subtype(enum.StrEnum):
     BROKEN_FENCE = 'broken_fence'
     #: a configuration value of the extension that cannot be used
     CONFIG = 'config'
+    #: a question inside ``only``: numbered everywhere, listed and linked nowhere
+    CONDITIONAL = 'conditional'
+    #: text the LaTeX engine cannot set (pdflatex and a script outside its fonts)
+    UNSUPPORTED_TEXT = 'unsupported_text'
 
 
 def warn(

@@ -129,6 +129,7 @@ class Project:
         *,
         parallel: int = 0,
         outdir_name: str | None = None,
+        warningiserror: bool = False,
         **confoverrides: Any,
     ) -> Build:
         builddir = self.path / '_build' if outdir_name is None else self.path / outdir_name
@@ -141,6 +142,7 @@ class Project:
             srcdir=self.path,
             builddir=builddir,
             parallel=parallel,
+            warningiserror=warningiserror,
             # Sphinx 7.4 prints a warning's type only when asked (8.0 and later always do).
             confoverrides={'show_warning_types': True, **confoverrides},
         )

@@ -239,6 +239,43 @@ def test_string_macros_concatenation_and_nested_macros(tmp_path: Path) -> None:
     assert (csl['publisher'], csl['publisher-place']) == ('ACM Press', 'New York, NY')
 
 
+def test_a_macro_defined_through_itself_is_reported_not_expanded(tmp_path: Path) -> None:
+    # Before: 2**20 copies, a 10 MB title, and a build that did not end.
+    database = load_bibfiles(
+        [
+            write(
+                tmp_path,
+                'a.bib',
+                """
+                @string{a = a # a}
+                @string{b = c # "x"}
+                @string{c = b}
+                @book{k, title = a, note = b, year = 2001}
+                """,
+            )
+        ]
+    )
+    entry = database.entries['k']
+    assert len(entry.get('title') or '') < 10
+    assert len(entry.get('note') or '') < 10
+    found = sorted((p.line, p.subtype, p.message) for p in database.problems)
+    assert [(line, subtype) for line, subtype, _message in found] == [(4, 'bib_syntax')] * 2
+    assert found[0][2].startswith("@string macro 'a' is defined through itself")
+    # b and c name each other: the cycle is reported where it closes
+    assert ' is defined through itself (' in found[1][2]
+
+
+@pytest.mark.parametrize('leaf', ['"xy"', '""'])
+def test_macros_that_double_at_each_step_are_cut(tmp_path: Path, leaf: str) -> None:
+    lines = [f'@string{{m0 = {leaf}}}']
+    lines += [f'@string{{m{i} = m{i - 1} # m{i - 1}}}' for i in range(1, 60)]
+    lines.append('@book{k, title = m59 # " end", year = 2001}')
+    database = load_bibfiles([write(tmp_path, 'a.bib', '\n'.join(lines) + '\n')])
+    assert len(database.entries['k'].get('title') or '') <= bib.MAX_EXPANDED
+    assert [(p.line, p.subtype) for p in database.problems] == [(61, 'bib_syntax')]
+    assert 'through @string macros; cut there' in database.problems[0].message
+
+
 @pytest.mark.parametrize(
     ('month', 'expected'),
     [('nov', 11), ('NOV', 11), ('{November}', 11), ('{11}', 11), ('{Nov.}', 11), ('{13}', None)],
@@ -249,6 +286,28 @@ def test_month(tmp_path: Path, month: str, expected: int | None) -> None:
     assert entry_issued(entry) == (2019, expected, None)
     parts = [2019] if expected is None else [2019, expected]
     assert entry_to_csl(entry)['issued'] == {'date-parts': [parts]}
+
+
+def test_numbers_python_cannot_read_are_not_dates(tmp_path: Path) -> None:
+    # isdigit() accepts '²', which int() refuses, and int() refuses 5,000 digits: both
+    # were tracebacks.
+    many = '9' * 5000
+    database = load_bibfiles(
+        [
+            write(
+                tmp_path,
+                'a.bib',
+                f"""
+                @book{{k, title = {{T}}, year = {{{many}}}, month = {{{many}}}, day = {{{many}}}}}
+                @book{{s, title = {{T}}, year = {{2001}}, month = {{²}}, day = {{²}}}}
+                """,
+            )
+        ]
+    )
+    big, small = database.entries['k'], database.entries['s']
+    assert entry_to_csl(big)['issued'] == {'literal': many}
+    assert entry_issued(small) == (2001, None, None)
+    assert entry_to_csl(small)['issued'] == {'date-parts': [[2001]]}
 
 
 def test_month_macro_becomes_november(tmp_path: Path) -> None:

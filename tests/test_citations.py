@@ -136,6 +136,7 @@ def test_unknown_style_warns_and_falls_back(project: Any) -> None:
     build = project('test-citations').build(briefing_citation_style='no-such-style')
     (warning,) = build.warnings()
     assert warning.type == 'briefing.unknown_style'
+    assert warning.file == 'conf.py'  # given with -D: no line of conf.py sets it
     assert cites(build, 'theme')[1] == 'Smith (2018b)'
 
 
@@ -170,7 +171,7 @@ def test_bad_bib_input(project: Any) -> None:
     assert found == [
         ('briefing.bib_syntax', 'more.bib', 1),
         ('briefing.duplicate_key', 'more.bib', 5),
-        ('briefing.missing_bibfile', '', None),
+        ('briefing.missing_bibfile', 'conf.py', line_of(proj, 'conf.py', 'bibtex_bibfiles')),
         ('briefing.unknown_citation', 'theme.md', line_of(proj, 'theme.md', '`nokey`')),
     ]
     missing = next(w for w in build.warnings() if w.type == 'briefing.missing_bibfile')

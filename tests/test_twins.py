@@ -31,7 +31,7 @@ def records_without_lines(app: Any) -> dict[str, Any]:
 
 def _without_body(record: Any) -> Any:
     if hasattr(record, 'body'):
-        return dataclasses.replace(record, body='', digest='')
+        return dataclasses.replace(record, body='')
     return record
 
 

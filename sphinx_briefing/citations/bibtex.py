@@ -363,32 +363,68 @@ def _raw_entry(
     return (entry.key, entry.entry_type.lower(), tuple(fields), line)
 
 
+#: the longest value a field may reach through @string macros, and the most macro uses
+#: followed for one field: a macro used twice in its own definition, or chains of such,
+#: double at each step (``@string{a = a # a}``), also when their values are empty
+MAX_EXPANDED = 10_000
+MAX_MACRO_USES = 10_000
+
+
 def _expand_expression(
     expression: str,
     macros: Mapping[str, tuple[str, bool]],
     fld: Field,
     problems: list[_RawProblem],
-    depth: int = 0,
 ) -> str:
-    parts: list[str] = []
-    for part, kind in _split_concatenation(expression):
-        if kind == 'literal' or part.isdigit():
-            parts.append(part)
-        else:
-            macro = macros.get(part.lower())
-            if macro is None:
-                line = fld.start_line + 1 if fld.start_line is not None else None
-                problems.append(
-                    (line, 'bib_syntax', f'undefined @string macro {part!r} in field {fld.key!r}')
+    line = fld.start_line + 1 if fld.start_line is not None else None
+    said: set[str] = set()
+    uses = 0
+
+    def problem(key: str, message: str) -> None:
+        if key not in said:  # one warning per field and kind, however often it happens
+            said.add(key)
+            problems.append((line, 'bib_syntax', message))
+
+    def expand(text: str, inside: tuple[str, ...], room: int) -> str:
+        nonlocal uses
+        parts: list[str] = []
+        for part, kind in _split_concatenation(text):
+            uses += 1
+            if room <= 0 or uses > MAX_MACRO_USES:
+                problem(
+                    'long',
+                    f'field {fld.key!r} grows past {MAX_EXPANDED} characters or '
+                    f'{MAX_MACRO_USES} macro uses through @string macros; cut there',
+                )
+                break
+            name = part.lower()
+            macro = macros.get(name)
+            if kind == 'literal' or part.isdigit():
+                value = part
+            elif macro is None:
+                problem(
+                    'undefined ' + name,
+                    f'undefined @string macro {part!r} in field {fld.key!r}',
                 )
                 # pandoc prints the macro's name; an empty field would hide the mistake.
-                parts.append(part)
-            elif macro[1] and depth < 20:
+                value = part
+            elif name in inside:
+                problem(
+                    'cycle ' + name,
+                    f'@string macro {part!r} is defined through itself '
+                    f'({" -> ".join((*inside, name))}); field {fld.key!r} shows its name',
+                )
+                value = part
+            elif macro[1]:
                 # A macro defined by concatenation, e.g. @string{a = b # " (NY)"}.
-                parts.append(_expand_expression(macro[0], macros, fld, problems, depth + 1))
+                value = expand(macro[0], (*inside, name), room)
             else:
-                parts.append(macro[0])
-    return ''.join(parts)
+                value = macro[0]
+            parts.append(value[:room])
+            room -= len(value)
+        return ''.join(parts)
+
+    return expand(expression, (), MAX_EXPANDED)
 
 
 def _split_concatenation(expression: str) -> list[tuple[str, str]]:
@@ -544,7 +580,7 @@ def _parse_month(raw: str | None) -> int | None:
     if raw is None:
         return None
     text = _strip_braces(raw).rstrip('.').strip().lower()
-    if text.isdigit():
+    if _is_number(text):
         value = int(text)
         return value if 1 <= value <= 12 else None
     for number, name in enumerate(_MONTH_NAMES, start=1):
@@ -559,10 +595,16 @@ def _parse_int(raw: str | None, low: int, high: int) -> int | None:
     if raw is None:
         return None
     text = _strip_braces(raw)
-    if not text.isdigit():
+    if not _is_number(text):
         return None
     value = int(text)
     return value if low <= value <= high else None
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits, not too many to be a day or a month: ``isdigit()`` alone accepts
+    ``²`` (which ``int`` refuses) and thousands of digits (past Python's limit)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 _EDTF_PART = re.compile(r'^\s*(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?[~?%]?\s*$')
@@ -1775,7 +1817,7 @@ class _CslBuilder:
             return None
         year_text = _plain(_latex_inlines(year_raw)).strip()
         year_text = re.sub(r'^[\u2013\u2014]', '-', year_text)
-        if not re.fullmatch(r'-?\d+', year_text):
+        if not re.fullmatch(r'-?[0-9]{1,9}', year_text):
             # pandoc keeps what it cannot read as a literal date ("forthcoming", "2019a")
             return {'literal': year_text}
         parts = [int(year_text)]

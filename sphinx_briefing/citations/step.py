@@ -39,6 +39,7 @@ from sphinx_briefing.citations.citeproc import (
     resolve_style,
 )
 from sphinx_briefing.citations.roles import FORMS
+from sphinx_briefing.config import conf_location
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import CiteRef, Placeholder, stable_digest
 from sphinx_briefing.warnings_ import Subtype
@@ -233,15 +234,17 @@ def format_project(
         }.get(problem.subtype, Subtype.BIB_SYNTAX)
         if problem.line:
             warnings.append(BibWarning(problem.message, subtype, f'{problem.path}:{problem.line}'))
+        elif subtype == Subtype.MISSING_BIBFILE:
+            # The file is named in conf.py: that is the line to fix (sphinxcontrib-bibtex's
+            # name for the setting is read too).
+            location = conf_location(app, 'briefing_bibfiles')
+            if location is not None and location.endswith(':'):
+                location = conf_location(app, 'bibtex_bibfiles')
+            warnings.append(BibWarning(problem.message, subtype, location))
         else:
-            # Sphinx reads a location without a line as a document name: name the file in
-            # the message instead.
-            message = (
-                problem.message
-                if problem.path in problem.message
-                else f'{problem.path}: {problem.message}'
-            )
-            warnings.append(BibWarning(message, subtype, None))
+            # The file as a whole (it cannot be read); with its ':' Sphinx takes the
+            # location as a path, not a document name.
+            warnings.append(BibWarning(problem.message, subtype, f'{problem.path}:'))
 
     style: Path | None = None
     try:
@@ -251,7 +254,7 @@ def format_project(
             BibWarning(
                 __('%s; using chicago-author-date') % exc,
                 Subtype.UNKNOWN_STYLE,
-                None,
+                conf_location(app, 'briefing_citation_style'),
             )
         )
 
@@ -293,13 +296,22 @@ def format_project(
                 pandoc=app.config.briefing_pandoc or None,
             )
         except CiteprocError as exc:
+            # pandoc missing or failing: the setting that names it is the place to fix
             warnings.append(
-                BibWarning(__('citations could not be formatted: %s') % exc, Subtype.CITEPROC, None)
+                BibWarning(
+                    __('citations could not be formatted: %s') % exc,
+                    Subtype.CITEPROC,
+                    conf_location(app, 'briefing_pandoc'),
+                )
             )
             formatted = None
         cache.formatting_key, cache.formatted, cache.modified = key, formatted, True
     if formatted is not None:
-        warnings.extend(BibWarning(text, Subtype.CITEPROC, None) for text in formatted.warnings)
+        # What pandoc (or the style's use) reported while formatting with the style.
+        style_line = conf_location(app, 'briefing_citation_style')
+        warnings.extend(
+            BibWarning(text, Subtype.CITEPROC, style_line) for text in formatted.warnings
+        )
 
     issued = {}
     for cited in {k for request in requests for item in request.items for k in [item.key]}:
