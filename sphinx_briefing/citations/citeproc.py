@@ -3,8 +3,9 @@
 pandoc's citeproc is the reference CSL processor, so we let it do the formatting: one
 pandoc run per build formats every citation of the project, in reading order (numeric
 styles number by first citation; author-date styles disambiguate ``2018a``/``2018b``
-across the whole project), and every cited entry.  The CSL-JSON items come from
-:func:`sphinx_briefing.citations.bibtex.entry_to_csl`.
+across the whole project), and every cited entry.  The entries are pandoc references read
+by pandoc's own reader (:func:`sphinx_briefing.citations.reader.references_for`); plain
+CSL-JSON items are accepted too.
 
 Output is :data:`Rich`: plain nested tuples, picklable, that :func:`rich_to_nodes` turns
 into docutils nodes for every builder and :func:`rich_to_text` into plain text.
@@ -303,7 +304,8 @@ def format_citations(
 
     :param style: a .csl file from :func:`resolve_style`; ``None`` for the built-in
         Chicago author-date style.
-    :param items: CSL-JSON items by key (:func:`sphinx_briefing.citations.bibtex.entry_to_csl`).
+    :param items: by key, pandoc references (``MetaMap``, from
+        :func:`sphinx_briefing.citations.reader.references_for`) or CSL-JSON items.
     :param requests: the citations, in reading order.
     :param lang: the document language (``'en-US'``, ``'de'`` …), for the locale's terms.
     :param include_all: put every item into the bibliography, cited or not.
@@ -317,10 +319,16 @@ def format_citations(
     info = _style_info(xml)
     documents = _documents(requests, info, lang=lang, include_all=include_all)
 
+    references, csl_items = _split_items(items)
+    if references:
+        for document in documents:
+            document['meta']['references'] = {'t': 'MetaList', 'c': references}
+
     with tempfile.TemporaryDirectory(prefix='briefing-citeproc-') as tmp:
-        bibliography = Path(tmp) / 'items.json'
-        csl_items = [dict(item, id=key) for key, item in items.items()]
-        bibliography.write_text(json.dumps(csl_items, ensure_ascii=False), encoding='utf-8')
+        bibliography: Path | None = None
+        if csl_items:
+            bibliography = Path(tmp) / 'items.json'
+            bibliography.write_text(json.dumps(csl_items, ensure_ascii=False), encoding='utf-8')
         output, warnings = _citeproc_all(executable, documents, bibliography, style)
         second: dict[str, Any] | None = None
         if any(r.all_authors for r in requests):
@@ -372,6 +380,22 @@ def format_citations(
         warnings=tuple(problems),
         note_style=info.note,
     )
+
+
+def _split_items(
+    items: Mapping[str, dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """pandoc references (``MetaMap``, from :mod:`.reader`), which go into the
+    document's metadata, and CSL-JSON items, which go into a bibliography file."""
+    references: list[dict[str, Any]] = []
+    csl_items: list[dict[str, Any]] = []
+    for key, item in items.items():
+        if item.get('t') == 'MetaMap':
+            fields = dict(item['c'], id={'t': 'MetaString', 'c': key})
+            references.append({'t': 'MetaMap', 'c': fields})
+        else:
+            csl_items.append(dict(item, id=key))
+    return references, csl_items
 
 
 @lru_cache(maxsize=1)
@@ -551,7 +575,10 @@ def _run(args: list[str], stdin: bytes) -> bytes:
 
 
 def _citeproc_all(
-    pandoc: str, documents: Sequence[dict[str, Any]], bibliography: Path, style: Path | None
+    pandoc: str,
+    documents: Sequence[dict[str, Any]],
+    bibliography: Path | None,
+    style: Path | None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Format *documents* (see :func:`_documents`), side by side, into one output: every
     document's citations and the first one's bibliography (they are the same)."""
@@ -591,9 +618,11 @@ def _citeproc_all(
 
 
 def _citeproc(
-    pandoc: str, document: dict[str, Any], bibliography: Path, style: Path | None
+    pandoc: str, document: dict[str, Any], bibliography: Path | None, style: Path | None
 ) -> tuple[dict[str, Any], list[str]]:
-    args = [pandoc, '-f', 'json', '-t', 'json', '--citeproc', '--bibliography', str(bibliography)]
+    args = [pandoc, '-f', 'json', '-t', 'json', '--citeproc']
+    if bibliography is not None:
+        args += ['--bibliography', str(bibliography)]
     if style is not None:
         args += ['--csl', str(style)]
     try:
