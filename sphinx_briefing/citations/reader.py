@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import yaml
+
 from sphinx_briefing._files import replacing
 from sphinx_briefing.citations.bibtex import BibEntry
 
@@ -332,6 +334,8 @@ def references_for(
         missing = [key for key in wanted if key not in references]
         if missing and file_format(path) in ('biblatex', 'bibtex'):
             references = {**references, **_read_entries(entries, missing, path, lang, pandoc)}
+        elif missing and result is not None and result.error:
+            references = {**references, **_read_csl_items(Path(path), missing, lang, pandoc)}
         if result is not None and result.error and missing:
             problems.append(f'{path}: pandoc could not read the file as a whole: {result.error}')
         found.update((key, references[key]) for key in wanted if key in references)
@@ -358,6 +362,40 @@ def _read_entries(
             continue
         references.update(one)
     return references
+
+
+def _read_csl_items(
+    path: Path, keys: Sequence[str], lang: str | None, pandoc: str
+) -> dict[str, Reference]:
+    """The items *keys* of a CSL-JSON or CSL-YAML file that pandoc rejects as a whole (one
+    item that is not a mapping is enough; :mod:`.bibtex` has warned at its line): the
+    good items are given to pandoc again, alone, as CSL-JSON."""
+    wanted = set(keys)
+    fmt = file_format(path)
+    try:
+        text = path.read_text(encoding='utf-8-sig', errors='replace')
+        if fmt == 'csljson':
+            items = json.loads(text)
+        else:
+            items = next((doc for doc in yaml.safe_load_all(text) if doc is not None), None)
+            if isinstance(items, dict):
+                items = items.get('references')
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    chosen = [
+        item
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and str(item.get('id', '')) in wanted
+    ]
+    if fmt == 'csljson':
+        data = json.dumps(chosen, ensure_ascii=False)
+    else:
+        # written back as YAML, so that its strings are still read as Markdown
+        data = yaml.safe_dump({'references': chosen}, allow_unicode=True, sort_keys=False)
+    try:
+        return pandoc_references(data.encode('utf-8'), fmt, lang=lang, pandoc=pandoc)
+    except ReaderError:
+        return {}
 
 
 def _bibtex_text(entry: BibEntry) -> str:

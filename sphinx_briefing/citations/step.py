@@ -229,6 +229,7 @@ def format_project(
     for problem in database.problems:
         subtype = {
             'bib_syntax': Subtype.BIB_SYNTAX,
+            'csl_syntax': Subtype.CSL_SYNTAX,
             'duplicate_key': Subtype.DUPLICATE_KEY,
             'missing_bibfile': Subtype.MISSING_BIBFILE,
         }.get(problem.subtype, Subtype.BIB_SYNTAX)
@@ -356,9 +357,9 @@ def _items(
             pandoc=pandoc,
             cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
         )
-        # A file pandoc rejects because of a syntax error bibtexparser reported at its line
+        # A file pandoc rejects because of a syntax error already reported at its line
         # needs no second, vaguer warning.
-        reported = {p.path for p in database.problems if p.subtype == 'bib_syntax'}
+        reported = {p.path for p in database.problems if p.subtype in ('bib_syntax', 'csl_syntax')}
         warnings.extend(
             BibWarning(problem, Subtype.BIB_SYNTAX, None)
             for problem in problems

@@ -1,0 +1,273 @@
+"""Bibliography data as real libraries export it: .bib entries shaped like the problem
+entries of Zotero, BibSonomy and biblatex exports, CSL-JSON and CSL-YAML libraries, and
+the styles shipped with the package, each rendered against pandoc alone on the same file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import Build, Project
+
+from sphinx_briefing.citations import citeproc
+from sphinx_briefing.citations.bibtex import load_bibfiles
+from sphinx_briefing.citations.reader import references_for
+
+STYLES = ['chicago-author-date', 'apa', 'ieee', 'chicago-notes-bibliography']
+
+# Entries shaped like those that rendered differently from pandoc in the real exports
+# measured (benchmarks/fidelity.py): Zotero's "extra" lines in note, biblatex's
+# maintitle/booktitleaddon/origpublisher, localisation keys, issue, particles and
+# useprefix, a bare &, TeX maths, several publishers and places.
+PROBLEM_BIB = r"""
+@book{zotero2019,
+  author = {de Araujo, Maria and {van der Berg}, Jan},
+  title = {Freight corridors in {Europe}},
+  publisher = {Routledge and Taylor \& Francis},
+  location = {London and New York},
+  year = {2019},
+  note = {Number: 07
+Publisher: Somebody Else},
+}
+@inbook{biblatex2003,
+  author = {L'Hostis, Alain},
+  options = {useprefix},
+  title = {Railway stations},
+  maintitle = {The whole work},
+  booktitle = {Volume one},
+  booktitleaddon = {With a preface},
+  origpublisher = {First House},
+  series = {newseries},
+  issue = {Spring},
+  publisher = {Springer},
+  langid = {english},
+  date = {2003-05},
+}
+@article{maths2011,
+  author = {Knuth, Donald E. and von Neumann, John},
+  options = {useprefix=true},
+  title = {On $\log n$ bounds and $a \leftrightarrow b$ & friends},
+  journaltitle = {Journal of {TeX}},
+  volume = {3},
+  number = {2},
+  pages = {1--10},
+  year = {2011},
+}
+"""
+
+CSL_ITEMS: list[dict[str, Any]] = [
+    {
+        'id': 'report2021',
+        'type': 'report',
+        'title': 'Screening foreign investment: the first year',
+        'author': [{'family': 'Smith', 'given': 'Jane'}, {'literal': 'OECD Secretariat'}],
+        'publisher': 'OECD',
+        'publisher-place': 'Paris',
+        'issued': {'date-parts': [[2021, 3, 4]]},
+        'URL': 'https://example.org/report',
+    },
+    {
+        'id': 'article2019',
+        'type': 'article-journal',
+        'title': 'Ports and <i>power</i>',
+        'author': [{'family': 'Beethoven', 'given': 'Ludwig', 'non-dropping-particle': 'van'}],
+        'container-title': 'Maritime Policy',
+        'volume': '12',
+        'issue': '3',
+        'page': '5-19',
+        'issued': {'date-parts': [[2019]]},
+    },
+]
+
+CSL_YAML = """---
+references:
+- id: report2021
+  type: report
+  title: 'Screening foreign investment: the first year'
+  author:
+    - family: Smith
+      given: Jane
+    - literal: OECD Secretariat
+  publisher: OECD
+  publisher-place: Paris
+  issued: 2021-03-04
+  URL: https://example.org/report
+- id: article2019
+  type: article-journal
+  title: Ports and *power*
+  author:
+    - family: Beethoven
+      given: Ludwig
+      non-dropping-particle: van
+  container-title: Maritime Policy
+  volume: 12
+  issue: 3
+  page: 5-19
+  issued:
+    - year: 2019
+...
+"""
+
+
+def pandoc() -> str:
+    return citeproc._pandoc_path()
+
+
+def ours(path: Path, style: Path | None) -> dict[str, Any]:
+    """Every entry of *path* as the extension renders it."""
+    database = load_bibfiles([path])
+    items, problems = references_for(
+        database.entries, list(database.entries), lang=None, pandoc=pandoc()
+    )
+    assert problems == []
+    formatted = citeproc.format_citations(style, items, [], include_all=True)
+    return dict(formatted.bibliography)
+
+
+def pandoc_alone(path: Path, style: Path | None) -> dict[str, Any]:
+    """Every entry of *path* as ``pandoc --citeproc --bibliography path`` renders it."""
+    document = citeproc._document([], lang=None, include_all=True)
+    output, _ = citeproc._citeproc(pandoc(), document, path, style)
+    return dict(citeproc._collect_bibliography(output, citeproc._quotes(None)))
+
+
+def text(rich: Any) -> str:
+    return ' '.join(citeproc.rich_to_text(rich).split())
+
+
+@pytest.fixture(scope='module')
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp('bibdata')
+    written = {
+        'problems.bib': PROBLEM_BIB,
+        'library.json': json.dumps(CSL_ITEMS, indent=2),
+        'library.yaml': CSL_YAML,
+    }
+    for name, content in written.items():
+        (folder / name).write_text(content, encoding='utf-8')
+    return {name: folder / name for name in written}
+
+
+# --------------------------------------------------------------------------- fidelity
+
+
+@pytest.mark.parametrize('style_name', STYLES)
+@pytest.mark.parametrize('name', ['library.json', 'library.yaml'])
+def test_entries_render_as_pandoc_alone_renders_them(
+    files: dict[str, Path], name: str, style_name: str
+) -> None:
+    style = citeproc.resolve_style(style_name, Path.cwd())
+    mine, theirs = ours(files[name], style), pandoc_alone(files[name], style)
+    assert len(theirs) == (3 if name.endswith('.bib') else 2)
+    assert mine == theirs
+
+
+# --------------------------------------------------------------------------- CSL files
+
+
+def test_csl_item_lines_and_dates(files: dict[str, Path]) -> None:
+    for name in ('library.json', 'library.yaml'):
+        database = load_bibfiles([files[name]])
+        assert database.problems == ()
+        lines = files[name].read_text(encoding='utf-8').splitlines()
+        for key, entry in database.entries.items():
+            # each item's line is where the item starts: its id is on it or just after
+            assert key in ' '.join(lines[entry.line - 1 : entry.line + 1])
+        assert dict(database.entries['report2021'].fields) == {
+            'year': '2021',
+            'month': '3',
+            'day': '4',
+        }
+        assert dict(database.entries['article2019'].fields) == {'year': '2019'}
+
+
+@pytest.mark.parametrize(
+    ('name', 'content', 'expected'),
+    [
+        (
+            'lib.json',
+            '[\n {"id": "good", "type": "book", "title": "Good"},\n "stray",\n'
+            ' {"type": "book", "title": "No id"}\n]\n',
+            [(3, 'item 2 is not a mapping'), (4, 'item 3 has no "id"')],
+        ),
+        ('lib.json', '[\n {"id": "good", "title": "Good"}\n {"id": "b"}\n]\n', [(3, 'expected')]),
+        ('lib.json', '{"id": "good"}\n', [(1, 'expected a list of items')]),
+        (
+            'lib.yaml',
+            '---\nreferences:\n- id: good\n  type: book\n  title: Good\n- just text\n...\n',
+            [(6, 'item 2 is not a mapping')],
+        ),
+        ('lib.yaml', 'references:\n- id: good\n  title: [unclosed\n', [(4, 'not valid CSL-YAML')]),
+    ],
+)
+def test_bad_csl_input_is_a_problem_at_its_line(
+    tmp_path: Path, name: str, content: str, expected: list[tuple[int, str]]
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding='utf-8')
+    database = load_bibfiles([path])
+    found = [(p.line, p.message) for p in database.problems]
+    assert all(p.subtype == 'csl_syntax' and p.path == str(path) for p in database.problems)
+    assert [line for line, _ in found] == [line for line, _ in expected]
+    for (_, message), (_, part) in zip(found, expected, strict=True):
+        assert part in message
+
+
+def cites(build: Build, page: str) -> list[str]:
+    soup = BeautifulSoup(build.html(page), 'html.parser')
+    return [span.get_text() for span in soup.select('span.briefing-cite')]
+
+
+def use_files(proj: Project, names: str) -> None:
+    conf = (proj.path / 'conf.py').read_text(encoding='utf-8')
+    proj.write('conf.py', conf.replace("['refs.bib']", names))
+
+
+def test_csl_libraries_beside_bib_files(project: Any) -> None:
+    proj = project('test-citations')
+    proj.write('lib.json', json.dumps(CSL_ITEMS[:1], indent=1))
+    proj.write('lib.yaml', CSL_YAML.replace('report2021', 'yamlreport'))
+    use_files(proj, "['refs.bib', 'lib.json', 'lib.yaml']")
+    proj.edit(
+        'theme.md',
+        'A hostile entry',
+        'OECD {cite:p}`report2021`, {cite:p}`article2019` and {cite:t}`yamlreport`. '
+        'A hostile entry',
+    )
+    build = proj.build()
+    # The reports are dated 2021, after the panel (2019-11-20): their dates came from the
+    # JSON's date-parts and from YAML's unquoted date.
+    late = sorted(w.text for w in build.warnings() if w.type == 'briefing.after_event')
+    assert len(late) == len(build.warnings()) == 2
+    assert "'report2021' is dated 2021-03-04" in late[0]
+    assert "'yamlreport' is dated 2021-03-04" in late[1]
+    assert cites(build, 'theme')[-4:-1] == [
+        '(Smith and OECD Secretariat 2021a)',  # told apart from the YAML's twin
+        '(van Beethoven 2019)',
+        'Smith and OECD Secretariat (2021b)',
+    ]
+
+
+def test_bad_csl_library_warns_with_file_and_line_and_keeps_the_good_items(
+    project: Any,
+) -> None:
+    proj = project('test-citations')
+    proj.write(
+        'lib.json',
+        '[\n {"id": "good", "type": "book", "title": "Good", "publisher": "P",'
+        ' "issued": {"date-parts": [[2001]]}},\n "stray",\n'
+        ' {"id": "smith2018a", "type": "book", "title": "Again"}\n]\n',
+    )
+    use_files(proj, "['refs.bib', 'lib.json']")
+    proj.edit('theme.md', 'A hostile entry', 'See {cite:p}`good`. A hostile entry')
+    build = proj.build()
+    found = sorted((w.type, w.file, w.line) for w in build.warnings())
+    assert found == [
+        ('briefing.csl_syntax', 'lib.json', 3),
+        ('briefing.duplicate_key', 'lib.json', 4),
+    ]
+    # pandoc rejects the whole file for the stray string; the good item is read alone
+    assert '(Good 2001)' in cites(build, 'theme')
