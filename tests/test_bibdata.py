@@ -155,7 +155,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize('style_name', STYLES)
-@pytest.mark.parametrize('name', ['library.json', 'library.yaml'])
+@pytest.mark.parametrize('name', ['problems.bib', 'library.json', 'library.yaml'])
 def test_entries_render_as_pandoc_alone_renders_them(
     files: dict[str, Path], name: str, style_name: str
 ) -> None:
@@ -163,6 +163,44 @@ def test_entries_render_as_pandoc_alone_renders_them(
     mine, theirs = ours(files[name], style), pandoc_alone(files[name], style)
     assert len(theirs) == (3 if name.endswith('.bib') else 2)
     assert mine == theirs
+
+
+def test_problem_entries_read_as_biblatex_means_them(files: dict[str, Path]) -> None:
+    """What the classes of difference were about, in the text a reader sees."""
+    entries = {key: text(rich) for key, rich in ours(files['problems.bib'], None).items()}
+    assert 'Routledge; Taylor & Francis' in entries['zotero2019']  # not "and"
+    assert 'Somebody Else' not in entries['zotero2019']  # the real publisher wins
+    assert 'newseries' not in entries['biblatex2003']  # the localisation key, read
+    assert 'New Series' in entries['biblatex2003']
+    assert 'L’Hostis' in entries['biblatex2003']
+    assert 'log n' in entries['maths2011'] and '↔' in entries['maths2011']
+    assert '\\' not in ''.join(entries.values())
+    assert '& Friends' in entries['maths2011']  # a bare & is kept
+    assert entries['maths2011'].startswith('Knuth, Donald E., and John von Neumann')
+
+
+def test_pandoc_errors_are_mended(tmp_path: Path) -> None:
+    r"""Where pandoc alone is wrong, the extension is not: it keeps ``\textemdash`` (pandoc
+    drops it), writes "403rd series" (pandoc: "403th series") and uses a key's first
+    definition, as BibTeX and biber do (pandoc: the last), with a warning."""
+    path = tmp_path / 'errors.bib'
+    path.write_text(
+        '@book{dash, title = {Before\\textemdash after}, publisher = {P}, year = {2001}}\n'
+        '@book{series, title = {Numbered}, series = {403}, publisher = {P}, year = {2002}}\n'
+        '@book{twice, title = {First definition}, publisher = {P}, year = {2003}}\n'
+        '@book{twice, title = {Second definition}, publisher = {P}, year = {2004}}\n',
+        encoding='utf-8',
+    )
+    mine = {key: text(rich) for key, rich in ours(path, None).items()}
+    theirs = {key: text(rich) for key, rich in pandoc_alone(path, None).items()}
+    # no space either side, as TeX sets it (the capital is the style's title case)
+    assert 'before—after' in mine['dash'].lower() and '—' not in theirs['dash']
+    assert '403rd' in mine['series'] and '403th' in theirs['series']
+    assert 'first definition' in mine['twice'].lower()
+    assert 'second definition' in theirs['twice'].lower()
+    (problem,) = load_bibfiles([path]).problems
+    assert (problem.subtype, problem.line) == ('duplicate_key', 4)
+    assert 'the first one is used' in problem.message
 
 
 # --------------------------------------------------------------------------- CSL files
@@ -271,3 +309,44 @@ def test_bad_csl_library_warns_with_file_and_line_and_keeps_the_good_items(
     ]
     # pandoc rejects the whole file for the stray string; the good item is read alone
     assert '(Good 2001)' in cites(build, 'theme')
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def test_tex_maths_and_greek_in_titles_compile_to_pdf(project: Any) -> None:
+    """TeX maths in a title is printed as the text pandoc makes of it (not its source), and
+    that text, like Greek typed in UTF-8, compiles with pdflatex."""
+    import subprocess
+
+    from conftest import require_tool
+
+    for tool in ('latexmk', 'pdflatex', 'pdftotext'):
+        require_tool(tool, 'BRIEFING_REQUIRE_LATEX')
+    proj = project('test-citations')
+    proj.write(
+        'more.bib',
+        '@article{maths, author = {Knuth, Donald}, title = {On $\\log n$ and $a \\leftrightarrow b$'
+        ' for β-carotene}, journal = {J}, year = {2011}}\n',
+    )
+    use_files(proj, "['refs.bib', 'more.bib']")
+    proj.edit('theme.md', 'A hostile entry', 'Maths {cite:p}`maths`. A hostile entry')
+    build = proj.build('latex')
+    assert build.warnings() == []
+    tex = next(build.outdir.glob('*.tex'))
+    assert '\\log' not in tex.read_text(encoding='utf-8').split('\\begin{document}')[1]
+    result = subprocess.run(
+        ['latexmk', '-pdf', '-interaction=nonstopmode', '-halt-on-error', tex.name],
+        cwd=build.outdir,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, tex.with_suffix('.log').read_text(errors='replace')[-2000:]
+    text = subprocess.run(
+        ['pdftotext', str(tex.with_suffix('.pdf')), '-'], capture_output=True, text=True, check=True
+    ).stdout
+    entry = next(line for line in text.splitlines() if line.startswith('Knuth'))
+    assert 'On log n and a ↔ b for' in entry
+    assert '-Carotene' in entry and ('β' in entry or '𝛽' in entry)  # set as mathematics

@@ -639,7 +639,53 @@ def _citeproc(
     warnings = [
         line.removeprefix('[WARNING] ').strip() for line in stderr.splitlines() if line.strip()
     ]
-    return json.loads(result.stdout, object_hook=_compact), warnings
+    return _parse_output(pandoc, result.stdout), warnings
+
+
+def _parse_output(pandoc: str, output: bytes) -> Any:
+    """pandoc's JSON output, :func:`_compact`, with TeX maths (``$\\log n$`` in a title) as
+    the text pandoc's plain writer makes of it ("log n"), not its TeX source."""
+    if b'"Math"' not in output:
+        return json.loads(output, object_hook=_compact)
+    found: list[str] = []
+
+    def collect(value: dict[str, Any]) -> Any:
+        if value.get('t') == 'Math':
+            found.append(value['c'][1])
+        return value
+
+    document = json.loads(output, object_hook=collect)
+    texts = _math_as_text(pandoc, document.get('pandoc-api-version'), list(dict.fromkeys(found)))
+
+    def compact(value: dict[str, Any]) -> Any:
+        if value.get('t') == 'Math':
+            return texts.get(value['c'][1], value['c'][1])
+        return _compact(value)
+
+    return json.loads(output, object_hook=compact)
+
+
+def _math_as_text(pandoc: str, api_version: Any, sources: list[str]) -> dict[str, str]:
+    """TeX source → text, all in one pandoc run; a source pandoc cannot convert stays."""
+    if not sources:
+        return {}
+    document = {
+        'pandoc-api-version': api_version,
+        'meta': {},
+        'blocks': [
+            {'t': 'Plain', 'c': [{'t': 'Math', 'c': [{'t': 'InlineMath'}, tex]}]} for tex in sources
+        ],
+    }
+    try:
+        output = _run(
+            [pandoc, '-f', 'json', '-t', 'plain', '--wrap=none'], json.dumps(document).encode()
+        )
+    except CiteprocError:
+        return {}
+    texts = output.decode('utf-8').strip('\n').split('\n\n')
+    if len(texts) != len(sources):
+        return {}
+    return {tex: ' '.join(text.split()) for tex, text in zip(sources, texts, strict=True)}
 
 
 # --------------------------------------------------------------------------- pandoc → Rich

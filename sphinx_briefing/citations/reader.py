@@ -37,7 +37,7 @@ from sphinx_briefing.citations.bibtex import BibEntry
 __all__ = ['ReaderError', 'file_format', 'pandoc_references', 'references_for']
 
 #: Bump when what is cached changes meaning.
-_VERSION: Final = 1
+_VERSION: Final = 2
 
 Reference = dict[str, Any]
 
@@ -212,8 +212,9 @@ def _yaml_as_markdown(text: str) -> str:
 # --------------------------------------------------------------------------- pandoc's errors
 
 #: ``\textemdash`` and ``\textendash``: pandoc's reader drops them (and the space after
-#: would be the only thing left between two words).
-_DASH_COMMANDS: Final = re.compile(r'\\text(em|en)dash(?![A-Za-z])(?:\s*\{\})?')
+#: would be the only thing left between two words). As in TeX, the spaces after the
+#: command end it and are dropped with it, unless ``{}`` ends it.
+_DASH_COMMANDS: Final = re.compile(r'\\text(em|en)dash(?![A-Za-z])(?:\{\}|[ \t]*)')
 
 
 def _mend_bibtex(text: str) -> str:
