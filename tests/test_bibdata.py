@@ -5,6 +5,7 @@ the styles shipped with the package, each rendered against pandoc alone on the s
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -312,6 +313,38 @@ def test_bad_csl_library_warns_with_file_and_line_and_keeps_the_good_items(
 
 
 # --------------------------------------------------------------------------- styles
+
+
+def test_built_in_styles_ship_with_their_licence() -> None:
+    folder = Path(citeproc.__file__).parent.parent / 'styles'
+    notice = (folder / 'NOTICE.md').read_text(encoding='utf-8')
+    assert 'Creative Commons Attribution-ShareAlike 3.0' in notice
+    shipped = {path.name for path in folder.glob('*.csl')}
+    assert shipped == set(citeproc.BUILTIN_STYLES.values())
+    ns = '{http://purl.org/net/xbiblio/csl}'
+    for name, file in citeproc.BUILTIN_STYLES.items():
+        path = citeproc.resolve_style(name, Path.cwd())
+        assert path == folder / file
+        assert file in notice
+        root = ET.parse(path).getroot()
+        rights = root.find(f'{ns}info/{ns}rights')
+        assert rights is not None and 'by-sa/3.0' in rights.get('license', '')
+        # independent: a dependent style would need its parent, which is not shipped
+        assert root.find(f'{ns}citation') is not None
+
+
+@pytest.mark.parametrize('name', ['harvard', 'mla', 'vancouver', 'oscola'])
+def test_built_in_styles_render_as_pandoc_alone(files: dict[str, Path], name: str) -> None:
+    style = citeproc.resolve_style(name, Path.cwd())
+    assert ours(files['library.json'], style) == pandoc_alone(files['library.json'], style)
+
+
+def test_a_built_in_style_by_its_short_name_in_a_build(project: Any) -> None:
+    proj = project('test-citations')
+    build = proj.build(briefing_citation_style='vancouver')
+    assert build.warnings() == []
+    # numeric, numbered by first citation; this style prints no locator
+    assert cites(build, 'theme')[:3] == ['(see 1)', '(2)', '(2,3)']
 
 
 def test_tex_maths_and_greek_in_titles_compile_to_pdf(project: Any) -> None:

