@@ -1,16 +1,19 @@
 """Bibliography entries as pandoc itself reads them.
 
 A .bib file is given, whole, to pandoc's own reader (``-f biblatex``, or ``-f bibtex``
-for ``.bibtex`` files, the variants pandoc's ``--bibliography`` picks), and so are
-CSL-JSON and CSL-YAML files: each entry comes back as a pandoc reference (a ``MetaMap``
-of pandoc's JSON), which :func:`~sphinx_briefing.citations.citeproc.format_citations`
-hands to citeproc in the document's metadata. An entry is then formatted exactly as
+for ``.bibtex`` files, the variants pandoc's ``--bibliography`` picks), and so is a
+CSL-YAML file (as Markdown metadata, with the abbreviations pandoc uses for a
+bibliography): each entry comes back as a pandoc reference (a ``MetaMap`` of pandoc's
+JSON), which :func:`~sphinx_briefing.citations.citeproc.format_citations` hands to
+citeproc in the document's metadata. A CSL-JSON file's items are handed over as they
+are, in a bibliography file. An entry is then formatted exactly as
 ``pandoc --citeproc --bibliography FILE`` formats it, rich text (``nocase`` spans, maths,
 small caps) included; CSL-JSON written by pandoc's ``csljson`` writer would lose some.
 
-bibtexparser still parses each .bib (:mod:`.bibtex`): it finds the problems, with their
-lines, and which entries exist. Where pandoc is wrong, the text it is given is mended
-first (:func:`_mend_bibtex`), or its reference after (:func:`_mend_reference`).
+bibtexparser still parses each .bib (:mod:`.bibtex`, which reads CSL files too): it
+finds the problems, with their lines, and which entries exist. Where pandoc is wrong, the
+text it is given is mended first (:func:`_mend_bibtex`), or its reference after
+(:func:`_mend_reference`).
 
 A file's references are cached on disk by its content, the language and the pandoc
 executable, so a file is read by pandoc once, not once per build.
@@ -24,6 +27,7 @@ import os
 import pickle
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +41,7 @@ from sphinx_briefing.citations.bibtex import BibEntry
 __all__ = ['ReaderError', 'file_format', 'pandoc_references', 'references_for']
 
 #: Bump when what is cached changes meaning.
-_VERSION: Final = 2
+_VERSION: Final = 3
 
 Reference = dict[str, Any]
 
@@ -81,7 +85,7 @@ def pandoc_references(
         data = _mend_bibtex(data.decode('utf-8-sig', errors='replace')).encode('utf-8')
         args = [pandoc, '-f', fmt, '-t', 'json']
     elif fmt == 'csljson':
-        args = [pandoc, '-f', 'csljson', '-t', 'json']
+        return _csl_json_items(data)
     else:
         # A YAML bibliography is what pandoc reads as a metadata block: its strings are
         # Markdown.
@@ -89,7 +93,15 @@ def pandoc_references(
         args = [pandoc, '-f', 'markdown', '-t', 'json']
     env = dict(os.environ, LANG=_locale_env(lang), LC_ALL=_locale_env(lang))
     try:
-        result = subprocess.run(args, input=data, capture_output=True, timeout=600, env=env)
+        with tempfile.TemporaryDirectory(prefix='briefing-reader-') as tmp:
+            if fmt == 'yaml':
+                # pandoc reads a bibliography's Markdown with its built-in abbreviations
+                # (a no-break space after "e.g.", none after "Inc."), the command line
+                # with the longer list of its data file
+                abbreviations = Path(tmp) / 'abbreviations'
+                abbreviations.write_text('\n'.join(_BIBLIOGRAPHY_ABBREVIATIONS) + '\n', 'utf-8')
+                args.append(f'--abbreviations={abbreviations}')
+            result = subprocess.run(args, input=data, capture_output=True, timeout=600, env=env)
     except (OSError, subprocess.SubprocessError) as exc:
         raise ReaderError(f'cannot run pandoc ({pandoc}): {exc}') from None
     if result.returncode != 0:
@@ -104,6 +116,38 @@ def pandoc_references(
         if key and key not in references:
             reference = _kept_names(_literal_dates(_without_cites(reference)))
             references[key] = _mend_reference(reference) if english else reference
+    return references
+
+
+#: The abbreviations pandoc's readers know when no data file is read, as when pandoc
+#: reads a bibliography file.
+_BIBLIOGRAPHY_ABBREVIATIONS: Final = (
+    'Mr.', 'Mrs.', 'Ms.', 'Capt.', 'Dr.', 'Prof.', 'Gen.', 'Gov.', 'e.g.', 'i.e.', 'Sgt.',
+    'St.', 'vol.', 'vs.', 'Sen.', 'Rep.', 'Pres.', 'Hon.', 'Rev.', 'Ph.D.', 'M.D.', 'M.A.',
+    'p.', 'pp.', 'ch.', 'sec.', 'cf.', 'cp.',
+)  # fmt: skip
+
+
+def _csl_json_items(data: bytes) -> dict[str, Reference]:
+    """A CSL-JSON file's items as they are: citeproc reads them as ``--bibliography
+    FILE.json`` does (read into pandoc's metadata instead, a literal date such as
+    ``{"literal": "1995-01-0001"}`` would be parsed as a date, fail, and print "n.d.").
+
+    Items that are not mappings or have no id are left out (:mod:`.bibtex` warns of them).
+
+    :raises ReaderError: the file is not JSON, or not a list.
+    """
+    try:
+        items = json.loads(data.decode('utf-8-sig', errors='replace'))
+    except ValueError as exc:
+        raise ReaderError(f'not valid CSL-JSON: {exc}') from None
+    if not isinstance(items, list):
+        raise ReaderError('not CSL-JSON: expected a list of items')
+    references: dict[str, Reference] = {}
+    for item in items:
+        key = item.get('id') if isinstance(item, dict) else None
+        if isinstance(key, str | int) and not isinstance(key, bool) and str(key).strip():
+            references.setdefault(str(key), {k: v for k, v in item.items() if k != 'id'})
     return references
 
 
