@@ -125,7 +125,7 @@ class BibDatabase:
 # --------------------------------------------------------------------------- loading
 
 #: Bump when the cached data or the parse changes meaning; old cache files are ignored.
-_CACHE_VERSION: Final = f'2-bibtexparser-{bibtexparser.__version__}'
+_CACHE_VERSION: Final = f'3-bibtexparser-{bibtexparser.__version__}'
 
 #: Files above this size get progress messages (parsing runs at ~15,000 entries/s).
 _BIG_FILE_BYTES: Final = 512 * 1024
@@ -283,7 +283,8 @@ def _parse_csl(data: bytes, suffix: str) -> _ParsedFile:
         elif not isinstance(key, str | int) or isinstance(key, bool) or str(key).strip() == '':
             problems.append((line, 'csl_syntax', f'item {number} has no "id": skipped'))
         else:
-            entries.append((str(key), str(item.get('type', '')), _csl_fields(item), line))
+            fields = (*_csl_fields(item), ('csl-digest', _csl_digest(item)))
+            entries.append((str(key), str(item.get('type', '')), fields, line))
     return _ParsedFile(tuple(entries), tuple(problems))
 
 
@@ -348,6 +349,14 @@ def _csl_yaml_items(text: str) -> _CslItems:
         return (line, f'not valid CSL-YAML: {reason}')
     finally:
         loader.dispose()
+
+
+def _csl_digest(item: dict[str, Any]) -> str:
+    """The item's whole content, in short: its entry compares unequal when any field is
+    edited, not only those :func:`_csl_fields` keeps (the citation cache is keyed by
+    entry)."""
+    text = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:24]
 
 
 def _csl_fields(item: dict[str, Any]) -> tuple[tuple[str, str], ...]:
