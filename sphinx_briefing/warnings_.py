@@ -59,6 +59,9 @@ class Subtype(enum.StrEnum):
     AFTER_EVENT = 'after_event'
     #: a malformed .bib entry (at the .bib file's own line; the rest of the file loads)
     BIB_SYNTAX = 'bib_syntax'
+    #: a CSL-JSON or CSL-YAML bibliography that is not valid JSON or YAML, or not a list of
+    #: items with ids (at the file's line where the parser gives one)
+    CSL_SYNTAX = 'csl_syntax'
     #: a .bib file named in the configuration that does not exist
     MISSING_BIBFILE = 'missing_bibfile'
     #: a citation key defined twice (the first definition is used)

