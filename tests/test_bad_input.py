@@ -1236,7 +1236,7 @@ def test_readme_lists_every_warning_type_with_its_place() -> None:
     readme = (Path(__file__).parent.parent / 'README.md').read_text(encoding='utf-8')
     rows = dict(re.findall(r'^\| `briefing\.(\w+)` \| ([^|]+) \|', readme, re.MULTILINE))
     assert set(rows) == {subtype.value for subtype in Subtype}
-    places = ('document:line', '.bib line', 'conf.py')
+    places = ('document:line', '.bib line', '.json/.yaml line', 'conf.py')
     assert all(any(place in where for place in places) for where in rows.values()), rows
 
 

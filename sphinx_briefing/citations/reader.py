@@ -50,6 +50,10 @@ class ReaderError(Exception):
     """pandoc could not read a bibliography file."""
 
 
+class PandocMissingError(ReaderError):
+    """pandoc could not be run at all: nothing about any file (and nothing to cache)."""
+
+
 def file_format(path: Path | str) -> str:
     """pandoc's input format for a bibliography file, by its suffix, as ``--bibliography``
     chooses it: ``biblatex`` for .bib, ``bibtex`` for .bibtex, ``csljson`` for .json,
@@ -103,7 +107,7 @@ def pandoc_references(
                 args.append(f'--abbreviations={abbreviations}')
             result = subprocess.run(args, input=data, capture_output=True, timeout=600, env=env)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise ReaderError(f'cannot run pandoc ({pandoc}): {exc}') from None
+        raise PandocMissingError(f'cannot run pandoc ({pandoc}): {exc}') from None
     if result.returncode != 0:
         message = ' '.join(result.stderr.decode('utf-8', 'replace').split())
         raise ReaderError(message or f'pandoc exited with {result.returncode}')
@@ -335,6 +339,8 @@ def _read_file(
             pass
     try:
         result = _FileResult(pandoc_references(data, fmt, lang=lang, pandoc=pandoc), None)
+    except PandocMissingError:
+        raise
     except ReaderError as exc:
         result = _FileResult({}, str(exc))
     if cache_file is not None:
@@ -357,14 +363,15 @@ def references_for(
     lang: str | None,
     pandoc: str,
     cache_dir: Path | None = None,
-) -> tuple[dict[str, Reference], list[str]]:
+) -> tuple[dict[str, Reference], list[tuple[str, str]]]:
     """The pandoc references of *keys*, each read from the file its entry came from.
 
     A .bib file that pandoc rejects as a whole (its reader stops at the first syntax
     error, which bibtexparser has already reported at its line) is not lost: the entries
     wanted from it are written out again, as bibtexparser read them, and read alone.
 
-    :return: the references by key, and a message for each file pandoc could not read.
+    :return: the references by key, and (path, message) for each file pandoc could not
+        read.
     """
     by_path: dict[str, list[str]] = {}
     for key in keys:
@@ -372,7 +379,7 @@ def references_for(
         if entry is not None:
             by_path.setdefault(entry.path, []).append(key)
     found: dict[str, Reference] = {}
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     for path, wanted in by_path.items():
         result = _read_file(Path(path), lang=lang, pandoc=pandoc, cache_dir=cache_dir)
         references = result.references if result is not None else {}
@@ -382,7 +389,7 @@ def references_for(
         elif missing and result is not None and result.error:
             references = {**references, **_read_csl_items(Path(path), missing, lang, pandoc)}
         if result is not None and result.error and missing:
-            problems.append(f'{path}: pandoc could not read the file as a whole: {result.error}')
+            problems.append((path, f'pandoc could not read the file as a whole: {result.error}'))
         found.update((key, references[key]) for key in wanted if key in references)
     return found, problems
 

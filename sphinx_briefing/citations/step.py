@@ -38,7 +38,7 @@ from sphinx_briefing.citations.citeproc import (
     formatting_key,
     resolve_style,
 )
-from sphinx_briefing.citations.reader import references_for
+from sphinx_briefing.citations.reader import PandocMissingError, references_for
 from sphinx_briefing.citations.roles import FORMS
 from sphinx_briefing.config import conf_location
 from sphinx_briefing.locale import __
@@ -362,20 +362,24 @@ def _items(
         except CiteprocError as exc:
             warnings.append(BibWarning(str(exc), Subtype.CITEPROC, None))
             return {}
-        found, problems = references_for(
-            entries,
-            missing,
-            lang=lang,
-            pandoc=pandoc,
-            cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
-        )
+        try:
+            found, problems = references_for(
+                entries,
+                missing,
+                lang=lang,
+                pandoc=pandoc,
+                cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
+            )
+        except PandocMissingError:
+            # said once, at briefing_pandoc, when the citations are formatted
+            return {}
         # A file pandoc rejects because of a syntax error already reported at its line
         # needs no second, vaguer warning.
         reported = {p.path for p in database.problems if p.subtype in ('bib_syntax', 'csl_syntax')}
         warnings.extend(
-            BibWarning(problem, Subtype.BIB_SYNTAX, None)
-            for problem in problems
-            if not any(problem.startswith(f'{path}:') for path in reported)
+            BibWarning(message, Subtype.BIB_SYNTAX, path)
+            for path, message in problems
+            if path not in reported
         )
         for key, item in found.items():
             cache.csl[key] = ((entries[key], lang), item)
