@@ -636,6 +636,8 @@ MAKE_EDITS = (
     'question-text',
     'to-moved',
     'participant-name',
+    'participant-renamed',
+    'stance',
     'bibliography-page-removed',
 )
 
@@ -644,17 +646,18 @@ MAKE_EDITS = (
 def test_builders_sharing_one_doctree_folder(
     edit: str, make_app: MakeApp, tmp_path: Path, project: Any
 ) -> None:
-    """As ``make html``, ``make dirhtml``, ``make singlehtml`` do: one doctree folder
-    (``_build/doctrees``) for every builder, each builder's output beside it; then an
-    edit and each builder again. Each output must equal a fresh build's."""
+    """As ``make html``, ``make dirhtml``, ``make singlehtml``, ``make latex`` do: one
+    doctree folder (``_build/doctrees``) for every builder, each builder's output beside
+    it; then an edit and each builder again (only the first reads the edited sources).
+    Each output must equal a fresh build's."""
     proj = project('test-differential')
-    for builder in HTML_BUILDERS:
+    for builder in BUILDERS:
         proj.build(builder)
     before = docnames(proj.path)
     if edit != 'no-edit':
         EDITS[edit](proj)
     problems = []
-    for n, builder in enumerate(HTML_BUILDERS):
+    for n, builder in enumerate(BUILDERS):
         incremental = proj.build(builder)
         fresh = fresh_build(proj.path, tmp_path / f'fresh-{n}', make_app, builder)
         problems += [
@@ -699,7 +702,15 @@ def test_a_seeded_sequence_of_edits(make_app: MakeApp, tmp_path: Path, project: 
     assert len(applied) == 10, (seed, applied)
 
 
-def test_parallel_build_equals_serial_build(project: Any) -> None:
+PARALLEL_EDITS = ('question-moved', 'participant-name', 'document-removed')
+
+
+def test_parallel_build_equals_serial_build(
+    make_app: MakeApp, tmp_path: Path, project: Any
+) -> None:
+    """``-j 2`` against ``-j 1``: a full build, then edits rebuilt with ``-j 2`` (Sphinx
+    reads even one changed document in a process of its own, and merges what it found)
+    against fresh serial builds of the edited sources."""
     serial_proj = project('test-differential', name='serial')
     parallel_proj = project('test-differential', name='parallel')
     serial = serial_proj.build('html', parallel=0)
@@ -710,6 +721,14 @@ def test_parallel_build_equals_serial_build(project: Any) -> None:
     assert serial.warnings() == parallel.warnings() == []
     problems = differences('html', parallel, serial)
     assert not problems, report('-j 2 against -j 1', problems)
+    ever = docnames(parallel_proj.path)
+    for n, edit in enumerate(PARALLEL_EDITS):
+        EDITS[edit](parallel_proj)
+        incremental = parallel_proj.build('html', parallel=2)
+        fresh = fresh_build(parallel_proj.path, tmp_path / f'fresh-{n}', make_app, 'html')
+        assert incremental.warnings() == fresh.warnings()
+        problems = differences('html', incremental, fresh, ever - docnames(parallel_proj.path))
+        assert not problems, report(f'-j 2 after {edit!r} against -j 1', problems)
 
 
 def in_book_fragment_links(builder: str, outdir: Path) -> tuple[int, list[str]]:
