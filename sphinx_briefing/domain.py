@@ -21,6 +21,7 @@ from sphinx_briefing.collect import broken_fences, collect, drop_echoed_sources
 from sphinx_briefing.derive import Derived, Inputs
 from sphinx_briefing.directives import DIRECTIVES, READ_WARNINGS, read_warning
 from sphinx_briefing.locale import _, __
+from sphinx_briefing.markup import with_fragment
 from sphinx_briefing.model import ReadWarning
 from sphinx_briefing.reads import PageReads, PageView
 from sphinx_briefing.warnings_ import Subtype, warn
@@ -274,7 +275,14 @@ class BriefingDomain(Domain):
         docname, anchor, text, tooltip = found
         if not node.get('refexplicit'):
             contnode = nodes.inline(text, text, classes=['briefing', f'briefing-{kind}'])
-        return make_refnode(builder, fromdocname, docname, anchor, contnode, tooltip)
+        if fromdocname == docname and anchor:
+            return make_refnode(builder, fromdocname, docname, anchor, contnode, tooltip)
+        refnode = nodes.reference('', '', contnode, internal=True)
+        if tooltip:
+            refnode['reftitle'] = tooltip
+        # make_refnode would give singlehtml a double fragment (#document-x#anchor)
+        refnode['refuri'] = with_fragment(builder.get_relative_uri(fromdocname, docname), anchor)
+        return refnode
 
     def resolve_xref(
         self,

@@ -21,6 +21,7 @@ from sphinx import addnodes
 from sphinx.util import texescape
 
 from sphinx_briefing import nodes as bnodes
+from sphinx_briefing._files import replacing
 from sphinx_briefing.domain import QuestionIndex, briefing_domain
 from sphinx_briefing.events import banner_parts
 from sphinx_briefing.locale import _, __
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 #: the LaTeX theme of a panellist's brief (registered with the builder) and its class
 BRIEF_THEME = 'sphinxbriefing-brief'
 BRIEF_CLASS = 'sphinxbriefingbrief'
+
+#: in the LaTeX output folder: the .tex files of the briefs written by the last build
+BRIEFS_FILE = '.briefing-briefs'
 
 #: the narrowest column of the extension's tables, in hundredths of the line
 MIN_COLUMN = 7
@@ -117,9 +121,28 @@ def add_brief_documents(app: Sphinx, env: BuildEnvironment) -> None:
         return
     builder = cast('LaTeXBuilder', app.builder)
     present = {entry[0] for entry in builder.document_data}
-    for entry in brief_documents(app):
+    briefs = brief_documents(app)
+    for entry in briefs:
         if entry[0] not in present:
             builder.document_data.append(entry)
+    _remove_old_briefs(Path(builder.outdir), {entry[1] for entry in briefs})
+
+
+def _remove_old_briefs(outdir: Path, current: set[str]) -> None:
+    """Remove the .tex files of briefs that an earlier build wrote and this one does not
+    (a participant renamed, a brief removed): Sphinx's Makefile makes a PDF of every .tex
+    in the folder, so a stale brief would still be printed."""
+    record = outdir / BRIEFS_FILE
+    try:
+        written = set(record.read_text(encoding='utf-8').split())
+    except OSError:
+        written = set()
+    for name in sorted(written - current):
+        (outdir / name).unlink(missing_ok=True)
+    if written != current:
+        outdir.mkdir(parents=True, exist_ok=True)
+        with replacing(record, text=True) as stream:
+            stream.write(''.join(f'{name}\n' for name in sorted(current)))
 
 
 # -- Text the engine cannot set ---------------------------------------------------------------

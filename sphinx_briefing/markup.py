@@ -16,6 +16,17 @@ from docutils import nodes
 from sphinx_briefing import nodes as bnodes
 
 
+def with_fragment(uri: str, anchor: str) -> str:
+    """*uri* of a page (``builder.get_relative_uri``) with *anchor* added. singlehtml's
+    URI of a document is already a fragment (``#document-x``) of the one page: a second
+    fragment there would lead nowhere, so the anchor (an id on that page) stands alone."""
+    if not anchor:
+        return uri
+    if uri.startswith('#'):
+        return f'#{anchor}'
+    return f'{uri}#{anchor}'
+
+
 class Maker(Protocol):
     """Makes inline markup; what it makes (a node, an HTML fragment) is opaque to callers,
     who only pass it back to the same maker."""

@@ -24,7 +24,7 @@ from sphinx_briefing.citations.citeproc import capitalised, rich_markup
 from sphinx_briefing.citations.roles import FORMS
 from sphinx_briefing.derive import BACKLINKS, Derived, IndexGroup, QuestionInfo, row_anchor
 from sphinx_briefing.locale import _
-from sphinx_briefing.markup import NODES, Maker
+from sphinx_briefing.markup import NODES, Maker, with_fragment
 from sphinx_briefing.markup import joined as joined_by
 from sphinx_briefing.model import Panel, Participant, Placeholder
 
@@ -137,7 +137,7 @@ class PageRenderer:
         uri = self._uris[docname]
         if uri is None:  # a document left out of this LaTeX book
             return mk.inline([child])
-        return mk.link([child], refuri=f'{uri}#{anchor}' if anchor else uri, title=title)
+        return mk.link([child], refuri=with_fragment(uri, anchor), title=title)
 
     def participant(self, pid: str, mk: Maker = NODES) -> Any:
         p = self.derived.participants.get(pid)

@@ -63,7 +63,7 @@ def test_citations_link_to_entries_and_entries_link_back(cited: tuple[Project, B
     # The theme page has its own bibliography (filter: docname in docnames): links stay here.
     assert first['href'] == '#bibliography-0-firrma2018'
     entry = page.select_one('#bibliography-0-firrma2018').parent
-    assert entry.select_one('span.briefing-cited-in a')['href'] == '#cite-0'
+    assert entry.select_one('span.briefing-cited-in a')['href'] == '#cite-theme-0'
     # On a page without its own bibliography, a citation links to the first one.
     proj, _ = cited
     proj.write('other.md', '---\norphan: true\n---\n# Other\n\nSee {cite:p}`smith2018b`.\n')
@@ -237,9 +237,9 @@ def test_export_lists_citations(cited: tuple[Project, Build]) -> None:
         'text': '(see United States Congress 2018, sec. 1703)',
         'location': {
             'document': 'theme',
-            'anchor': 'cite-0',
+            'anchor': 'cite-theme-0',
             'line': 3,
-            'uri': 'theme.html#cite-0',
+            'uri': 'theme.html#cite-theme-0',
         },
     }
     assert len(data['citations']) == 7  # the roles; a position's sources are in the position

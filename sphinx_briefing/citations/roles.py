@@ -94,7 +94,10 @@ class CiteRole(SphinxRole):
     def run(self) -> tuple[list[Node], list[system_message]]:
         items = parse_items(self.text)
         node = bnodes.briefing_citation(self.rawtext, self.text, classes=['briefing-cite'])
-        node['ids'] = [make_id(self.env, self.inliner.document, 'cite')]
+        # The document's name in the id: singlehtml puts every document on one page,
+        # where a per-document 'cite-0' would repeat and its backlinks lead to the first.
+        prefix = f'cite-{nodes.make_id(self.env.docname) or "doc"}'
+        node['ids'] = [make_id(self.env, self.inliner.document, prefix)]
         node['docname'] = self.env.docname
         node['form'] = self.form
         node['line'] = self.lineno
