@@ -15,7 +15,13 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx.locale import init_console
 
     from sphinx_briefing import assets, config, events, export, indexparts, latex, nodes
-    from sphinx_briefing.citations.roles import BibliographyDirective, CiteDomain
+    from sphinx_briefing.citations.roles import (
+        BibliographyDirective,
+        CitationFootnotes,
+        CitationNoteNumbers,
+        CiteDomain,
+        reread_when_notes_change,
+    )
     from sphinx_briefing.directives import DIRECTIVES
     from sphinx_briefing.domain import ROLES, BriefingDomain, BriefingXRefRole
     from sphinx_briefing.locale import MESSAGE_CATALOG_NAME, compiled_locale_dir
@@ -34,6 +40,10 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     for kind in ROLES:
         app.add_role(kind, BriefingXRefRole(kind))
     app.add_directive('bibliography', BibliographyDirective)
+    # Read time, around docutils' footnote numbering: note styles' citations as footnotes.
+    app.add_transform(CitationFootnotes)
+    app.add_transform(CitationNoteNumbers)
+    app.connect('env-get-outdated', reread_when_notes_change)
 
     # env-updated: once per build, main process, after every parallel merge; the only
     # cross-document step. It returns the pages to rewrite: those whose recorded reads of

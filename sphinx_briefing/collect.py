@@ -194,6 +194,8 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
                     suffixes=tuple(node.get('suffixes', ())),
                     form=node.get('form', 'p'),
                     within=_box_id(inner),
+                    note=node.get('note', 0),
+                    note_place=node.get('note_place', ''),
                 )
             )
         elif isinstance(node, bnodes.briefing_placeholder):

@@ -150,6 +150,11 @@ class CiteRef:
     form: str  # the role's name after 'cite:' (p, t, ps …), or 'sources'
     #: the question or position whose body holds it ('' outside any), for briefs
     within: str = ''
+    #: note styles: the number of the footnote it makes or is in (0: none yet) ...
+    note: int = 0
+    #: ... 'own' when it makes that footnote, 'inside' when it is in one or stays in the
+    #: sentence, 'note' for the text in a footnote made for a citation ('' other styles)
+    note_place: str = ''
 
 
 @pickled_as_tuple

@@ -169,9 +169,10 @@ def file_state(path: Path) -> tuple[str, int, int]:
 
 def requests_for(
     cites: Sequence[CiteRef], known: Mapping[str, object], *, dedupe: bool
-) -> tuple[list[CitationRequest], dict[tuple[str, str], int]]:
+) -> tuple[list[CitationRequest], dict[tuple[str, str], tuple[int, bool]]]:
     """The pandoc requests, in reading order, and which request each citation (by
-    (docname, anchor)) reads its text from.
+    (docname, anchor)) reads its text from, and whether it reads the request's footnote
+    (a note style's footnote made for a citation, at the citation's anchor + ``-note``).
 
     With *dedupe*, a citation identical to an earlier one reuses its request: the same
     keys and notes format the same in a style without position conditions (first,
@@ -179,8 +180,11 @@ def requests_for(
     """
     requests: list[CitationRequest] = []
     index_of: dict[CitationRequest, int] = {}
-    texts: dict[tuple[str, str], int] = {}
-    for cite in cites:
+    texts: dict[tuple[str, str], tuple[int, bool]] = {}
+    notes = any(cite.note_place for cite in cites)
+    last_note: dict[str, int] = {}
+    for cite in _in_note_order(cites):
+        note = last_note[cite.docname] = cite.note or last_note.get(cite.docname, 0)
         mode, all_authors, _capital = FORMS.get(cite.form, FORMS['p'])
         items = tuple(
             CiteItem(key=key, prefix=prefix, suffix=suffix, mode=mode)
@@ -189,12 +193,45 @@ def requests_for(
         )
         if not items:
             continue
-        request = CitationRequest(items=items, all_authors=all_authors)
+        place = cite.note_place if cite.note_place in ('own', 'inside') else ''
+        request = CitationRequest(
+            items=items,
+            all_authors=all_authors,
+            note=note,
+            note_place=place,  # type: ignore[arg-type]
+            group=cite.docname if notes else '',
+        )
         if not dedupe or request not in index_of:
             index_of[request] = len(requests)
             requests.append(request)
-        texts[cite.docname, cite.anchor] = index_of[request] if dedupe else len(requests) - 1
+        index = index_of[request] if dedupe else len(requests) - 1
+        texts[cite.docname, cite.anchor] = (index, False)
+        if place == 'own':
+            texts[cite.docname, f'{cite.anchor}-note'] = (index, True)
     return requests, texts
+
+
+def _in_note_order(cites: Sequence[CiteRef]) -> list[CiteRef]:
+    """A note style's citations of each document in the order of their footnotes (those
+    inside a document's own footnotes are read after the text); other citations as
+    they are. A citation without a number (a position's sources) takes the one before."""
+    if not any(cite.note_place for cite in cites):
+        return list(cites)
+    ordered: list[CiteRef] = []
+    start = 0
+    while start < len(cites):
+        end = start
+        while end < len(cites) and cites[end].docname == cites[start].docname:
+            end += 1
+        numbers: list[int] = []
+        last = 0
+        for cite in cites[start:end]:
+            last = cite.note or last
+            numbers.append(last)
+        ranked = sorted(range(end - start), key=numbers.__getitem__)
+        ordered.extend(cites[start + i] for i in ranked)
+        start = end
+    return ordered
 
 
 def _uses_positions(style: Path | None) -> bool:
@@ -309,7 +346,10 @@ def format_project(
     return CitationInputs(
         known_keys=frozenset(entries),
         issued=issued,
-        texts={where: formatted.citations[index] for where, index in text_of.items()}
+        texts={
+            where: (formatted.notes if note else formatted.citations)[index]
+            for where, (index, note) in text_of.items()
+        }
         if formatted
         else {},
         entries=formatted.bibliography if formatted else (),
