@@ -20,6 +20,9 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
         CitationFootnotes,
         CitationNoteNumbers,
         CiteDomain,
+        CiteRole,
+        FootBibliographyDirective,
+        FootCiteDomain,
         reread_when_notes_change,
     )
     from sphinx_briefing.directives import DIRECTIVES
@@ -34,6 +37,11 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     nodes.register(app)
     app.add_domain(BriefingDomain)
     app.add_domain(CiteDomain)  # {cite:p} and friends, as in sphinxcontrib-bibtex
+    app.add_domain(FootCiteDomain)  # {footcite:p} and friends
+    # sphinxcontrib-bibtex's short forms: :cite: is cite:p, :footcite: footcite:p
+    app.add_role('cite', CiteRole('p'))
+    app.add_role('footcite', CiteRole('foot-p'))
+    app.add_directive('footbibliography', FootBibliographyDirective)
     # Bare names (``{question}``, ``panel``) beside the namespaced ``briefing:`` forms.
     for name, directive in DIRECTIVES.items():
         app.add_directive(name, directive)

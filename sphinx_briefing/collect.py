@@ -212,6 +212,12 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
                     questions=tuple(node.get('questions', ())),
                     scope=node.get('scope', 'project'),
                     keywords=tuple(node.get('keywords', ())),
+                    filter=node.get('filter', ''),
+                    files=tuple(node.get('files', ())),
+                    list_type=node.get('list_type', ''),
+                    enumtype=node.get('enumtype', ''),
+                    start=node.get('start', 1),
+                    style=node.get('style', ''),
                 )
             )
         elif isinstance(node, bnodes.briefing_withheld):

@@ -750,6 +750,10 @@ def _bibliographies(
             for key, _entry in citations.entries
             if _in_scope(ph.scope, key, cited, here)
             and (not keywords or keywords & set(citations.keywords.get(key, ())))
+            and (
+                (ph.docname, ph.anchor) not in citations.selected
+                or key in citations.selected[ph.docname, ph.anchor]
+            )
         )
     return result
 
@@ -799,7 +803,11 @@ def _slug(key: str) -> str:
     """An id-safe form of a citation key."""
     from docutils.nodes import make_id
 
-    return make_id(key) or 'entry'
+    if key[:1].isalpha():
+        return make_id(key) or 'entry'
+    # make_id drops leading digits and punctuation: "10.2307/25619751" would be "" and
+    # "0982mt" "mt", and keys that differ only there would share one anchor.
+    return make_id(f'key-{key}')
 
 
 def _index_part_pages(

@@ -185,3 +185,15 @@ class Placeholder:
     #: bibliography: 'project' (cited anywhere), 'document' (cited here), 'all', 'notcited'
     scope: str = 'project'
     keywords: tuple[str, ...] = ()  # bibliography: only entries with one of these keywords
+    #: bibliography: a sphinxcontrib-bibtex :filter: expression ('' = none)
+    filter: str = ''
+    #: bibliography: only entries of these .bib files (absolute paths; () = every file)
+    files: tuple[str, ...] = ()
+    #: bibliography: 'citation' (paragraphs, the default), 'bullet' or 'enumerated' ...
+    list_type: str = ''
+    #: ... with this numbering (arabic, loweralpha, upperalpha, lowerroman, upperroman)
+    enumtype: str = ''
+    #: ... from this number (0: continue from the previous enumerated bibliography)
+    start: int = 1
+    #: bibliography: its :style: (a pybtex or CSL style name, '' = none)
+    style: str = ''

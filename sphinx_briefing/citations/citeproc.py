@@ -399,6 +399,13 @@ def format_citations(
             if info.note:
                 twins = [_unwrapped(_split_notes(twin)[1]) for twin in twins]
             parts = [_author_part(p, t) for p, t in zip(paras, twins, strict=False)]
+            shown = [item for item in request.items if item.mode not in ('nocite', 'entry')]
+            # Numeric styles show no author in the text ("[1]"): the names, as in
+            # sphinxcontrib-bibtex, from the item itself.
+            parts = [
+                part if part is not None else _names(items.get(item.key, {}), request.all_authors)
+                for part, item in zip(parts, shown, strict=False)
+            ]
             if any(part is None for part in parts):
                 problems.append(
                     f'the citation style has no author part to show alone for '
@@ -931,6 +938,27 @@ def _split_notes(rich: Sequence[Rich]) -> tuple[tuple[Rich, ...], tuple[Rich, ..
 
     text = outside(rich)
     return text, _merge(notes)
+
+
+def _names(item: Mapping[str, Any], every: bool) -> tuple[Rich, ...] | None:
+    """An item's authors (or editors) by family name: "Nelson", "Nelson and Smith",
+    "Nelson et al." (every one with *every*); ``None`` when it has none."""
+    people = item.get('author') or item.get('editor') or []
+    names = [
+        str(person.get('family') or person.get('literal') or '').strip()
+        for person in people
+        if isinstance(person, dict)
+    ]
+    names = [name for name in names if name]
+    if not names:
+        return None
+    if len(names) > 2 and not every:
+        text = f'{names[0]} et al.'
+    elif len(names) > 2:
+        text = ', '.join(names[:-1]) + ', and ' + names[-1]
+    else:
+        text = ' and '.join(names)
+    return (('text', text),)
 
 
 def _author_part(in_text: tuple[Rich, ...], twin: tuple[Rich, ...]) -> tuple[Rich, ...] | None:

@@ -18,11 +18,18 @@ from docutils.parsers.rst import directives
 from docutils.transforms.references import Footnotes
 from sphinx.domains import Domain
 from sphinx.transforms import SphinxTransform
-from sphinx.util.docutils import SphinxRole
+from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.nodes import make_id
 
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations.citeproc import CiteMode, CiteprocError, note_style
+from sphinx_briefing.citations.compat import (
+    FilterError,
+    citation_style,
+    formatted_id,
+    header,
+    parse_filter,
+)
 from sphinx_briefing.directives import PlaceholderDirective, comma_list
 from sphinx_briefing.locale import __
 from sphinx_briefing.warnings_ import Subtype
@@ -57,9 +64,26 @@ FORMS: dict[str, tuple[CiteMode, bool, bool]] = {
     'ctext': ('entry', False, True),
     'ctexts': ('entry', True, True),
     'empty': ('nocite', False, False),
+    # a numeric style's number or a label style's label, without or with brackets
+    'label': ('bare', False, False),
+    'labelpar': ('normal', False, False),
+    'num': ('bare', False, False),
+    'numpar': ('normal', False, False),
     # a position's :sources:, formatted like cite:p
     'sources': ('normal', False, False),
 }
+
+#: footcite:p and friends: a footnote per work cited, holding its entry (footcite:t puts
+#: the author in the text too); the form given to the entry, and to the author
+FOOT_FORMS: dict[str, tuple[str, str]] = {
+    'p': ('text', ''),
+    'ps': ('texts', ''),
+    't': ('text', 'author'),
+    'ts': ('texts', 'authors'),
+    'ct': ('text', 'cauthor'),
+    'cts': ('texts', 'cauthors'),
+}
+FORMS.update({f'foot-{form}': FORMS['p'] for form in FOOT_FORMS})
 
 _ITEM = re.compile(
     r'^\s*(?:\{(?P<pre>[^{}]*)\})?\s*(?P<key>[^\s{},]+)\s*(?:\{(?P<post>[^{}]*)\})?\s*$'
@@ -114,17 +138,30 @@ class CiteRole(SphinxRole):
             )
             items = []
         node['keys'] = [key for _pre, key, _post in items]
-        node['prefixes'] = [pre for pre, _key, _post in items]
-        node['suffixes'] = [post for _pre, _key, post in items]
+        node['prefixes'] = [self.dashes(pre) for pre, _key, _post in items]
+        node['suffixes'] = [self.dashes(post) for _pre, _key, post in items]
         return [node], []
+
+    def dashes(self, note: str) -> str:
+        """``--`` and ``---`` in a pre- or post-note as Sphinx's smart quotes make them
+        everywhere else (the note reaches the text after they ran)."""
+        config = self.config
+        if not config.smartquotes or 'D' not in str(config.smartquotes_action):
+            return note
+        return note.replace('---', '\u2014').replace('--', '\u2013')
+
+
+_ENUMTYPES = ('arabic', 'loweralpha', 'upperalpha', 'lowerroman', 'upperroman')
 
 
 class BibliographyDirective(PlaceholderDirective):
     """``bibliography``: the cited works, formatted in the project's style, in place
-    (also in the PDF)."""
+    (also in the PDF). sphinxcontrib-bibtex's arguments (.bib files) and options."""
 
     anchor_prefix = 'bibliography'
     node_class = bnodes.briefing_bibliography
+    optional_arguments = 1
+    final_argument_whitespace = True
     option_spec: ClassVar[OptionSpec] = {
         'all': directives.flag,
         'cited': directives.flag,
@@ -132,12 +169,27 @@ class BibliographyDirective(PlaceholderDirective):
         'filter': directives.unchanged,
         'keywords': directives.unchanged,
         'audience': directives.unchanged,
+        'style': directives.unchanged,
+        'list': lambda value: directives.choice(value, ('citation', 'bullet', 'enumerated')),
+        'enumtype': lambda value: directives.choice(value, _ENUMTYPES),
+        'start': directives.unchanged,
+        'labelprefix': directives.unchanged,
+        'keyprefix': directives.unchanged,
     }
 
     def run(self) -> list[Node]:
         if not self.in_edition():
             return self.withheld_note()
         node = self.new_placeholder()
+        count = int(self.env.temp_data.get('briefing_bibliographies') or 0) + 1
+        self.env.temp_data['briefing_bibliographies'] = count
+        node['ids'] = [
+            formatted_id(
+                str(getattr(self.config, 'bibtex_bibliography_id', '') or ''),
+                node['ids'][0],
+                bibliography_count=count,
+            )
+        ]
         scope = 'project'
         if 'all' in self.options:
             scope = 'all'
@@ -147,17 +199,86 @@ class BibliographyDirective(PlaceholderDirective):
         if filter_ in ('docname in docnames', 'document'):
             scope = 'document'
         elif filter_ and filter_ not in ('cited', 'True'):
-            self.warn(
-                __(
-                    ':filter: %r is not supported; use "docname in docnames" (cited in '
-                    'this document), :cited:, :notcited:, :all: or :keywords:'
+            try:
+                parse_filter(filter_)
+                node['filter'] = filter_
+                scope = 'all'  # the expression says which (``cited and …``)
+            except FilterError as exc:
+                self.warn(
+                    __(':filter: %r cannot be used (%s); listing the cited works') % (filter_, exc),
+                    Subtype.BAD_OPTION,
                 )
-                % filter_,
-                Subtype.BAD_OPTION,
-            )
+        keyprefix = str(self.options.get('keyprefix', '')).strip()
+        if keyprefix:
+            node['keyprefix'] = keyprefix
+            if scope == 'project' and 'cited' not in self.options:
+                scope = 'document'  # the works cited here with that prefix
         node['scope'] = scope
         node['keywords'] = comma_list(self.options.get('keywords'))
-        return [node]
+        node['files'] = self.bib_files()
+        node['list_type'] = self.options.get('list', '')
+        node['enumtype'] = self.options.get('enumtype', '')
+        node['start'] = self.start()
+        node['style'] = str(self.options.get('style', '')).strip()
+        # :labelprefix: is accepted: it kept sphinxcontrib-bibtex's labels apart between
+        # bibliographies; here one numbering serves the whole project.
+        return [*header(str(getattr(self.config, 'bibtex_bibliography_header', '') or '')), node]
+
+    def bib_files(self) -> list[str]:
+        """The .bib files named as arguments (relative to the document, as in
+        sphinxcontrib-bibtex), which must also be among the project's .bib files."""
+        if not self.arguments:
+            return []
+        here = Path(self.env.doc2path(self.env.docname)).parent
+        known: frozenset[str] = getattr(self.env, 'briefing_bib_paths', frozenset())
+        found = []
+        for name in self.arguments[0].split():
+            path = (here / name).resolve()
+            if str(path) not in known:
+                self.warn(
+                    __('%s is not one of the .bib files in briefing_bibfiles or bibtex_bibfiles')
+                    % name,
+                    Subtype.MISSING_BIBFILE,
+                )
+                continue
+            found.append(str(path))
+        return found
+
+    def start(self) -> int:
+        value = str(self.options.get('start', '1')).strip()
+        if value == 'continue':
+            return 0
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+        self.warn(
+            __(':start: %r is neither a positive whole number nor "continue"; starting at 1')
+            % value,
+            Subtype.BAD_OPTION,
+        )
+        return 1
+
+
+class FootBibliographyDirective(SphinxDirective):
+    """``footbibliography``: where the footnotes of the footcite citations before it go
+    (sphinxcontrib-bibtex's syntax). Without one, they go to the end of the document."""
+
+    has_content = False
+
+    def run(self) -> list[Node]:
+        count = int(self.env.temp_data.get('briefing_footbibliographies') or 0) + 1
+        self.env.temp_data['briefing_footbibliographies'] = count
+        place = nodes.container(classes=['briefing-footbibliography'])
+        place['briefing_footbibliography'] = count
+        place['ids'] = [
+            formatted_id(
+                str(getattr(self.config, 'bibtex_footbibliography_id', '') or ''),
+                make_id(self.env, self.state.document, 'footbibliography'),
+                footbibliography_count=count,
+            )
+        ]
+        self.set_source_info(place)
+        place.extend(header(str(getattr(self.config, 'bibtex_footbibliography_header', '') or '')))
+        return [place]
 
 
 class CiteDomain(Domain):
@@ -166,7 +287,9 @@ class CiteDomain(Domain):
 
     name = 'cite'
     label = 'Citations'
-    roles: ClassVar[dict[str, Any]] = {form: CiteRole(form) for form in FORMS if form != 'sources'}
+    roles: ClassVar[dict[str, Any]] = {
+        form: CiteRole(form) for form in FORMS if form != 'sources' and '-' not in form
+    }
     initial_data: ClassVar[dict[str, Any]] = {}
 
     def clear_doc(self, docname: str) -> None:
@@ -177,6 +300,15 @@ class CiteDomain(Domain):
 
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[tuple[str, nodes.reference]]:
         return []
+
+
+class FootCiteDomain(CiteDomain):
+    """The ``footcite`` domain: ``{footcite:p}``, ``{footcite:t}`` … as in
+    sphinxcontrib-bibtex."""
+
+    name = 'footcite'
+    label = 'Footnote citations'
+    roles: ClassVar[dict[str, Any]] = {form: CiteRole(f'foot-{form}') for form in FOOT_FORMS}
 
 
 #: With a note style, the forms that make a footnote (the others stay in the sentence:
@@ -192,9 +324,7 @@ def uses_notes(app: Sphinx) -> bool:
     """Whether the project's citation style is a note style (its citations become
     footnotes). An unusable style is warned about after reading; here it means no."""
     try:
-        return note_style(
-            app.config.briefing_citation_style, Path(app.confdir), app.config.briefing_pandoc
-        )
+        return note_style(citation_style(app.config), Path(app.confdir), app.config.briefing_pandoc)
     except CiteprocError:
         return False
 
@@ -213,11 +343,94 @@ class CitationFootnotes(SphinxTransform):
 
     def apply(self, **kwargs: Any) -> None:
         document = self.document
-        cites = list(document.findall(bnodes.briefing_citation))
-        if not cites or not getattr(self.env, 'briefing_cite_notes', False):
+        if not any(True for _ in document.findall(bnodes.briefing_citation)):
             return
+        _strip_key_prefixes(document)
+        made = self.foot_citations()
+        if getattr(self.env, 'briefing_cite_notes', False):
+            made += self.note_citations()
+        if made:
+            _last_section(document).extend(made)
+        _sort_by_reference(document)
+
+    def new_footnote(self, label: str, cite: nodes.Element, note_id: str = '') -> nodes.footnote:
+        note = nodes.footnote('', auto=1, names=[label], classes=['briefing-cite-note'])
+        note.source, note.line = cite.source, cite.line
+        if note_id and note_id not in self.document.ids:
+            note['ids'] = [note_id]
+        self.document.note_autofootnote(note)
+        self.document.note_explicit_target(note, note)
+        return note
+
+    def mark(self, label: str) -> nodes.footnote_reference:
+        mark = nodes.footnote_reference('', '', auto=1, refname=label)
+        self.document.set_id(mark)
+        self.document.note_autofootnote_ref(mark)
+        self.document.note_footnote_ref(mark)
+        return mark
+
+    def foot_citations(self) -> list[nodes.footnote]:
+        """footcite roles: a mark per work (the author before it for footcite:t), one
+        footnote per work and document holding its entry, in the next footbibliography
+        (or, after the last one, at the end of the document)."""
+        document = self.document
+        passed = 0  # footbibliographies before the citation
+        footnotes: dict[str, str] = {}  # key → label
+        unplaced: list[nodes.footnote] = []
+        id_template = str(getattr(self.config, 'bibtex_footcite_id', '') or '')
+        for node in list(document.findall(_is_placed_or_foot_cite)):
+            if isinstance(node, nodes.container):
+                node.extend(unplaced)
+                unplaced = []
+                passed += 1
+                continue
+            assert isinstance(node, bnodes.briefing_citation)
+            entry_form, author_form = FOOT_FORMS[node['form'].removeprefix('foot-')]
+            marks: list[nodes.Node] = []
+            for key in node['keys']:
+                label = footnotes.get(key)
+                if label is None:
+                    label = footnotes[key] = f'briefing-footcite-{len(footnotes) + 1}'
+                    note = self.new_footnote(
+                        label,
+                        node,
+                        formatted_id(id_template, '', key=key, footbibliography_count=passed + 1),
+                    )
+                    entry = self.citation(node, entry_form, [key])
+                    note += nodes.paragraph('', '', entry)
+                    unplaced.append(note)
+                marks.append(self.mark(label))
+            parent = node.parent
+            if author_form:
+                node['form'] = author_form
+                parent.insert(parent.index(node) + 1, marks)
+            else:
+                parent.replace(node, marks)
+        return unplaced
+
+    def citation(self, like: nodes.Element, form: str, keys: list[str]) -> bnodes.briefing_citation:
+        """A citation made here, at *like*'s place in the source."""
+        cite = bnodes.briefing_citation(
+            like.rawsource,
+            ', '.join(keys),
+            docname=like['docname'],
+            form=form,
+            line=like.get('line'),
+            keys=keys,
+            prefixes=[''] * len(keys),
+            suffixes=[''] * len(keys),
+            classes=['briefing-cite'],
+        )
+        cite['ids'] = [make_id(self.env, self.document, 'cite')]
+        cite.source, cite.line = like.source, like.line
+        return cite
+
+    def note_citations(self) -> list[nodes.footnote]:
+        """With a note style, each citation outside a footnote that shows a citation
+        gets a footnote of its own."""
+        document = self.document
         made: list[nodes.footnote] = []
-        for cite in cites:
+        for cite in list(document.findall(bnodes.briefing_citation)):
             if _in_footnote(cite):
                 cite['note_place'] = 'inside'
                 continue
@@ -227,14 +440,7 @@ class CitationFootnotes(SphinxTransform):
             cite['note_place'] = 'own'
             anchor = cite['ids'][0]
             label = f'briefing-{anchor}'
-            mark = nodes.footnote_reference('', '', auto=1, refname=label)
-            document.set_id(mark)
-            document.note_autofootnote_ref(mark)
-            document.note_footnote_ref(mark)
-            note = nodes.footnote('', auto=1, names=[label], classes=['briefing-cite-note'])
-            note.source, note.line = cite.source, cite.line
-            document.note_autofootnote(note)
-            document.note_explicit_target(note, note)
+            note = self.new_footnote(label, cite)
             text = bnodes.briefing_citation(
                 cite.rawsource,
                 cite.astext(),
@@ -249,9 +455,36 @@ class CitationFootnotes(SphinxTransform):
             text['ids'] = [f'{anchor}-note']
             note += nodes.paragraph('', '', text)
             made.append(note)
-            _place_mark(cite, mark)
-        _last_section(document).extend(made)
-        _sort_by_reference(document)
+            _place_mark(cite, self.mark(label))
+        return made
+
+
+def _is_placed_or_foot_cite(node: nodes.Node) -> bool:
+    if isinstance(node, bnodes.briefing_citation):
+        return str(node.get('form', '')).startswith('foot-')
+    return isinstance(node, nodes.container) and 'briefing_footbibliography' in node
+
+
+def _strip_key_prefixes(document: nodes.document) -> None:
+    """A bibliography's :keyprefix: (sphinxcontrib-bibtex): in its document, a key
+    written with that prefix cites the work of the key without it."""
+    prefixes = sorted(
+        {
+            node['keyprefix']
+            for node in document.findall(bnodes.briefing_bibliography)
+            if node.get('keyprefix')
+        },
+        key=len,
+        reverse=True,
+    )
+    if not prefixes:
+        return
+    for cite in document.findall(bnodes.briefing_citation):
+        keys: list[str] = list(cite.get('keys', ()))
+        cite['keys'] = [
+            next((key[len(p) :] for p in prefixes if key.startswith(p) and key != p), key)
+            for key in keys
+        ]
 
 
 class CitationNoteNumbers(SphinxTransform):
@@ -382,6 +615,12 @@ def reread_when_notes_change(
     """Whether the style is a note style, noted on the environment for the documents
     read (:class:`CitationFootnotes`); every document again when that changes: where a
     citation's text goes (the sentence or a footnote) is decided when it is read."""
+    from sphinx_briefing.citations.step import bibfiles
+
+    confdir = Path(app.confdir)
+    env.briefing_bib_paths = frozenset(  # type: ignore[attr-defined]
+        str((confdir / name).resolve()) for name in bibfiles(app.config)
+    )
     notes = uses_notes(app)
     before = getattr(env, 'briefing_cite_notes', notes)
     env.briefing_cite_notes = notes  # type: ignore[attr-defined]

@@ -38,6 +38,14 @@ from sphinx_briefing.citations.citeproc import (
     formatting_key,
     resolve_style,
 )
+from sphinx_briefing.citations.compat import (
+    EntryFacts,
+    citation_style,
+    csl_for,
+    docnames_citing,
+    plain_field,
+    select,
+)
 from sphinx_briefing.citations.roles import FORMS
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import CiteRef, Placeholder, stable_digest
@@ -74,6 +82,9 @@ class CitationInputs:
     texts: Mapping[tuple[str, str], tuple[Rich, ...]] = field(default_factory=dict)
     #: every formatted entry, in the style's order
     entries: tuple[tuple[str, tuple[Rich, ...]], ...] = ()
+    #: (docname, anchor) of a bibliography with a :filter: or .bib files → the keys it may
+    #: list (sphinxcontrib-bibtex's options)
+    selected: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     #: the bib ``keywords`` of each entry, for ``bibliography :keywords:``
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     numeric: bool = False
@@ -281,8 +292,24 @@ def format_project(
             warnings.append(BibWarning(message, subtype, None))
 
     style: Path | None = None
+    bibliographies = [ph for ph in placeholders if ph.kind == 'bibliography']
+    name = citation_style(app.config, next((ph.style for ph in bibliographies if ph.style), ''))
+    reference = str(getattr(app.config, 'bibtex_reference_style', '') or '')
+    for ph in bibliographies:
+        if ph.style and csl_for(ph.style, reference) != name:
+            warnings.append(
+                BibWarning(
+                    __(
+                        '%s:%s: bibliography :style: %r is not the citation style of the '
+                        'project (%r), which formats every citation and bibliography'
+                    )
+                    % (ph.docname, ph.line, ph.style, name),
+                    Subtype.BAD_OPTION,
+                    None,
+                )
+            )
     try:
-        style = resolve_style(app.config.briefing_citation_style, Path(app.confdir))
+        style = resolve_style(name, Path(app.confdir))
     except StyleError as exc:
         warnings.append(
             BibWarning(
@@ -294,9 +321,7 @@ def format_project(
 
     entries = database.entries
     requests, text_of = requests_for(cites_in_order, entries, dedupe=not _uses_positions(style))
-    include_all = any(
-        ph.kind == 'bibliography' and ph.scope in ('all', 'notcited') for ph in placeholders
-    )
+    include_all = any(ph.scope in ('all', 'notcited') or ph.filter for ph in bibliographies)
     lang = language_tag(app.config.language)
     wanted = list(entries) if include_all else _cited_keys(requests)
     items = {key: _csl(entries[key], cache, lang) for key in wanted}
@@ -353,10 +378,46 @@ def format_project(
         if formatted
         else {},
         entries=formatted.bibliography if formatted else (),
+        selected=_selected(bibliographies, entries, cites_in_order),
         keywords={key: _keywords(entry) for key, entry in entries.items()},
         numeric=formatted.numeric if formatted else False,
         warnings=tuple(warnings),
     )
+
+
+def _selected(
+    bibliographies: Sequence[Placeholder],
+    entries: Mapping[str, BibEntry],
+    cites: Sequence[CiteRef],
+) -> dict[tuple[str, str], frozenset[str]]:
+    """The keys each bibliography with .bib files or a :filter: may list."""
+    result: dict[tuple[str, str], frozenset[str]] = {}
+    facts: list[EntryFacts] | None = None
+    for ph in bibliographies:
+        allowed: frozenset[str] | None = None
+        if ph.files:
+            files = set(ph.files)
+            allowed = frozenset(
+                key for key, entry in entries.items() if str(Path(entry.path).resolve()) in files
+            )
+        if ph.filter:
+            if facts is None:
+                citing = docnames_citing(cites)
+                facts = [
+                    EntryFacts(
+                        key=key,
+                        entry_type=entry.entry_type,
+                        fields={name: plain_field(value) for name, value in entry.fields},
+                        cited=key in citing,
+                        docnames=frozenset(citing.get(key, ())),
+                    )
+                    for key, entry in entries.items()
+                ]
+            passed = select(ph.filter, facts, ph.docname)
+            allowed = passed if allowed is None else allowed & passed
+        if allowed is not None:
+            result[ph.docname, ph.anchor] = allowed
+    return result
 
 
 def _cited_keys(requests: Sequence[CitationRequest]) -> list[str]:
