@@ -218,6 +218,8 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
                     enumtype=node.get('enumtype', ''),
                     start=node.get('start', 1),
                     style=node.get('style', ''),
+                    listed=tuple(node.get('listed', ())),
+                    entry_id=node.get('entry_id', ''),
                 )
             )
         elif isinstance(node, bnodes.briefing_withheld):

@@ -197,3 +197,7 @@ class Placeholder:
     start: int = 1
     #: bibliography: its :style: (a pybtex or CSL style name, '' = none)
     style: str = ''
+    #: bibliography: the keys written as its content, always listed in it
+    listed: tuple[str, ...] = ()
+    #: bibliography: its entries' ids (``bibtex_cite_id``, with ``{key}``; '' = ours)
+    entry_id: str = ''

@@ -125,8 +125,9 @@ def test_style_switches_with_one_line(project: Any) -> None:
     proj = project('test-citations')
     build = proj.build(briefing_citation_style='ieee')
     assert build.warnings() == []
-    # Numeric: numbered by first citation, in the text and in the bibliography.
-    assert cites(build, 'theme')[:3] == ['see [1, Sec. 1703]', '[2]', '[2], [3]']
+    # Numeric: numbered by first citation, in the text and in the bibliography; cite:t
+    # names the author before the number, as sphinxcontrib-bibtex does.
+    assert cites(build, 'theme')[:3] == ['see [1, Sec. 1703]', 'Smith [2]', '[2], [3]']
     assert entries(build, 'sources', 0)[0].startswith('[1] United States Congress')
     build = proj.build(briefing_citation_style='apa')
     assert cites(build, 'theme')[0] == '(see United States Congress, 2018, Section 1703)'

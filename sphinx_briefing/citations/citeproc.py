@@ -198,6 +198,8 @@ class _StyleInfo:
     #: a citation's text depends only on the whole set of items cited, not on where the
     #: citation is (see :func:`_processes`)
     order_free: bool = False
+    #: citations are labels ("[Nels87]"): like numbers, they show no author in the text
+    label: bool = False
 
 
 _CSL_NS: Final = '{http://purl.org/net/xbiblio/csl}'
@@ -239,7 +241,8 @@ def _style_info(xml: bytes) -> _StyleInfo:
         and not any(word in xml for word in (b'position=', b'citation-number', b'note-number'))
         and root.find(f'{_CSL_NS}bibliography/{_CSL_NS}sort') is not None
     )
-    return _StyleInfo(numeric, note, prefix, suffix, order_free)
+    label = category is not None and category.get('citation-format') == 'label'
+    return _StyleInfo(numeric, note, prefix, suffix, order_free, label)
 
 
 def note_style(name_or_path: str, confdir: Path, pandoc: str | None = None) -> bool:
@@ -330,6 +333,7 @@ def format_citations(
     lang: str | None = None,
     include_all: bool = False,
     pandoc: str | None = None,
+    name_in_text: bool = False,
 ) -> Formatted:
     """Format every citation of a project and the bibliography with pandoc's citeproc.
 
@@ -343,6 +347,9 @@ def format_citations(
     :param lang: the document language (``'en-US'``, ``'de'`` …), for the locale's terms.
     :param include_all: put every item into the bibliography, cited or not.
     :param pandoc: the pandoc executable; default: the one pypandoc-binary ships.
+    :param name_in_text: in a numeric or label style, put the authors' names before an
+        in-text citation ("Nelson [1]", as sphinxcontrib-bibtex's ``cite:t``); pandoc's
+        ``@key`` gives the number alone.
     :return: the formatted citations and bibliography.
     :raises StyleError: the style cannot be read or used.
     :raises CiteprocError: pandoc cannot be run or fails.
@@ -350,7 +357,8 @@ def format_citations(
     executable = pandoc or _pandoc_path()
     xml = _style_xml(style, executable)
     info = _style_info(xml)
-    documents = _documents(requests, info, lang=lang, include_all=include_all)
+    named = name_in_text and (info.numeric or info.label)
+    documents = _documents(requests, info, lang=lang, include_all=include_all, named=named)
 
     with tempfile.TemporaryDirectory(prefix='briefing-citeproc-') as tmp:
         bibliography = Path(tmp) / 'items.json'
@@ -418,6 +426,15 @@ def format_citations(
                 )
             )
             continue
+        if named and _in_text_only(request):
+            # "[1]" alone says nothing in a sentence: "Nelson [1]"
+            shown = [item for item in request.items if item.mode not in ('nocite', 'entry')]
+            with_names = []
+            for para, item in zip(paras, shown, strict=False):
+                names = _names(items.get(item.key, {}), request.all_authors)
+                with_names.append(_merge([*names, ('text', ' '), *para]) if names else para)
+            citations.append(_join_entries(with_names))
+            continue
         rich = _merge([node for para in paras for node in para])
         modes = {item.mode for item in request.items if item.mode != 'nocite'}
         if modes and modes <= _STRIPPED_MODES:
@@ -482,6 +499,11 @@ def _author_only(request: CitationRequest) -> bool:
     return modes == {'author'}
 
 
+def _in_text_only(request: CitationRequest) -> bool:
+    modes = {item.mode for item in request.items if item.mode not in ('nocite', 'entry')}
+    return modes == {'author-in-text'}
+
+
 def _div(identifier: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
     return {'t': 'Div', 'c': [[identifier, [], []], blocks]}
 
@@ -510,13 +532,26 @@ def _processes(info: _StyleInfo, requests: int) -> int:
 
 
 def _documents(
-    requests: Sequence[CitationRequest], info: _StyleInfo, *, lang: str | None, include_all: bool
+    requests: Sequence[CitationRequest],
+    info: _StyleInfo,
+    *,
+    lang: str | None,
+    include_all: bool,
+    named: bool = False,
 ) -> list[dict[str, Any]]:
     """The pandoc documents that format *requests*: one, or one per process, each with a
     consecutive share of them and every cited key as nocite."""
     count = _processes(info, len(requests))
     if count == 1:
-        return [_document(requests, lang=lang, include_all=include_all, note_style=info.note)]
+        return [
+            _document(
+                requests,
+                lang=lang,
+                include_all=include_all,
+                note_style=info.note,
+                named=named,
+            )
+        ]
     cited = list(dict.fromkeys(item.key for request in requests for item in request.items))
     share = -(-len(requests) // count)
     return [
@@ -526,6 +561,7 @@ def _documents(
             include_all=include_all,
             first=start,
             also_cited=cited,
+            named=named,
         )
         for start in range(0, len(requests), share)
     ]
@@ -539,6 +575,7 @@ def _document(
     first: int = 0,
     also_cited: Sequence[str] = (),
     note_style: bool = False,
+    named: bool = False,
 ) -> dict[str, Any]:
     """The pandoc document of *requests*, numbered from *first*; *also_cited* keys join
     the nocite list. A note style's requests are grouped by document, each group in a
@@ -587,6 +624,9 @@ def _document(
                     ],
                 )
             )
+        elif named and _in_text_only(request):
+            # one paragraph per work: each gets its author before it (format_citations)
+            paras = [_para([_cite(segment)], inside) for segment in segments]
         else:
             inlines: list[dict[str, Any]] = []
             for segment in segments:

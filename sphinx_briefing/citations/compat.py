@@ -27,7 +27,7 @@ DEFAULT_STYLE: Final = 'chicago-author-date'
 #: citations look. CSL has one style for both.
 #:
 #: - label: alpha and unsrtalpha label entries by author and year ([Nel87]): AMS label;
-#:   plain numbers them sorted by author: AMS numeric; unsrt numbers them in citing
+#:   plain numbers them sorted by author: ACM; unsrt numbers them in citing
 #:   order: IEEE.
 #: - author_year: Chicago author-date.
 #: - super: superscript numbers, sorted by author (AMA alphabetical) or in citing order
@@ -36,7 +36,7 @@ DEFAULT_STYLE: Final = 'chicago-author-date'
 _PYBTEX_STYLES: Final[dict[tuple[str, str], str]] = {
     ('alpha', 'label'): 'american-mathematical-society-label',
     ('unsrtalpha', 'label'): 'american-mathematical-society-label',
-    ('plain', 'label'): 'american-mathematical-society-numeric',
+    ('plain', 'label'): 'association-for-computing-machinery',
     ('unsrt', 'label'): 'ieee',
     ('alpha', 'super'): 'american-medical-association-alphabetical',
     ('plain', 'super'): 'american-medical-association-alphabetical',

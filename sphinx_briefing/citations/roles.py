@@ -31,7 +31,7 @@ from sphinx_briefing.citations.compat import (
     parse_filter,
 )
 from sphinx_briefing.directives import PlaceholderDirective, comma_list
-from sphinx_briefing.locale import __
+from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import Subtype
 
 if TYPE_CHECKING:
@@ -64,6 +64,20 @@ FORMS: dict[str, tuple[CiteMode, bool, bool]] = {
     'ctext': ('entry', False, True),
     'ctexts': ('entry', True, True),
     'empty': ('nocite', False, False),
+    # capitalised bracketed forms, and natbib's citealt (no brackets, like alp)
+    'cp': ('normal', False, True),
+    'cps': ('normal', True, True),
+    'calp': ('bare', False, True),
+    'calps': ('bare', True, True),
+    'alt': ('bare', False, False),
+    'alts': ('bare', True, False),
+    'calt': ('bare', False, True),
+    'calts': ('bare', True, True),
+    # the author in brackets: "(Smith)"; see AUTHOR_IN_BRACKETS
+    'authorpar': ('author', False, False),
+    'authorpars': ('author', True, False),
+    'cauthorpar': ('author', False, True),
+    'cauthorpars': ('author', True, True),
     # a numeric style's number or a label style's label, without or with brackets
     'label': ('bare', False, False),
     'labelpar': ('normal', False, False),
@@ -84,6 +98,10 @@ FOOT_FORMS: dict[str, tuple[str, str]] = {
     'cts': ('texts', 'cauthors'),
 }
 FORMS.update({f'foot-{form}': FORMS['p'] for form in FOOT_FORMS})
+#: the forms whose text is put in brackets around what the style gives
+AUTHOR_IN_BRACKETS: frozenset[str] = frozenset(
+    {'authorpar', 'authorpars', 'cauthorpar', 'cauthorpars'}
+)
 
 _ITEM = re.compile(
     r'^\s*(?:\{(?P<pre>[^{}]*)\})?\s*(?P<key>[^\s{},]+)\s*(?:\{(?P<post>[^{}]*)\})?\s*$'
@@ -160,6 +178,7 @@ class BibliographyDirective(PlaceholderDirective):
 
     anchor_prefix = 'bibliography'
     node_class = bnodes.briefing_bibliography
+    has_content = True  # keys always listed in it, one a line
     optional_arguments = 1
     final_argument_whitespace = True
     option_spec: ClassVar[OptionSpec] = {
@@ -198,7 +217,7 @@ class BibliographyDirective(PlaceholderDirective):
         filter_ = ' '.join(str(self.options.get('filter', '')).split())
         if filter_ in ('docname in docnames', 'document'):
             scope = 'document'
-        elif filter_ and filter_ not in ('cited', 'True'):
+        elif filter_ and filter_ != 'cited':
             try:
                 parse_filter(filter_)
                 node['filter'] = filter_
@@ -220,9 +239,31 @@ class BibliographyDirective(PlaceholderDirective):
         node['enumtype'] = self.options.get('enumtype', '')
         node['start'] = self.start()
         node['style'] = str(self.options.get('style', '')).strip()
+        node['entry_id'] = str(getattr(self.config, 'bibtex_cite_id', '') or '').replace(
+            '{bibliography_count}', str(count)
+        )
+        listed = [key for line in self.content for key in line.split()]
+        node['listed'] = listed
+        made: list[Node] = []
+        if listed:
+            # recorded as cite:empty, so that they are formatted and count as cited
+            made.append(
+                bnodes.briefing_citation(
+                    '',
+                    '',
+                    ids=[make_id(self.env, self.state.document, 'cite')],
+                    docname=self.env.docname,
+                    form='empty',
+                    line=self.lineno,
+                    keys=listed,
+                    prefixes=[''] * len(listed),
+                    suffixes=[''] * len(listed),
+                )
+            )
         # :labelprefix: is accepted: it kept sphinxcontrib-bibtex's labels apart between
         # bibliographies; here one numbering serves the whole project.
-        return [*header(str(getattr(self.config, 'bibtex_bibliography_header', '') or '')), node]
+        bib_header = header(str(getattr(self.config, 'bibtex_bibliography_header', '') or ''))
+        return [*bib_header, node, *made]
 
     def bib_files(self) -> list[str]:
         """The .bib files named as arguments (relative to the document, as in
@@ -386,8 +427,9 @@ class CitationFootnotes(SphinxTransform):
                 continue
             assert isinstance(node, bnodes.briefing_citation)
             entry_form, author_form = FOOT_FORMS[node['form'].removeprefix('foot-')]
-            marks: list[nodes.Node] = []
-            for key in node['keys']:
+            made: list[nodes.Node] = []
+            keys: list[str] = list(node['keys'])
+            for index, key in enumerate(keys):
                 label = footnotes.get(key)
                 if label is None:
                     label = footnotes[key] = f'briefing-footcite-{len(footnotes) + 1}'
@@ -396,16 +438,16 @@ class CitationFootnotes(SphinxTransform):
                         node,
                         formatted_id(id_template, '', key=key, footbibliography_count=passed + 1),
                     )
-                    entry = self.citation(node, entry_form, [key])
-                    note += nodes.paragraph('', '', entry)
+                    note += nodes.paragraph('', '', self.citation(node, entry_form, [key]))
                     unplaced.append(note)
-                marks.append(self.mark(label))
-            parent = node.parent
-            if author_form:
-                node['form'] = author_form
-                parent.insert(parent.index(node) + 1, marks)
-            else:
-                parent.replace(node, marks)
+                if author_form:
+                    # "Nelson¹, Smith² and Jones³": each author with its own note
+                    if index:
+                        last = index == len(keys) - 1
+                        made.append(nodes.Text(' ' + _('and') + ' ' if last else ', '))
+                    made.append(self.citation(node, author_form, [key]))
+                made.append(self.mark(label))
+            node.parent.replace(node, made)
         return unplaced
 
     def citation(self, like: nodes.Element, form: str, keys: list[str]) -> bnodes.briefing_citation:

@@ -46,7 +46,7 @@ from sphinx_briefing.citations.compat import (
     plain_field,
     select,
 )
-from sphinx_briefing.citations.roles import FORMS
+from sphinx_briefing.citations.roles import AUTHOR_IN_BRACKETS, FORMS
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import CiteRef, Placeholder, stable_digest
 from sphinx_briefing.warnings_ import Subtype
@@ -353,6 +353,7 @@ def format_project(
                 lang=lang,
                 include_all=include_all,
                 pandoc=app.config.briefing_pandoc or None,
+                name_in_text=True,
             )
         except CiteprocError as exc:
             warnings.append(
@@ -371,10 +372,13 @@ def format_project(
     return CitationInputs(
         known_keys=frozenset(entries),
         issued=issued,
-        texts={
-            where: (formatted.notes if note else formatted.citations)[index]
-            for where, (index, note) in text_of.items()
-        }
+        texts=_bracketed(
+            {
+                where: (formatted.notes if note else formatted.citations)[index]
+                for where, (index, note) in text_of.items()
+            },
+            cites_in_order,
+        )
         if formatted
         else {},
         entries=formatted.bibliography if formatted else (),
@@ -383,6 +387,17 @@ def format_project(
         numeric=formatted.numeric if formatted else False,
         warnings=tuple(warnings),
     )
+
+
+def _bracketed(
+    texts: dict[tuple[str, str], tuple[Rich, ...]], cites: Sequence[CiteRef]
+) -> dict[tuple[str, str], tuple[Rich, ...]]:
+    """cite:authorpar and friends: the author in brackets."""
+    for cite in cites:
+        where = (cite.docname, cite.anchor)
+        if cite.form in AUTHOR_IN_BRACKETS and where in texts:
+            texts[where] = (('text', '('), *texts[where], ('text', ')'))
+    return texts
 
 
 def _selected(
