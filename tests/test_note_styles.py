@@ -245,3 +245,24 @@ def test_switching_to_a_note_style_rereads_the_documents(project: Any) -> None:
     third = proj.build()
     assert 'index' in third.read
     assert len(split_html(third, 'index')[1]) == 1  # the author's own footnote only
+
+
+def test_each_mark_takes_its_own_punctuation(project: Any) -> None:
+    """Two citations each followed by a full stop in one paragraph: each stop moves
+    before its own mark (text nodes that are equal strings are not mixed up)."""
+    proj = project()
+    note_project(proj, 'chicago-notes-bibliography')
+    proj.write(
+        'index.md',
+        '# Notes\n\nScreening widened {cite:p}`smith2018{12}`. As {cite:t}`jones2019{4}` '
+        'argues, it did.\nAgain {cite:p}`smith2018{14}`.\n',
+    )
+    build = proj.build()
+    assert build.warnings() == []
+    paragraphs, notes = split_html(build, 'index')
+    assert paragraphs[0] == 'Screening widened.[1] As Ann Jones[2] argues, it did. Again.[3]'
+    assert len(notes) == 3
+    tex = next(proj.build('latex').outdir.glob('*.tex')).read_text(encoding='utf-8')
+    flat = re.sub(r'\\begin\{footnote\}.*?\\end\{footnote\}', '<n>', tex, flags=re.S)
+    assert re.search(r'Screening widened\.\\phantomsection[^<]*<n> As ', flat)
+    assert re.search(r'Again\.\\phantomsection[^<]*<n>\n', flat)

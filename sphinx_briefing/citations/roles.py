@@ -579,32 +579,36 @@ def _in_footnote(node: nodes.Node) -> nodes.footnote | None:
 def _place_mark(cite: bnodes.briefing_citation, mark: nodes.footnote_reference) -> None:
     """Put the footnote mark after the citation; for a bracketed citation (cite:p), after
     the punctuation that follows it, without the space before the citation, as pandoc
-    does: "as shown {cite:p}`x`." becomes "as shown.¹"."""
+    does: "as shown {cite:p}`x`." becomes "as shown.¹".
+
+    Text nodes are handled by position: they compare as strings, so ``remove`` and
+    ``replace`` would take the first equal one (another citation's "." say)."""
     parent = cite.parent
-    parent.insert(parent.index(cite) + 1, mark)
+    index = parent.index(cite)
+    parent.insert(index + 1, mark)
     if cite.get('form') not in _MARK_AFTER_PUNCTUATION:
         return
-    index = parent.index(cite)
+    after = parent[index + 2] if index + 2 < len(parent) else None
+    moved = ''
+    if isinstance(after, nodes.Text):
+        value = str(after)
+        stripped = value.lstrip(_PUNCTUATION)
+        moved = value[: len(value) - len(stripped)]
+        if moved and stripped:
+            parent[index + 2] = nodes.Text(stripped)
+        elif moved:
+            del parent[index + 2]
     before = parent[index - 1] if index > 0 else None
     if isinstance(before, nodes.Text) and str(before) != str(before).rstrip():
         # the space before the citation, which leaves nothing in the sentence
         trimmed = str(before).rstrip()
         if trimmed:
-            parent.replace(before, nodes.Text(trimmed))
+            parent[index - 1] = nodes.Text(trimmed)
         else:
-            parent.remove(before)
-    index = parent.index(mark)
-    after = parent[index + 1] if index + 1 < len(parent) else None
-    if isinstance(after, nodes.Text):
-        value = str(after)
-        stripped = value.lstrip(_PUNCTUATION)
-        moved = value[: len(value) - len(stripped)]
-        if moved:
-            if stripped:
-                parent.replace(after, nodes.Text(stripped))
-            else:
-                parent.remove(after)
-            parent.insert(parent.index(cite), nodes.Text(moved))
+            del parent[index - 1]
+            index -= 1
+    if moved:
+        parent.insert(index, nodes.Text(moved))
 
 
 def _last_section(document: nodes.document) -> nodes.Element:
