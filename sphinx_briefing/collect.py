@@ -220,6 +220,7 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
                     style=node.get('style', ''),
                     listed=tuple(node.get('listed', ())),
                     entry_id=node.get('entry_id', ''),
+                    keyprefix=node.get('keyprefix', ''),
                 )
             )
         elif isinstance(node, bnodes.briefing_withheld):

@@ -86,9 +86,10 @@ def register(app: Sphinx) -> None:
     ):
         if name not in app.config:
             app.add_config_value(name, '', 'env', types=(str,))
-    # Accepted, no effect here: .bib files are read as UTF-8; no tooltips.
+    # The .bib files' encoding (citations/step.py); tooltips are accepted and not made.
+    if 'bibtex_encoding' not in app.config:
+        app.add_config_value('bibtex_encoding', 'utf-8-sig', '', types=(str,))
     for name, default in (
-        ('bibtex_encoding', 'utf-8-sig'),
         ('bibtex_tooltips', True),
         ('bibtex_tooltips_style', ''),
     ):

@@ -201,3 +201,5 @@ class Placeholder:
     listed: tuple[str, ...] = ()
     #: bibliography: its entries' ids (``bibtex_cite_id``, with ``{key}``; '' = ours)
     entry_id: str = ''
+    #: bibliography: its :keyprefix: (a key written with it, anywhere, cites the entry)
+    keyprefix: str = ''

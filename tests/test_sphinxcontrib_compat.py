@@ -589,3 +589,73 @@ def test_other_settings_are_accepted_silently(project: Any) -> None:
     )
     proj.write('index.rst', 'Quiet\n=====\n\n:cite:`einstein1905`\n\n.. bibliography::\n')
     assert proj.build().warnings() == []
+
+
+# --------------------------------------------------------------------------- switched projects
+# Small projects in the shape of sphinxcontrib-bibtex's own test projects (a conf.py that
+# names that extension, .bib files, a few documents), written here; each is switched by
+# its extension line alone and must build without a warning.
+
+
+def switched(proj: Project, conf: str) -> None:
+    """conf.py as a sphinxcontrib-bibtex project has it, with the one line changed."""
+    original = "extensions = ['sphinxcontrib.bibtex']\nexclude_patterns = ['_build']\n" + conf
+    proj.write('conf.py', original.replace('sphinxcontrib.bibtex', 'sphinx_briefing'))
+
+
+def test_switched_project_with_a_latin_1_bib_file(project: Any) -> None:
+    proj = project()
+    switched(proj, "bibtex_bibfiles = ['refs.bib']\nbibtex_encoding = 'latin-1'\n")
+    (proj.path / 'refs.bib').write_bytes(
+        '@book{cafe, author = {Lef\xe8vre, Andr\xe9}, title = {Caf\xe9s de Paris},'
+        ' publisher = {Seuil}, year = {1999}}\n'.encode('latin-1')
+    )
+    proj.write('index.rst', 'Cafés\n=====\n\n:cite:`cafe`\n\n.. bibliography::\n   :all:\n')
+    build = proj.build()
+    assert build.warnings() == []
+    assert paragraphs(build)[0] == '(Lefèvre 1999)'
+    assert bibliography(build)[0].startswith('Lefèvre, André. 1999. Cafés de Paris')
+
+
+def test_switched_project_with_a_file_of_macros(project: Any) -> None:
+    proj = project()
+    switched(proj, "bibtex_bibfiles = ['macros.bib', 'refs.bib']\n")
+    proj.write('macros.bib', '@string{ajps = "American Journal of Political Science"}\n')
+    proj.write(
+        'refs.bib',
+        '@article{vote, author = {Roe, Max}, title = {Turnout}, journal = ajps,'
+        ' volume = {12}, pages = {1--9}, year = {2010}}\n',
+    )
+    proj.write('index.rst', 'Macros\n======\n\n:cite:t:`vote`\n\n.. bibliography::\n')
+    build = proj.build()
+    assert build.warnings() == []
+    assert 'American Journal of Political Science' in bibliography(build)[0]
+
+
+def test_switched_project_with_prefixed_keys_across_documents(project: Any) -> None:
+    """A key written with the :keyprefix: of another document's bibliography cites the
+    work listed there, and links to it; keys written as a bibliography's content are
+    listed even when :filter: False leaves out the rest."""
+    proj = project()
+    switched(proj, "bibtex_bibfiles = ['refs.bib']\n")
+    proj.write('refs.bib', BIB)
+    proj.write('index.rst', 'Index\n=====\n\n.. toctree::\n\n   one\n   two\n')
+    proj.write(
+        'one.rst',
+        'One\n===\n\n:cite:`x-einstein1905,1987:nelson`\n\n'
+        '.. bibliography::\n   :filter: False\n\n   1987:nelson\n   einstein1916\n',
+    )
+    proj.write(
+        'two.rst',
+        'Two\n===\n\n.. bibliography::\n   :keyprefix: x-\n   :filter: False\n\n   einstein1905\n',
+    )
+    build = proj.build()
+    assert build.warnings() == []
+    assert paragraphs(build, 'one')[0] == '(Einstein 1905; Nelson 1987)'
+    links = [a['href'] for a in page(build, 'one').select('span.briefing-cite a')]
+    assert links[0].startswith('two.html#') and links[1].startswith('#')
+    assert [entry.split(',')[0] for entry in bibliography(build, name='one')] == [
+        'Einstein',
+        'Nelson',
+    ]
+    assert [entry.split(',')[0] for entry in bibliography(build, name='two')] == ['Einstein']

@@ -10,6 +10,7 @@ unchanged set of citations is neither decoded nor formatted again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import pickle
 from collections.abc import Mapping, Sequence
@@ -89,6 +90,8 @@ class CitationInputs:
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     numeric: bool = False
     warnings: tuple[BibWarning, ...] = ()
+    #: keys written with another document's bibliography :keyprefix: → the entry's key
+    unprefixed: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,7 +109,7 @@ class CitationCache:
 
     FILE_NAME = 'briefing-citations.pickle'
     #: bump when the fields change: a file of another version is not used
-    VERSION = 1
+    VERSION = 2
 
     #: key → ((raw entry, language), its CSL-JSON item): decoding LaTeX is the slow part
     csl: dict[str, tuple[tuple[BibEntry, str | None], dict[str, Any]]] = field(default_factory=dict)
@@ -115,9 +118,10 @@ class CitationCache:
     #: what the last formatting was given, compared as is: equal inputs skip even the
     #: formatting key (a digest of every item's JSON)
     signature: bytes = b''
-    #: the .bib files' (path, mtime, size) and what was loaded from them: unchanged files
-    #: are not even read again
+    #: the .bib files' (path, mtime, size), their encoding and what was loaded from them:
+    #: unchanged files are not even read again
     bib_stats: tuple[tuple[str, int, int], ...] = ()
+    bib_encoding: str = ''
     database: BibDatabase | None = None
     #: whether this build changed anything above, that is, whether to save it
     modified: bool = field(default=False, compare=False)
@@ -157,14 +161,17 @@ def load(app: Sphinx, cache: CitationCache) -> BibDatabase:
     if not paths:
         return BibDatabase(entries={}, problems=())
     stats = tuple(file_state(path) for path in paths)
-    if cache.database is not None and stats == cache.bib_stats:
+    encoding = str(getattr(app.config, 'bibtex_encoding', '') or 'utf-8-sig')
+    if cache.database is not None and stats == cache.bib_stats and encoding == cache.bib_encoding:
         return cache.database
     database = load_bibfiles(
         paths,
         cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
         progress=lambda message: logger.info(message),
+        encoding=encoding,
     )
-    cache.bib_stats, cache.database, cache.modified = stats, database, True
+    cache.bib_stats, cache.bib_encoding = stats, encoding
+    cache.database, cache.modified = database, True
     return database
 
 
@@ -320,6 +327,9 @@ def format_project(
         )
 
     entries = database.entries
+    unprefixed = _unprefixed(cites_in_order, bibliographies, entries)
+    if unprefixed:
+        cites_in_order = unprefix(cites_in_order, unprefixed)
     requests, text_of = requests_for(cites_in_order, entries, dedupe=not _uses_positions(style))
     include_all = any(ph.scope in ('all', 'notcited') or ph.filter for ph in bibliographies)
     lang = language_tag(app.config.language)
@@ -386,7 +396,40 @@ def format_project(
         keywords={key: _keywords(entry) for key, entry in entries.items()},
         numeric=formatted.numeric if formatted else False,
         warnings=tuple(warnings),
+        unprefixed=unprefixed,
     )
+
+
+def _unprefixed(
+    cites: Sequence[CiteRef], bibliographies: Sequence[Placeholder], entries: Mapping[str, object]
+) -> dict[str, str]:
+    """sphinxcontrib-bibtex's :keyprefix: holds across documents: ``x-key`` cited in one
+    document cites ``key`` when another document's bibliography has ``:keyprefix: x-``
+    (within a document, the prefix is taken off when it is read). A key of the .bib
+    itself is never renamed."""
+    prefixes = sorted({ph.keyprefix for ph in bibliographies if ph.keyprefix}, key=len)[::-1]
+    if not prefixes:
+        return {}
+    renamed: dict[str, str] = {}
+    for cite in cites:
+        for key in cite.keys:
+            if key in entries or key in renamed:
+                continue
+            for prefix in prefixes:
+                if key.startswith(prefix) and key[len(prefix) :] in entries:
+                    renamed[key] = key[len(prefix) :]
+                    break
+    return renamed
+
+
+def unprefix(cites: Sequence[CiteRef], renamed: Mapping[str, str]) -> list[CiteRef]:
+    """*cites* with the keys :func:`_unprefixed` found renamed."""
+    return [
+        dataclasses.replace(cite, keys=tuple(renamed.get(key, key) for key in cite.keys))
+        if any(key in renamed for key in cite.keys)
+        else cite
+        for cite in cites
+    ]
 
 
 def _bracketed(
