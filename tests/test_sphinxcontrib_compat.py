@@ -659,3 +659,30 @@ def test_switched_project_with_prefixed_keys_across_documents(project: Any) -> N
         'Nelson',
     ]
     assert [entry.split(',')[0] for entry in bibliography(build, name='two')] == ['Einstein']
+
+
+# --------------------------------------------------------------------------- the reference
+
+
+def test_readme_documents_every_role_option_and_setting(project: Any) -> None:
+    """README's reference names every citation role, bibliography option and setting
+    the extension registers."""
+    from pathlib import Path
+
+    from sphinx_briefing.citations.roles import FOOT_FORMS, FORMS, BibliographyDirective
+
+    readme = (Path(__file__).parent.parent / 'README.md').read_text(encoding='utf-8')
+    proj = project()
+    rst_project(proj)
+    proj.write('index.rst', 'Quiet\n=====\n\nNothing.\n')
+    config = proj.build().app.config
+    names = [value.name for value in config]
+    settings = [name for name in names if name.startswith(('bibtex_', 'briefing_'))]
+    assert 'bibtex_encoding' in settings and 'bibtex_cite_id' in settings
+    missing = [name for name in settings if f'`{name}`' not in readme]
+    roles = [f'cite:{form}' for form in FORMS if form != 'sources' and '-' not in form]
+    roles += [f'footcite:{form}' for form in FOOT_FORMS]
+    missing += [role for role in roles if f'`{role}`' not in readme]
+    options = [f'`:{name}:`' for name in BibliographyDirective.option_spec if name != 'audience']
+    missing += [option for option in options if option not in readme]
+    assert missing == []
