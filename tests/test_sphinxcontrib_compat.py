@@ -661,6 +661,31 @@ def test_switched_project_with_prefixed_keys_across_documents(project: Any) -> N
     assert [entry.split(',')[0] for entry in bibliography(build, name='two')] == ['Einstein']
 
 
+def test_any_role_cites_keys_and_still_finds_labels(project: Any) -> None:
+    """``:any:`key1,key2``` cites as ``:cite:p:`` does; a target that is not a key of the
+    .bib files is Sphinx's, as before."""
+    proj = project()
+    switched(proj, "bibtex_bibfiles = ['refs.bib']\n")
+    proj.write('refs.bib', BIB)
+    proj.write(
+        'index.rst',
+        'Any\n===\n\n:any:`einstein1905,1987:nelson`\n\n:any:`refs`\n\n'
+        '.. _refs:\n\nReferences\n----------\n\n.. bibliography::\n',
+    )
+    build = proj.build()
+    assert build.warnings() == []
+    assert paragraphs(build)[:2] == ['(Einstein 1905; Nelson 1987)', 'References']
+    soup = page(build)
+    assert [a['href'] for a in soup.select('span.briefing-cite a')] == [
+        '#bibliography-0-einstein1905',
+        '#bibliography-0-key-1987-nelson',  # a key starting with a digit (derive._slug)
+    ]
+    assert len(bibliography(build)) == 2
+    proj.edit('index.rst', ':any:`refs`', ':any:`nosuchkey`')
+    [warning] = proj.build().warnings()
+    assert warning.type == 'ref.any'
+
+
 # --------------------------------------------------------------------------- the reference
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.transforms.references import Footnotes
+from sphinx import addnodes
 from sphinx.domains import Domain
 from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective, SphinxRole
@@ -384,6 +385,7 @@ class CitationFootnotes(SphinxTransform):
 
     def apply(self, **kwargs: Any) -> None:
         document = self.document
+        _any_citations(document, self.env)
         if not any(True for _ in document.findall(bnodes.briefing_citation)):
             return
         _strip_key_prefixes(document)
@@ -499,6 +501,58 @@ class CitationFootnotes(SphinxTransform):
             made.append(note)
             _place_mark(cite, self.mark(label))
         return made
+
+
+#: an ``any`` target that may be citation keys: ``key`` or ``key1,key2``
+_ANY_KEYS = re.compile(r'[^\s{},]+(?:\s*,\s*[^\s{},]+)*')
+#: file states of the .bib files → their keys, for the documents of one process
+_known_keys: dict[tuple[object, ...], frozenset[str]] = {}
+
+
+def _any_citations(document: nodes.document, env: BuildEnvironment) -> None:
+    """``:any:`key1,key2``` cites as ``:cite:p:`` does when every key is a key of the
+    .bib files (sphinxcontrib-bibtex resolves ``any`` so); other targets are left to
+    Sphinx (questions, labels …). Decided when the document is read, against the .bib
+    files as they are then."""
+    refs = [
+        ref
+        for ref in document.findall(addnodes.pending_xref)
+        if ref.get('reftype') == 'any' and _ANY_KEYS.fullmatch(str(ref.get('reftarget', '')))
+    ]
+    if not refs:
+        return
+    known = _bib_keys(env)
+    for ref in refs:
+        keys = [key.strip() for key in str(ref['reftarget']).split(',')]
+        if not all(key in known for key in keys):
+            continue
+        cite = bnodes.briefing_citation(ref.rawsource, ref.astext(), classes=['briefing-cite'])
+        cite['ids'] = [make_id(env, document, 'cite')]
+        cite['docname'] = env.docname
+        cite['form'] = 'p'
+        cite['line'] = ref.line
+        cite.source, cite.line = ref.source, ref.line
+        cite['keys'] = keys
+        cite['prefixes'] = cite['suffixes'] = [''] * len(keys)
+        ref.replace_self(cite)
+
+
+def _bib_keys(env: BuildEnvironment) -> frozenset[str]:
+    from sphinx_briefing.citations.bibtex import load_bibfiles
+    from sphinx_briefing.citations.step import CACHE_DIR_NAME, file_state
+
+    paths: tuple[str, ...] = getattr(env, 'briefing_bib_files', ())
+    encoding = str(getattr(env.config, 'bibtex_encoding', '') or 'utf-8-sig')
+    state = (encoding, *(file_state(Path(path)) for path in paths))
+    if state not in _known_keys:
+        database = load_bibfiles(
+            [Path(path) for path in paths],
+            cache_dir=Path(env.doctreedir) / CACHE_DIR_NAME,
+            encoding=encoding,
+        )
+        _known_keys.clear()
+        _known_keys[state] = frozenset(database.entries)
+    return _known_keys[state]
 
 
 def _is_placed_or_foot_cite(node: nodes.Node) -> bool:
@@ -664,9 +718,9 @@ def reread_when_notes_change(
     from sphinx_briefing.citations.step import bibfiles
 
     confdir = Path(app.confdir)
-    env.briefing_bib_paths = frozenset(  # type: ignore[attr-defined]
-        str((confdir / name).resolve()) for name in bibfiles(app.config)
-    )
+    paths = tuple(str((confdir / name).resolve()) for name in bibfiles(app.config))
+    env.briefing_bib_paths = frozenset(paths)  # type: ignore[attr-defined]
+    env.briefing_bib_files = paths  # type: ignore[attr-defined]  # in order (macros)
     notes = uses_notes(app)
     before = getattr(env, 'briefing_cite_notes', notes)
     env.briefing_cite_notes = notes  # type: ignore[attr-defined]
