@@ -207,7 +207,8 @@ def test_pdf_shows_the_notes(project: Any) -> None:
         require_tool(tool, 'BRIEFING_REQUIRE_LATEX')
     proj = project()
     note_project(proj, 'oscola')
-    proj.write('index.md', MYST_PAGE)
+    # with a bibliography, so that each note links to its entry
+    proj.write('index.md', MYST_PAGE + '\n```{bibliography}\n```\n')
     build = proj.build('latex')
     tex = next(build.outdir.glob('*.tex'))
     subprocess.run(
@@ -228,6 +229,21 @@ def test_pdf_shows_the_notes(project: Any) -> None:
     assert 'As shown.1 Again,2 and3 Ann Jones4 says so.' in flat
     assert '2 Ibid.' in flat
     assert '5 Smith (n 1) 20.' in flat
+    # a note's title in italics as the style says, the rest upright, though the whole
+    # note is a link (which Sphinx's LaTeX sets in italics)
+    require_tool('pdftohtml', 'BRIEFING_REQUIRE_LATEX')
+    xml = subprocess.run(
+        ['pdftohtml', '-xml', '-i', '-stdout', tex.with_suffix('.pdf').name],
+        cwd=build.outdir,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    spans = re.findall(r'<text [^>]*>(.*?)</text>', xml)
+    italic = {re.sub('<[^>]+>', '', span).strip(): '<i>' in span for span in spans}
+    assert italic['John Smith,'] is False
+    assert italic['Screening Foreign Investment'] is True
+    assert italic['(Trade Press 2018) 12'] is False
 
 
 def test_switching_to_a_note_style_rereads_the_documents(project: Any) -> None:
