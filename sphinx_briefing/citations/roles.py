@@ -533,7 +533,8 @@ def _any_citations(document: nodes.document, env: BuildEnvironment) -> None:
         cite['line'] = ref.line
         cite.source, cite.line = ref.source, ref.line
         cite['keys'] = keys
-        cite['prefixes'] = cite['suffixes'] = [''] * len(keys)
+        cite['prefixes'] = [''] * len(keys)
+        cite['suffixes'] = [''] * len(keys)
         ref.replace_self(cite)
 
 
