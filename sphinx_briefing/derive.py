@@ -360,13 +360,9 @@ class Derived:
 
     def keys_within(self, ids: Iterable[str]) -> list[str]:
         """Keys cited inside the given questions and positions (and their sources), in
-        the order the questions and positions are shown."""
-        seen: dict[str, None] = {}
-        for cite in self.cites_within(ids):
-            for key in cite.keys:
-                if key in self.entries:
-                    seen.setdefault(key, None)
-        return list(seen)
+        the style's bibliography order (by author, or by number)."""
+        seen = {key for cite in self.cites_within(ids) for key in cite.keys}
+        return [key for key in self.entries if key in seen]
 
 
 def letters(index: int) -> str:

@@ -422,3 +422,45 @@ def test_hostile_bib_fields_compile_to_pdf(project: Any) -> None:
     ).stdout
     assert '50% Off' in text or '50% off' in text
     assert 'javascript' in text  # the hostile url of refs.bib, as text
+
+
+BRIEF_BIB = """\
+@book{zed2018, author = {Zed, Zoe}, title = {Last by Name}, publisher = {P}, year = {2018}}
+@book{adams2017, author = {Adams, Abe}, title = {First by Name}, publisher = {P},
+  year = {2017}}
+@book{moss2016, author = {Moss, Max}, title = {Between}, publisher = {P}, year = {2016}}
+"""
+
+
+@pytest.mark.parametrize(
+    ('style', 'expected'),
+    [
+        # author-date: the bibliography sorted by author
+        ('chicago-author-date', ['Adams', 'Moss', 'Zed']),
+        # numeric: in citing order, as numbered
+        ('ieee', ['Zed', 'Adams', 'Moss']),
+    ],
+)
+def test_brief_lists_its_sources_in_the_style_order(
+    project: Any, style: str, expected: list[str]
+) -> None:
+    proj = project()
+    proj.write(
+        'conf.py',
+        "extensions = ['myst_parser', 'sphinx_briefing']\nmyst_enable_extensions = ['colon_fence']\n"
+        f"briefing_bibfiles = ['refs.bib']\nbriefing_citation_style = {style!r}\n",
+    )
+    proj.write('refs.bib', BRIEF_BIB)
+    proj.write(
+        'index.md',
+        '# Book\n\n:::{panel} p1\n:title: Panel one\n:date: 2019-11-20\n:panellists: ana\n:::\n\n'
+        ':::{participant} ana\n:name: Ana\n:::\n\n'
+        ':::{question} q1\n:to: ana\n\nWhy {cite:p}`zed2018`, then {cite:p}`adams2017`?\n:::\n\n'
+        ':::{position}\n:question: q1\n:actor: EU\n:stance: mixed\n:sources: moss2016, zed2018\n\n'
+        'Hesitant.\n:::\n\n```{panellist-brief} ana\n```\n',
+    )
+    build = proj.build()
+    assert build.warnings() == []
+    brief = soup(build, 'index').select_one('div.briefing-panellist-brief')
+    listed = [p.get_text(' ', strip=True) for p in brief.select('p.briefing-bib-entry')]
+    assert [next(name for name in expected if name in entry) for entry in listed] == expected
