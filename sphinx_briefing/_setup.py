@@ -15,7 +15,16 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx.locale import init_console
 
     from sphinx_briefing import assets, config, copies, events, export, indexparts, latex, nodes
-    from sphinx_briefing.citations.roles import BibliographyDirective, CiteDomain
+    from sphinx_briefing.citations.roles import (
+        BibliographyDirective,
+        CitationFootnotes,
+        CitationNoteNumbers,
+        CiteDomain,
+        CiteRole,
+        FootBibliographyDirective,
+        FootCiteDomain,
+        reread_when_notes_change,
+    )
     from sphinx_briefing.directives import DIRECTIVES
     from sphinx_briefing.domain import ROLES, BriefingDomain, BriefingXRefRole
     from sphinx_briefing.locale import MESSAGE_CATALOG_NAME, compiled_locale_dir
@@ -29,12 +38,21 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     nodes.register(app)
     app.add_domain(BriefingDomain)
     app.add_domain(CiteDomain)  # {cite:p} and friends, as in sphinxcontrib-bibtex
+    app.add_domain(FootCiteDomain)  # {footcite:p} and friends
+    # sphinxcontrib-bibtex's short forms: :cite: is cite:p, :footcite: footcite:p
+    app.add_role('cite', CiteRole('p'))
+    app.add_role('footcite', CiteRole('foot-p'))
+    app.add_directive('footbibliography', FootBibliographyDirective)
     # Bare names (``{question}``, ``panel``) beside the namespaced ``briefing:`` forms.
     for name, directive in DIRECTIVES.items():
         app.add_directive(name, directive)
     for kind in ROLES:
         app.add_role(kind, BriefingXRefRole(kind))
     app.add_directive('bibliography', BibliographyDirective)
+    # Read time, around docutils' footnote numbering: note styles' citations as footnotes.
+    app.add_transform(CitationFootnotes)
+    app.add_transform(CitationNoteNumbers)
+    app.connect('env-get-outdated', reread_when_notes_change)
 
     # env-updated: once per build, main process, after every parallel merge; the only
     # cross-document step. It returns the pages to rewrite: those whose recorded reads of

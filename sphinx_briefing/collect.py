@@ -295,6 +295,8 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
                     suffixes=tuple(node.get('suffixes', ())),
                     form=node.get('form', 'p'),
                     within=_box_id(inner),
+                    note=node.get('note', 0),
+                    note_place=node.get('note_place', ''),
                 )
             )
         elif isinstance(node, bnodes.briefing_placeholder):
@@ -311,6 +313,15 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
                     questions=tuple(node.get('questions', ())),
                     scope=node.get('scope', 'project'),
                     keywords=tuple(node.get('keywords', ())),
+                    filter=node.get('filter', ''),
+                    files=tuple(node.get('files', ())),
+                    list_type=node.get('list_type', ''),
+                    enumtype=node.get('enumtype', ''),
+                    start=node.get('start', 1),
+                    style=node.get('style', ''),
+                    listed=tuple(node.get('listed', ())),
+                    entry_id=node.get('entry_id', ''),
+                    keyprefix=node.get('keyprefix', ''),
                 )
             )
         elif isinstance(node, bnodes.briefing_withheld):

@@ -86,6 +86,30 @@ def register(app: Sphinx) -> None:
     if 'bibtex_bibfiles' not in app.config:
         # sphinxcontrib-bibtex's name, so that a project switches by changing one line.
         app.add_config_value('bibtex_bibfiles', [], '', types=(list, tuple))
+    # The rest of sphinxcontrib-bibtex's settings (see citations/compat.py): the styles and
+    # what is made when a document is read (headers, ids) reread the documents.
+    for name in (
+        'bibtex_default_style',
+        'bibtex_reference_style',
+        'bibtex_foot_reference_style',
+        'bibtex_bibliography_header',
+        'bibtex_footbibliography_header',
+        'bibtex_cite_id',
+        'bibtex_footcite_id',
+        'bibtex_bibliography_id',
+        'bibtex_footbibliography_id',
+    ):
+        if name not in app.config:
+            app.add_config_value(name, '', 'env', types=(str,))
+    # The .bib files' encoding (citations/step.py); tooltips are accepted and not made.
+    if 'bibtex_encoding' not in app.config:
+        app.add_config_value('bibtex_encoding', 'utf-8-sig', '', types=(str,))
+    for name, default in (
+        ('bibtex_tooltips', True),
+        ('bibtex_tooltips_style', ''),
+    ):
+        if name not in app.config:
+            app.add_config_value(name, default, '')
     app.add_config_value('briefing_citation_style', 'chicago-author-date', '', types=(str,))
     app.add_config_value('briefing_pandoc', '', '', types=(str,))
     # LaTeX: one PDF per panellist's brief beside the book (read when writing starts).

@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 
 from sphinx_briefing._pickling import pickled_as_tuple
 from sphinx_briefing.citations.citeproc import Rich, rich_to_text
+from sphinx_briefing.citations.compat import formatted_id
 from sphinx_briefing.citations.step import CitationInputs, after
 from sphinx_briefing.config import DEFAULT_FOLLOWUP_FORMAT, DEFAULT_QUESTION_FORMAT
 from sphinx_briefing.locale import _, __
@@ -177,6 +178,8 @@ class Derived:
     #: (docname, key) → an entry's anchor in that document's first bibliography listing
     #: it; ('', key) → in the project's first
     homes: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    #: (docname, anchor) of a bibliography → its entries' id template (bibtex_cite_id)
+    entry_ids: dict[tuple[str, str], str] = field(default_factory=dict)
     #: indexes of the above for the collections: panel → its positions' ids; question or
     #: position id → the citations in it, in reading order
     positions_by_panel: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -356,7 +359,7 @@ class Derived:
 
     def entry_anchor(self, bibliography: tuple[str, str], key: str) -> str:
         """Anchor of an entry in a bibliography (unique per bibliography)."""
-        return f'{bibliography[1]}-{_slug(key)}'
+        return _entry_anchor(bibliography[1], key, self.entry_ids.get(bibliography, ''))
 
     def entry_home(self, key: str, docname: str) -> tuple[str, str] | None:
         """Where a citation in *docname* links to: the entry in a bibliography of the same
@@ -370,13 +373,9 @@ class Derived:
 
     def keys_within(self, ids: Iterable[str]) -> list[str]:
         """Keys cited inside the given questions and positions (and their sources), in
-        the order the questions and positions are shown."""
-        seen: dict[str, None] = {}
-        for cite in self.cites_within(ids):
-            for key in cite.keys:
-                if key in self.entries:
-                    seen.setdefault(key, None)
-        return list(seen)
+        the style's bibliography order (by author, or by number)."""
+        seen = {key for cite in self.cites_within(ids) for key in cite.keys}
+        return [key for key in self.entries if key in seen]
 
 
 def _number(fmt: str, default: str, **fields: str | int) -> str:
@@ -753,7 +752,8 @@ def derive(inputs: Inputs) -> Derived:
         bibliographies=bibliographies,
         cited_in={key: tuple(places) for key, places in cited_in.items()},
     )
-    derived.homes = _entry_homes(bibliographies)
+    derived.entry_ids = {(ph.docname, ph.anchor): ph.entry_id for ph in placeholders if ph.entry_id}
+    derived.homes = _entry_homes(bibliographies, derived.entry_ids)
     by_panel: dict[str, list[str]] = {}
     for pid, pinfo in position_infos.items():
         by_panel.setdefault(pinfo.panel, []).append(pid)
@@ -832,8 +832,15 @@ def _bibliographies(
         result[ph.docname, ph.anchor] = tuple(
             key
             for key, _entry in citations.entries
-            if _in_scope(ph.scope, key, cited, here)
-            and (not keywords or keywords & set(citations.keywords.get(key, ())))
+            if (
+                _in_scope(ph.scope, key, cited, here)
+                and (not keywords or keywords & set(citations.keywords.get(key, ())))
+                and (
+                    (ph.docname, ph.anchor) not in citations.selected
+                    or key in citations.selected[ph.docname, ph.anchor]
+                )
+            )
+            or key in ph.listed
         )
     return result
 
@@ -895,11 +902,12 @@ def resolve_citations(
 
 def _entry_homes(
     bibliographies: Mapping[tuple[str, str], Sequence[str]],
+    entry_ids: Mapping[tuple[str, str], str],
 ) -> dict[tuple[str, str], tuple[str, str]]:
     homes: dict[tuple[str, str], tuple[str, str]] = {}
     for where, keys in bibliographies.items():
         for key in keys:
-            anchor = (where[0], f'{where[1]}-{_slug(key)}')
+            anchor = (where[0], _entry_anchor(where[1], key, entry_ids.get(where, '')))
             homes.setdefault(('', key), anchor)
             homes.setdefault((where[0], key), anchor)
     return homes
@@ -915,12 +923,21 @@ def _in_scope(scope: str, key: str, cited: Set[str], here: Set[str]) -> bool:
     return key in cited  # 'project'
 
 
+def _entry_anchor(bibliography: str, key: str, template: str) -> str:
+    fallback = f'{bibliography}-{_slug(key)}'
+    return formatted_id(template, fallback, key=key) if template else fallback
+
+
 @lru_cache(maxsize=65536)
 def _slug(key: str) -> str:
     """An id-safe form of a citation key."""
     from docutils.nodes import make_id
 
-    return make_id(key) or 'entry'
+    if key[:1].isalpha():
+        return make_id(key) or 'entry'
+    # make_id drops leading digits and punctuation: "10.2307/25619751" would be "" and
+    # "0982mt" "mt", and keys that differ only there would share one anchor.
+    return make_id(f'key-{key}')
 
 
 def _index_part_pages(

@@ -15,7 +15,7 @@ from sphinx.util.logging import get_node_location
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
-from sphinx_briefing.citations.step import CitationCache, format_project
+from sphinx_briefing.citations.step import CitationCache, format_project, unprefix
 from sphinx_briefing.derive import derive
 from sphinx_briefing.domain import briefing_domain
 from sphinx_briefing.locale import _, __
@@ -57,6 +57,9 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
         cache.save(env.doctreedir)
     for problem in citations.warnings:
         warn(problem.message, problem.subtype, location=problem.location)
+    if citations.unprefixed:
+        cites = {doc: unprefix(refs, citations.unprefixed) for doc, refs in inputs.cites.items()}
+        inputs = replace(inputs, cites=cites)
     derived = derive(replace(inputs, citations=citations))
     for found in derived.problems:
         warn(found.message, found.subtype, location=(found.docname, found.line))

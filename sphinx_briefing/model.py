@@ -146,6 +146,11 @@ class CiteRef:
     form: str  # the role's name after 'cite:' (p, t, ps …), or 'sources'
     #: the question or position whose body holds it ('' outside any), for briefs
     within: str = ''
+    #: note styles: the number of the footnote it makes or is in (0: none yet) ...
+    note: int = 0
+    #: ... 'own' when it makes that footnote, 'inside' when it is in one or stays in the
+    #: sentence, 'note' for the text in a footnote made for a citation ('' other styles)
+    note_place: str = ''
 
 
 @pickled_as_tuple
@@ -176,6 +181,24 @@ class Placeholder:
     #: bibliography: 'project' (cited anywhere), 'document' (cited here), 'all', 'notcited'
     scope: str = 'project'
     keywords: tuple[str, ...] = ()  # bibliography: only entries with one of these keywords
+    #: bibliography: a sphinxcontrib-bibtex :filter: expression ('' = none)
+    filter: str = ''
+    #: bibliography: only entries of these .bib files (absolute paths; () = every file)
+    files: tuple[str, ...] = ()
+    #: bibliography: 'citation' (paragraphs, the default), 'bullet' or 'enumerated' ...
+    list_type: str = ''
+    #: ... with this numbering (arabic, loweralpha, upperalpha, lowerroman, upperroman)
+    enumtype: str = ''
+    #: ... from this number (0: continue from the previous enumerated bibliography)
+    start: int = 1
+    #: bibliography: its :style: (a pybtex or CSL style name, '' = none)
+    style: str = ''
+    #: bibliography: the keys written as its content, always listed in it
+    listed: tuple[str, ...] = ()
+    #: bibliography: its entries' ids (``bibtex_cite_id``, with ``{key}``; '' = ours)
+    entry_id: str = ''
+    #: bibliography: its :keyprefix: (a key written with it, anywhere, cites the entry)
+    keyprefix: str = ''
 
 
 @pickled_as_tuple

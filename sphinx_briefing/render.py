@@ -21,6 +21,7 @@ from sphinx.util.osutil import relative_uri
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing.citations.citeproc import capitalised, rich_markup
+from sphinx_briefing.citations.compat import as_list, enumeration_start
 from sphinx_briefing.citations.roles import FORMS
 from sphinx_briefing.derive import BACKLINKS, Derived, IndexGroup, QuestionInfo, row_anchor
 from sphinx_briefing.locale import _
@@ -379,7 +380,8 @@ class PageRenderer:
                     back += nodes.Text(' ' + _('and %d more') % (len(places) - BACKLINKS))
                 entry += back
             result.append(entry)
-        return [nodes.container('', *result, classes=['briefing-bib-entries'])]
+        start = enumeration_start(where, self.derived.placeholders, self.derived.bibliographies)
+        return [as_list(result, ph.list_type, ph.enumtype, start)]
 
     def question_index(self, ph: Placeholder) -> list[nodes.Node]:
         if self.splits(ph):

@@ -126,6 +126,38 @@ def test_not_utf8_is_reported_and_loaded(tmp_path: Path) -> None:
     assert [p.subtype for p in database.problems] == ['bib_syntax']
 
 
+def test_encoding_is_honoured(tmp_path: Path) -> None:
+    """sphinxcontrib-bibtex's ``bibtex_encoding``: a Latin-1 file read as Latin-1."""
+    path = tmp_path / 'latin.bib'
+    path.write_bytes('@misc{c, title = {Caf\xe9 cr\xe8me}}\n'.encode('latin-1'))
+    database = load_bibfiles([path], encoding='iso-8859-1')
+    assert database.problems == ()
+    assert database.entries['c'].get('title') == 'Caf\xe9 cr\xe8me'
+    unknown = load_bibfiles([path], encoding='no-such-encoding')
+    assert [p.subtype for p in unknown.problems] == ['bib_syntax', 'bib_syntax']
+    assert 'no-such-encoding' in unknown.problems[0].message
+
+
+def test_macros_of_an_earlier_file_are_known_in_later_ones(tmp_path: Path) -> None:
+    """As BibTeX given ``macros.bib,refs.bib``: a file of abbreviations named first."""
+    macros = write(tmp_path, 'macros.bib', '@string{rmp = "Rev. Mod. Phys."}\n')
+    refs = write(
+        tmp_path,
+        'refs.bib',
+        '@string{aps = "APS"}\n@article{t, journal = rmp, publisher = aps, title = {T}}\n',
+    )
+    cache = tmp_path / 'cache'
+    database = load_bibfiles([macros, refs], cache)
+    assert database.problems == ()
+    assert database.entries['t'].get('journal') == 'Rev. Mod. Phys.'
+    assert database.entries['t'].get('publisher') == 'APS'
+    # the other order: not yet defined when refs.bib is read (and its cached parse,
+    # made with the macro known, is not taken)
+    alone = load_bibfiles([refs, macros], cache)
+    assert alone.entries['t'].get('journal') == 'rmp'
+    assert [p.subtype for p in alone.problems] == ['bib_syntax']
+
+
 def test_undefined_macro_is_reported_and_shown_by_name(tmp_path: Path) -> None:
     path = write(tmp_path, 'a.bib', '@misc{k,\n  publisher = nosuchmacro,\n  title={T}}\n')
     database = load_bibfiles([path])
@@ -142,9 +174,9 @@ def test_cache_hit_avoids_a_second_parse(tmp_path: Path, monkeypatch: pytest.Mon
     calls: list[int] = []
     real = bib._parse_bibtex
 
-    def counting(data: bytes) -> Any:
+    def counting(data: bytes, *args: Any) -> Any:
         calls.append(len(data))
-        return real(data)
+        return real(data, *args)
 
     monkeypatch.setattr(bib, '_parse_bibtex', counting)
     path = write(tmp_path, 'a.bib', '@misc{k, title={One}}\n')

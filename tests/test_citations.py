@@ -125,8 +125,9 @@ def test_style_switches_with_one_line(project: Any) -> None:
     proj = project('test-citations')
     build = proj.build(briefing_citation_style='ieee')
     assert build.warnings() == []
-    # Numeric: numbered by first citation, in the text and in the bibliography.
-    assert cites(build, 'theme')[:3] == ['see [1, Sec. 1703]', '[2]', '[2], [3]']
+    # Numeric: numbered by first citation, in the text and in the bibliography; cite:t
+    # names the author before the number, as sphinxcontrib-bibtex does.
+    assert cites(build, 'theme')[:3] == ['see [1, Sec. 1703]', 'Smith [2]', '[2], [3]']
     assert entries(build, 'sources', 0)[0].startswith('[1] United States Congress')
     build = proj.build(briefing_citation_style='apa')
     assert cites(build, 'theme')[0] == '(see United States Congress, 2018, Section 1703)'
@@ -424,3 +425,45 @@ def test_hostile_bib_fields_compile_to_pdf(project: Any) -> None:
     ).stdout
     assert '50% Off' in text or '50% off' in text
     assert 'javascript' in text  # the hostile url of refs.bib, as text
+
+
+BRIEF_BIB = """\
+@book{zed2018, author = {Zed, Zoe}, title = {Last by Name}, publisher = {P}, year = {2018}}
+@book{adams2017, author = {Adams, Abe}, title = {First by Name}, publisher = {P},
+  year = {2017}}
+@book{moss2016, author = {Moss, Max}, title = {Between}, publisher = {P}, year = {2016}}
+"""
+
+
+@pytest.mark.parametrize(
+    ('style', 'expected'),
+    [
+        # author-date: the bibliography sorted by author
+        ('chicago-author-date', ['Adams', 'Moss', 'Zed']),
+        # numeric: in citing order, as numbered
+        ('ieee', ['Zed', 'Adams', 'Moss']),
+    ],
+)
+def test_brief_lists_its_sources_in_the_style_order(
+    project: Any, style: str, expected: list[str]
+) -> None:
+    proj = project()
+    proj.write(
+        'conf.py',
+        "extensions = ['myst_parser', 'sphinx_briefing']\nmyst_enable_extensions = ['colon_fence']\n"
+        f"briefing_bibfiles = ['refs.bib']\nbriefing_citation_style = {style!r}\n",
+    )
+    proj.write('refs.bib', BRIEF_BIB)
+    proj.write(
+        'index.md',
+        '# Book\n\n:::{panel} p1\n:title: Panel one\n:date: 2019-11-20\n:panellists: ana\n:::\n\n'
+        ':::{participant} ana\n:name: Ana\n:::\n\n'
+        ':::{question} q1\n:to: ana\n\nWhy {cite:p}`zed2018`, then {cite:p}`adams2017`?\n:::\n\n'
+        ':::{position}\n:question: q1\n:actor: EU\n:stance: mixed\n:sources: moss2016, zed2018\n\n'
+        'Hesitant.\n:::\n\n```{panellist-brief} ana\n```\n',
+    )
+    build = proj.build()
+    assert build.warnings() == []
+    brief = soup(build, 'index').select_one('div.briefing-panellist-brief')
+    listed = [p.get_text(' ', strip=True) for p in brief.select('p.briefing-bib-entry')]
+    assert [next(name for name in expected if name in entry) for entry in listed] == expected

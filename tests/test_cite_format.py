@@ -298,11 +298,19 @@ def test_entry_and_nocite_forms(tmp_path: Path) -> None:
 
 
 def test_note_style_citations_are_the_note_texts(tmp_path: Path) -> None:
+    """A citation that makes its footnote has the note's text apart from the sentence's
+    (nothing); one inside a footnote is formatted as pandoc formats it amid a note."""
     items = items_from(tmp_path, DISAMBIGUATION)
-    requests = [CitationRequest((CiteItem('zed2019', suffix='p. 4'),))]
+    requests = [
+        CitationRequest((CiteItem('zed2019', suffix='p. 4'),), note=1, note_place='own'),
+        CitationRequest((CiteItem('zed2019', suffix='p. 5'),), note=2, note_place='inside'),
+    ]
     result = format_citations(style('chicago-notes-bibliography'), items, requests)
     assert result.note_style and not result.numeric
-    assert rich_to_text(result.citations[0]) == 'Anna Zed, “Article,” J, 2019, 4.'
+    assert rich_to_text(result.citations[0]) == ''
+    assert rich_to_text(result.notes[0]) == 'Anna Zed, “Article,” J, 2019, 4.'
+    assert rich_to_text(result.citations[1]) == '(Zed, “Article,” 5)'
+    assert result.notes[1] == ()
 
 
 def test_include_all_and_missing_keys(tmp_path: Path) -> None:

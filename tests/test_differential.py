@@ -89,16 +89,21 @@ def _pandoc_answers() -> Iterator[None]:
     answers: dict[tuple[Any, ...], tuple[dict[str, Any], list[str]]] = {}
 
     def answer(
-        pandoc: str, document: dict[str, Any], bibliography: Path | None, style: Path | None
+        pandoc: str,
+        document: dict[str, Any],
+        bibliography: Path | None,
+        style: Path | None,
+        lua: Path | None = None,
     ) -> tuple[dict[str, Any], list[str]]:
         key = (
             pandoc,
+            None if lua is None else lua.read_bytes(),
             json.dumps(document, sort_keys=True),
             None if bibliography is None else bibliography.read_bytes(),
             None if style is None else style.read_bytes(),
         )
         if key not in answers:
-            answers[key] = original(pandoc, document, bibliography, style)
+            answers[key] = original(pandoc, document, bibliography, style, lua)
         return copy.deepcopy(answers[key])
 
     with pytest.MonkeyPatch.context() as patch:

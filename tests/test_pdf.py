@@ -328,3 +328,37 @@ def test_title_page_and_covers_say_each_thing_once(built: PdfBuild) -> None:
         for repeated in ('Your role', 'Seminar A, Makuhari Messe', 'Wednesday, November 20'):
             assert repeated not in second, (pid, repeated)
         assert 'Handling' in second  # what the cover does not show stays
+
+
+def test_long_urls_break_inside_the_margin(project: Any) -> None:
+    """A bibliography entry's URL without a slash for a long stretch (a query string, a
+    long file name) is broken inside it, not left running off the page."""
+    require_tools(*TEX_TOOLS)
+    proj = project()
+    proj.write(
+        'conf.py',
+        "extensions = ['sphinx_briefing']\nproject = 'Urls'\nbibtex_bibfiles = ['refs.bib']\n",
+    )
+    query = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789' * 2
+    proj.write(
+        'refs.bib',
+        '@misc{q, author = {Jones, Ann}, title = {Another}, year = {2019},\n'
+        f'  url = {{https://example.org/download?id={query}&format=pdf}}}}\n'
+        '@misc{f, author = {Smith, John}, title = {A Report}, year = {2018},\n'
+        '  url = {https://example.org/2018/foreign-investment-screening-and-export-'
+        'controls-in-the-indo-pacific-region-final-report-version-two.pdf}}\n',
+    )
+    proj.write('index.rst', 'Urls\n====\n\n:cite:p:`q` :cite:p:`f`\n\n.. bibliography::\n')
+    build = proj.build('latex')
+    assert build.warnings() == []
+    [pdf] = compile_all(build.outdir).values()
+    boxes = subprocess.run(
+        ['pdftotext', '-bbox', str(pdf), '-'], capture_output=True, text=True, check=True
+    ).stdout
+    page = re.search(r'<page width="([\d.]+)"', boxes)
+    assert page is not None
+    words = re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', boxes)
+    assert any('ABCDEF' in word for _x, word in words)  # the URL is there, in pieces
+    # Sphinx's LaTeX leaves a one-inch margin on the right (72 pt)
+    right = float(page[1]) - 72
+    assert [word for x, word in words if float(x) > right + 1] == []

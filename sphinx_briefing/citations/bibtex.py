@@ -120,12 +120,16 @@ class BibDatabase:
 
     entries: Mapping[str, BibEntry]
     problems: tuple[BibProblem, ...]
+    #: the files' encoding, and for each file the ``@string`` macros of the files before
+    #: it, as BibTeX: what pandoc's reader, given one file at a time, must be given too
+    encoding: str = 'utf-8-sig'
+    inherited: Mapping[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- loading
 
 #: Bump when the cached data or the parse changes meaning; old cache files are ignored.
-_CACHE_VERSION: Final = f'3-bibtexparser-{bibtexparser.__version__}'
+_CACHE_VERSION: Final = f'4-bibtexparser-{bibtexparser.__version__}'
 
 #: Files above this size get progress messages (parsing runs at ~15,000 entries/s).
 _BIG_FILE_BYTES: Final = 512 * 1024
@@ -155,6 +159,8 @@ _RawProblem = tuple[int | None, ProblemSubtype, str]
 class _ParsedFile:
     entries: tuple[_RawEntry, ...]
     problems: tuple[_RawProblem, ...]
+    #: the file's own ``@string`` macros: (lower-case name, value, whether an expression)
+    strings: tuple[tuple[str, str, bool], ...] = ()
 
 
 def load_bibfiles(
@@ -162,8 +168,12 @@ def load_bibfiles(
     cache_dir: Path | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    encoding: str = 'utf-8-sig',
 ) -> BibDatabase:
     """Load .bib files into one database; never raises for bad input.
+
+    As with BibTeX and pybtex given several files, an ``@string`` macro defined in one file
+    is known in the files after it (a file of journal abbreviations named first).
 
     An unchanged file (same modification time and size, or else the same content hash) is
     taken from the pickle cache in *cache_dir* instead of being parsed again.
@@ -172,24 +182,35 @@ def load_bibfiles(
         definition wins and a ``duplicate_key`` problem names both places.
     :param cache_dir: directory for the parse cache (created if needed); ``None`` disables it.
     :param progress: called with short status messages while big files are parsed.
+    :param encoding: the files' encoding (sphinxcontrib-bibtex's ``bibtex_encoding``).
     :return: the entries by key, and the problems found (missing files, malformed entries,
         duplicate keys, undefined ``@string`` macros).
     """
     entries: dict[str, BibEntry] = {}
     problems: list[BibProblem] = []
     seen: set[Path] = set()
+    macros: dict[str, tuple[str, bool]] = {}
+    inherited: dict[str, str] = {}
     for path in paths:
         shown = str(path)
         resolved = Path(path).resolve()
         if resolved in seen:
             continue  # the same file named twice is one file, not a clash of every key
         seen.add(resolved)
-        parsed = _load_one(Path(path), cache_dir, progress)
+        if macros:
+            inherited[shown] = ''.join(
+                f'@string{{{name} = {value}}}\n'
+                if expression
+                else f'@string{{{name} = {{{value}}}}}\n'
+                for name, (value, expression) in macros.items()
+            )
+        parsed = _load_one(Path(path), cache_dir, progress, encoding, macros)
         if parsed is None:
             problems.append(
                 BibProblem(shown, None, 'missing_bibfile', f'bibliography file not found: {shown}')
             )
             continue
+        macros.update((name, (value, expression)) for name, value, expression in parsed.strings)
         problems.extend(BibProblem(shown, line, sub, msg) for line, sub, msg in parsed.problems)
         for key, entry_type, fields, line in parsed.entries:
             first = entries.get(key)
@@ -207,11 +228,15 @@ def load_bibfiles(
             entries[key] = BibEntry(key, entry_type, fields, shown, line)
     _resolve_crossrefs(entries)
     # a plain dict: a database stored in Sphinx's environment must pickle
-    return BibDatabase(entries, tuple(problems))
+    return BibDatabase(entries, tuple(problems), encoding, inherited)
 
 
 def _load_one(
-    path: Path, cache_dir: Path | None, progress: Callable[[str], None] | None
+    path: Path,
+    cache_dir: Path | None,
+    progress: Callable[[str], None] | None,
+    encoding: str = 'utf-8-sig',
+    inherited: Mapping[str, tuple[str, bool]] | None = None,
 ) -> _ParsedFile | None:
     try:
         stat = path.stat()
@@ -221,10 +246,15 @@ def _load_one(
         return None
     cache_file = None
     cached: dict[str, Any] | None = None
+    # what else the parse depends on: a cached parse made with other macros or another
+    # encoding is not this file's parse
+    context = (encoding, sorted((inherited or {}).items()))
     if cache_dir is not None:
         name = hashlib.sha256(str(path.resolve()).encode('utf-8')).hexdigest()[:24]
         cache_file = cache_dir / f'bib-{name}.pickle'
         cached = _read_cache(cache_file)
+        if cached is not None and cached.get('context') != context:
+            cached = None
         # Cheap check first: an untouched file is not even read.
         if cached is not None and (cached['mtime_ns'], cached['size']) == (
             stat.st_mtime_ns,
@@ -242,7 +272,11 @@ def _load_one(
         big = len(data) >= _BIG_FILE_BYTES
         if big and progress is not None:
             progress(f'parsing {path.name} ({len(data) // 1024} KiB)')
-        parsed = _parse_csl(data, path.suffix.lower()) if _is_csl(path) else _parse_bibtex(data)
+        parsed = (
+            _parse_csl(data, path.suffix.lower())
+            if _is_csl(path)
+            else _parse_bibtex(data, encoding, inherited)
+        )
         if big and progress is not None:
             progress(f'parsed {path.name}: {len(parsed.entries)} entries')
     if cache_file is not None:
@@ -253,6 +287,7 @@ def _load_one(
                 'mtime_ns': stat.st_mtime_ns,
                 'size': stat.st_size,
                 'digest': digest,
+                'context': context,
                 'parsed': parsed,
             },
         )
@@ -408,18 +443,28 @@ def _write_cache(cache_file: Path, data: dict[str, Any]) -> None:
         pass  # the cache is an optimisation only
 
 
-def _decode_bytes(data: bytes) -> tuple[str, list[_RawProblem]]:
+def _decode_bytes(data: bytes, encoding: str = 'utf-8-sig') -> tuple[str, list[_RawProblem]]:
     try:
-        return data.decode('utf-8-sig'), []
+        return data.decode(encoding), []
+    except LookupError:
+        text, problems = _decode_bytes(data)
+        return text, [(None, 'bib_syntax', f'unknown encoding {encoding!r}'), *problems]
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b'\n') + 1
-        text = data.decode('utf-8-sig', errors='replace')
-        return text, [(line, 'bib_syntax', 'file is not valid UTF-8; undecodable bytes replaced')]
+        text = data.decode(encoding, errors='replace')
+        shown = 'UTF-8' if encoding.lower().startswith('utf') else encoding
+        message = f'file is not valid {shown}; undecodable bytes replaced'
+        return text, [(line, 'bib_syntax', message)]
 
 
-def _parse_bibtex(data: bytes) -> _ParsedFile:
-    """Parse one file's bytes (no LaTeX decoding); module-level so tests can count calls."""
-    text, problems = _decode_bytes(data)
+def _parse_bibtex(
+    data: bytes,
+    encoding: str = 'utf-8-sig',
+    inherited: Mapping[str, tuple[str, bool]] | None = None,
+) -> _ParsedFile:
+    """Parse one file's bytes (no LaTeX decoding); module-level so tests can count calls.
+    *inherited*: the macros of the files before it."""
+    text, problems = _decode_bytes(data, encoding)
     # BibTeX predefines the month macros; seeding them as @string blocks lets bibtexparser's
     # own interpolation middleware expand `month = nov` (a file may still redefine them).
     library = Library()
@@ -439,12 +484,15 @@ def _parse_bibtex(data: bytes) -> _ParsedFile:
         return _ParsedFile((), tuple(problems))
     # name -> (value, whether the value is itself an expression such as `a # " (NY)"`)
     macros: dict[str, tuple[str, bool]] = {k: (v, False) for k, v in _MONTH_MACROS.items()}
+    macros.update(inherited or {})
+    own: list[tuple[str, str, bool]] = []
     for block in library.blocks:
         string: Block | None = block
         if isinstance(block, DuplicateBlockKeyBlock) and _redefines_month(block):
             string = block.ignore_error_block  # the file's own definition is the one used
         if isinstance(string, String) and string.start_line is not None:
             macros[string.key.lower()] = (string.value, string.enclosing == 'no-enclosing')
+            own.append((string.key.lower(), *macros[string.key.lower()]))
 
     entries: list[_RawEntry] = []
     for block in library.blocks:
@@ -452,7 +500,7 @@ def _parse_bibtex(data: bytes) -> _ParsedFile:
             entries.append(_raw_entry(block, macros, problems))
         elif isinstance(block, ParsingFailedBlock):
             _failed_block(block, macros, problems, entries)
-    return _ParsedFile(tuple(entries), tuple(problems))
+    return _ParsedFile(tuple(entries), tuple(problems), tuple(own))
 
 
 @contextmanager

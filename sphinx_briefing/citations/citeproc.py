@@ -45,6 +45,7 @@ __all__ = [
     'capitalised',
     'format_citations',
     'formatting_key',
+    'note_style',
     'resolve_style',
     'rich_markup',
     'rich_to_nodes',
@@ -93,6 +94,15 @@ class CitationRequest:
     items: tuple[CiteItem, ...]
     #: List every author, without "et al." (sphinxcontrib-bibtex's starred cite:ps/cite:ts).
     all_authors: bool = False
+    #: Note styles only: the number of the footnote the citation is in or makes (what
+    #: ibid., "n 3" and near-note read), ...
+    note: int = 0
+    #: ... ``'own'`` when the citation makes its footnote (its text is the note's),
+    #: ``'inside'`` when it is inside one already, or written inline (author, year …)
+    note_place: Literal['', 'own', 'inside'] = ''
+    #: ... and the document it is in: positions (first, subsequent, ibid.) start again in
+    #: each document, as footnote numbers do.
+    group: str = ''
 
 
 @dataclass(frozen=True)
@@ -108,9 +118,13 @@ class Formatted:
     numeric: bool
     #: pandoc's warnings (e.g. a key missing from *items*), for the Sphinx log.
     warnings: tuple[str, ...] = ()
-    #: A note style (Chicago notes …): its citations are footnote texts, which
-    #: :attr:`citations` holds as they are; putting them into footnotes is up to the caller.
+    #: A note style (Chicago notes …): a request whose :attr:`CitationRequest.note_place`
+    #: is ``'own'`` has its text in the sentence in :attr:`citations` (the author for an
+    #: in-text citation, else nothing) and its footnote's text in :attr:`notes`.
     note_style: bool = False
+    #: One per request, for note styles: the text of the footnote it makes (empty when it
+    #: makes none).
+    notes: tuple[tuple[Rich, ...], ...] = ()
 
 
 class CiteprocError(Exception):
@@ -198,6 +212,8 @@ class _StyleInfo:
     #: a citation's text depends only on the whole set of items cited, not on where the
     #: citation is (see :func:`_processes`)
     order_free: bool = False
+    #: citations are labels ("[Nels87]"): like numbers, they show no author in the text
+    label: bool = False
 
 
 _CSL_NS: Final = '{http://purl.org/net/xbiblio/csl}'
@@ -239,7 +255,29 @@ def _style_info(xml: bytes) -> _StyleInfo:
         and not any(word in xml for word in (b'position=', b'citation-number', b'note-number'))
         and root.find(f'{_CSL_NS}bibliography/{_CSL_NS}sort') is not None
     )
-    return _StyleInfo(numeric, note, prefix, suffix, order_free)
+    label = category is not None and category.get('citation-format') == 'label'
+    return _StyleInfo(numeric, note, prefix, suffix, order_free, label)
+
+
+def note_style(name_or_path: str, confdir: Path, pandoc: str | None = None) -> bool:
+    """Whether a style (as :func:`resolve_style` takes it) is a note style: its citations
+    are footnotes. Read when documents are read, so cheap after the first call.
+
+    :raises CiteprocError: the style cannot be found or read.
+    """
+    style = resolve_style(name_or_path, confdir)
+    if style is None:
+        return False  # pandoc's built-in Chicago author-date
+    try:
+        status = style.stat()
+    except OSError as exc:
+        raise StyleError(f'cannot read citation style {style}: {exc}') from None
+    return _note_style_file(style, status.st_mtime_ns, status.st_size)
+
+
+@lru_cache(maxsize=16)
+def _note_style_file(style: Path, _mtime: int, _size: int) -> bool:
+    return _style_info(_style_xml(style, '')).note
 
 
 _ET_AL_ATTRIBUTES: Final = (
@@ -309,6 +347,7 @@ def format_citations(
     lang: str | None = None,
     include_all: bool = False,
     pandoc: str | None = None,
+    name_in_text: bool = False,
 ) -> Formatted:
     """Format every citation of a project and the bibliography with pandoc's citeproc.
 
@@ -323,6 +362,9 @@ def format_citations(
     :param lang: the document language (``'en-US'``, ``'de'`` …), for the locale's terms.
     :param include_all: put every item into the bibliography, cited or not.
     :param pandoc: the pandoc executable; default: the one pypandoc-binary ships.
+    :param name_in_text: in a numeric or label style, put the authors' names before an
+        in-text citation ("Nelson [1]", as sphinxcontrib-bibtex's ``cite:t``); pandoc's
+        ``@key`` gives the number alone.
     :return: the formatted citations and bibliography.
     :raises StyleError: the style cannot be read or used.
     :raises CiteprocError: pandoc cannot be run or fails.
@@ -330,7 +372,8 @@ def format_citations(
     executable = pandoc or _pandoc_path()
     xml = _style_xml(style, executable)
     info = _style_info(xml)
-    documents = _documents(requests, info, lang=lang, include_all=include_all)
+    named = name_in_text and (info.numeric or info.label)
+    documents = _documents(requests, info, lang=lang, include_all=include_all, named=named)
 
     references, csl_items = _split_items(items)
     if references:
@@ -342,14 +385,18 @@ def format_citations(
         if csl_items:
             bibliography = Path(tmp) / 'items.json'
             bibliography.write_text(json.dumps(csl_items, ensure_ascii=False), encoding='utf-8')
-        output, warnings = _citeproc_all(executable, documents, bibliography, style)
+        lua: Path | None = None
+        if info.note:
+            lua = Path(tmp) / 'per-document.lua'
+            lua.write_text(_PER_DOCUMENT, encoding='utf-8')
+        output, warnings = _citeproc_all(executable, documents, bibliography, style, lua)
         second: dict[str, Any] | None = None
         if any(r.all_authors for r in requests):
             # The same citations, in the same order, so numbering and year suffixes agree;
             # only the style's et-al settings differ.
             lifted = Path(tmp) / 'all-authors.csl'
             lifted.write_bytes(_all_authors_style(xml))
-            second, _ = _citeproc_all(executable, documents, bibliography, lifted)
+            second, _ = _citeproc_all(executable, documents, bibliography, lifted, lua)
 
     quotes = _quotes(lang)
     cites = _collect_citations(output, quotes)
@@ -358,13 +405,36 @@ def format_citations(
     entry_text = dict(entries)
 
     citations: list[tuple[Rich, ...]] = []
+    notes: list[tuple[Rich, ...]] = []
     problems = list(warnings)
     for index, request in enumerate(requests):
         source = cites_all if request.all_authors and second is not None else cites
         paras = source.get(f'briefing-request-{index}', [])
+        note: tuple[Rich, ...] = ()
+        if info.note and _author_only(request):
+            citations.append(_join_entries([_split_notes(para)[0] for para in paras]))
+            notes.append(())
+            continue
+        if info.note and request.note_place == 'own':
+            split = [_split_notes(para) for para in paras]
+            paras = [text for text, _note in split]
+            note = _join_entries([text for _text, text in split if text])
+        elif info.note:
+            # given inside a footnote (see _document): the footnote's text is the citation
+            paras = [_unwrapped(_split_notes(para)[1]) for para in paras]
+        notes.append(note)
         if _author_only(request):
             twins = source.get(f'briefing-twin-{index}', [])
+            if info.note:
+                twins = [_unwrapped(_split_notes(twin)[1]) for twin in twins]
             parts = [_author_part(p, t) for p, t in zip(paras, twins, strict=False)]
+            shown = [item for item in request.items if item.mode not in ('nocite', 'entry')]
+            # Numeric styles show no author in the text ("[1]"): the names, as in
+            # sphinxcontrib-bibtex, from the item itself.
+            parts = [
+                part if part is not None else _names(items.get(item.key, {}), request.all_authors)
+                for part, item in zip(parts, shown, strict=False)
+            ]
             if any(part is None for part in parts):
                 problems.append(
                     f'the citation style has no author part to show alone for '
@@ -376,6 +446,15 @@ def format_citations(
                     [p if p is not None else q for p, q in zip(parts, paras, strict=False)]
                 )
             )
+            continue
+        if named and _in_text_only(request):
+            # "[1]" alone says nothing in a sentence: "Nelson [1]"
+            shown = [item for item in request.items if item.mode not in ('nocite', 'entry')]
+            with_names = []
+            for para, item in zip(paras, shown, strict=False):
+                names = _names(items.get(item.key, {}), request.all_authors)
+                with_names.append(_merge([*names, ('text', ' '), *para]) if names else para)
+            citations.append(_join_entries(with_names))
             continue
         rich = _merge([node for para in paras for node in para])
         modes = {item.mode for item in request.items if item.mode != 'nocite'}
@@ -392,6 +471,7 @@ def format_citations(
         numeric=info.numeric,
         warnings=tuple(problems),
         note_style=info.note,
+        notes=tuple(notes) if info.note else (),
     )
 
 
@@ -456,6 +536,11 @@ def _author_only(request: CitationRequest) -> bool:
     return modes == {'author'}
 
 
+def _in_text_only(request: CitationRequest) -> bool:
+    modes = {item.mode for item in request.items if item.mode not in ('nocite', 'entry')}
+    return modes == {'author-in-text'}
+
+
 def _div(identifier: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
     return {'t': 'Div', 'c': [[identifier, [], []], blocks]}
 
@@ -484,13 +569,26 @@ def _processes(info: _StyleInfo, requests: int) -> int:
 
 
 def _documents(
-    requests: Sequence[CitationRequest], info: _StyleInfo, *, lang: str | None, include_all: bool
+    requests: Sequence[CitationRequest],
+    info: _StyleInfo,
+    *,
+    lang: str | None,
+    include_all: bool,
+    named: bool = False,
 ) -> list[dict[str, Any]]:
     """The pandoc documents that format *requests*: one, or one per process, each with a
     consecutive share of them and every cited key as nocite."""
     count = _processes(info, len(requests))
     if count == 1:
-        return [_document(requests, lang=lang, include_all=include_all)]
+        return [
+            _document(
+                requests,
+                lang=lang,
+                include_all=include_all,
+                note_style=info.note,
+                named=named,
+            )
+        ]
     cited = list(dict.fromkeys(item.key for request in requests for item in request.items))
     share = -(-len(requests) // count)
     return [
@@ -500,6 +598,7 @@ def _documents(
             include_all=include_all,
             first=start,
             also_cited=cited,
+            named=named,
         )
         for start in range(0, len(requests), share)
     ]
@@ -512,13 +611,17 @@ def _document(
     include_all: bool,
     first: int = 0,
     also_cited: Sequence[str] = (),
+    note_style: bool = False,
+    named: bool = False,
 ) -> dict[str, Any]:
     """The pandoc document of *requests*, numbered from *first*; *also_cited* keys join
-    the nocite list."""
-    blocks: list[dict[str, Any]] = []
-    twins: list[dict[str, Any]] = []
+    the nocite list. A note style's requests are grouped by document, each group in a
+    ``briefing-doc`` div that :data:`_PER_DOCUMENT` formats on its own."""
+    groups: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     nocite: list[str] = []
     for index, request in enumerate(requests, first):
+        blocks, twins = groups.setdefault(request.group if note_style else '', ([], []))
+        note = request.note or index + 1
         # Consecutive items share one pandoc citation; an in-text item gets one of its own,
         # since pandoc can only put the first item of a citation into the text
         # ("Smith (2019; Jones 2020)"): we write "Smith (2019); Jones (2020)".
@@ -528,36 +631,62 @@ def _document(
             if item.mode in ('nocite', 'entry'):
                 nocite.append(item.key)
                 continue
-            citation = _citation(item, _MODES[item.mode], index + 1)
+            citation = _citation(item, _MODES[item.mode], note)
             if item.mode in _IN_TEXT or in_text or not segments:
                 segments.append([citation])
             else:
                 segments[-1].append(citation)
             in_text = item.mode in _IN_TEXT
+        # A note style makes a footnote of every citation outside one: a citation that
+        # makes none is given inside one, as pandoc formats a citation in a footnote.
+        inside = note_style and request.note_place != 'own'
+        if note_style and _author_only(request):
+            # The author as an in-text citation outside any footnote shows it (its note
+            # is dropped), after the document's other citations: not a position of them.
+            twins.append(
+                _div(f'briefing-request-{index}', [_para([_cite(seg)], False) for seg in segments])
+            )
+            continue
         if _author_only(request):
             # One paragraph per item, and a twin without the author at the very end (so
             # that numbering and positions are unchanged): the author part is the in-text
             # citation minus its twin.
-            paras = [{'t': 'Para', 'c': [_cite(segment)]} for segment in segments]
+            paras = [_para([_cite(segment)], inside) for segment in segments]
             twins.append(
                 _div(
                     f'briefing-twin-{index}',
                     [
-                        {'t': 'Para', 'c': [_cite([dict(seg[0], citationMode=_SUPPRESS)])]}
+                        _para([_cite([dict(seg[0], citationMode=_SUPPRESS)])], inside)
                         for seg in segments
                     ],
                 )
             )
+        elif named and _in_text_only(request):
+            # one paragraph per work: each gets its author before it (format_citations)
+            paras = [_para([_cite(segment)], inside) for segment in segments]
         else:
             inlines: list[dict[str, Any]] = []
             for segment in segments:
                 if inlines:
                     inlines += [{'t': 'Str', 'c': ';'}, {'t': 'Space'}]
                 inlines.append(_cite(segment))
-            paras = [{'t': 'Para', 'c': inlines}]
+            paras = [_para(inlines, inside)]
         blocks.append(_div(f'briefing-request-{index}', paras))
-    blocks.extend(twins)
-    blocks.append(_div('refs', []))
+    top: list[dict[str, Any]] = []
+    for group, (blocks, twins) in groups.items():
+        if note_style:
+            top.append(
+                {
+                    't': 'Div',
+                    'c': [
+                        [f'briefing-doc-{len(top)}', ['briefing-doc'], [['doc', group]]],
+                        blocks + twins,
+                    ],
+                }
+            )
+        else:
+            top.extend(blocks + twins)
+    top.append(_div('refs', []))
     meta: dict[str, Any] = {
         # Each part of a citation then links to its entry: that tells us which key it is.
         'link-citations': {'t': 'MetaBool', 'c': True},
@@ -565,13 +694,82 @@ def _document(
     }
     if lang:
         meta['lang'] = {'t': 'MetaString', 'c': lang}
+    if note_style:
+        # Each document is formatted without the others: the bibliography, formatted
+        # last, is told every key cited anywhere.
+        also_cited = list(dict.fromkeys(item.key for r in requests for item in r.items))
     nocite_keys = ['*'] if include_all else list(dict.fromkeys([*nocite, *also_cited]))
     if nocite_keys:
         meta['nocite'] = {
             't': 'MetaInlines',
             'c': [_cite([_citation(CiteItem(key), 'NormalCitation', 0) for key in nocite_keys])],
         }
-    return {'pandoc-api-version': _API_VERSION, 'meta': meta, 'blocks': blocks}
+    return {'pandoc-api-version': _API_VERSION, 'meta': meta, 'blocks': top}
+
+
+#: Words around a citation given inside a footnote: pandoc formats a citation amid a
+#: note's text (in brackets, in most note styles), not as the whole note (capitalised,
+#: with a full stop), which is what a citation in a footnote usually is.
+_AMID: Final = ('Zqbefore', 'Zqafter')
+
+
+def _para(inlines: list[dict[str, Any]], in_note: bool) -> dict[str, Any]:
+    if in_note:
+        amid = [
+            {'t': 'Str', 'c': _AMID[0]},
+            {'t': 'Space'},
+            *inlines,
+            {'t': 'Space'},
+            {'t': 'Str', 'c': _AMID[1]},
+        ]
+        inlines = [{'t': 'Note', 'c': [{'t': 'Para', 'c': amid}]}]
+    return {'t': 'Para', 'c': inlines}
+
+
+def _unwrapped(rich: tuple[Rich, ...]) -> tuple[Rich, ...]:
+    """A citation given inside a footnote (:func:`_para`) without the words around it."""
+    text = rich_to_text(rich)
+    if text.startswith(_AMID[0] + ' '):
+        rich = _strip_start(rich, _AMID[0] + ' ')
+        text = text[len(_AMID[0]) + 1 :]
+    end = text.rfind(' ' + _AMID[1])
+    if end >= 0:
+        rich = _strip_end(rich, text[end:])
+    return rich
+
+
+#: A pandoc Lua filter for note styles: each ``briefing-doc`` div is cited as a document
+#: of its own (first citations in full, later ones short, ibid. and "n 3" within the
+#: document), then the bibliography of every key cited. One pandoc process for all.
+_PER_DOCUMENT: Final = """\
+local function without(meta, name)
+  local copy = {}
+  for key, value in pairs(meta) do
+    if key ~= name then copy[key] = value end
+  end
+  return pandoc.Meta(copy)
+end
+
+function Pandoc(doc)
+  local out = pandoc.Blocks{}
+  local rest = pandoc.Blocks{}
+  local own = without(doc.meta, 'nocite')
+  for _, block in ipairs(doc.blocks) do
+    if block.t == 'Div' and block.classes:includes('briefing-doc') then
+      local done = pandoc.utils.citeproc(pandoc.Pandoc(block.content, own))
+      for _, formatted in ipairs(done.blocks) do
+        if not (formatted.t == 'Div' and formatted.identifier == 'refs') then
+          out:insert(formatted)
+        end
+      end
+    else
+      rest:insert(block)
+    end
+  end
+  out:extend(pandoc.utils.citeproc(pandoc.Pandoc(rest, doc.meta)).blocks)
+  return pandoc.Pandoc(out, doc.meta)
+end
+"""
 
 
 def _run(args: list[str], stdin: bytes) -> bytes:
@@ -592,18 +790,19 @@ def _citeproc_all(
     documents: Sequence[dict[str, Any]],
     bibliography: Path | None,
     style: Path | None,
+    lua: Path | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Format *documents* (see :func:`_documents`), side by side, into one output: every
     document's citations and the first one's bibliography (they are the same)."""
     if len(documents) == 1:
-        return _citeproc(pandoc, documents[0], bibliography, style)
+        return _citeproc(pandoc, documents[0], bibliography, style, lua)
     results: list[tuple[dict[str, Any], list[str]] | BaseException] = [
         CiteprocError('not run')
     ] * len(documents)
 
     def run(number: int) -> None:
         try:
-            results[number] = _citeproc(pandoc, documents[number], bibliography, style)
+            results[number] = _citeproc(pandoc, documents[number], bibliography, style, lua)
         except BaseException as exc:  # raised below, in the calling thread
             results[number] = exc
 
@@ -631,9 +830,15 @@ def _citeproc_all(
 
 
 def _citeproc(
-    pandoc: str, document: dict[str, Any], bibliography: Path | None, style: Path | None
+    pandoc: str,
+    document: dict[str, Any],
+    bibliography: Path | None,
+    style: Path | None,
+    lua: Path | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    args = [pandoc, '-f', 'json', '-t', 'json', '--citeproc']
+    """One pandoc run; with *lua*, that filter runs citeproc instead of ``--citeproc``."""
+    citeproc = ['--lua-filter', str(lua)] if lua is not None else ['--citeproc']
+    args = [pandoc, '-f', 'json', '-t', 'json', *citeproc]
     if bibliography is not None:
         args += ['--bibliography', str(bibliography)]
     if style is not None:
@@ -812,11 +1017,15 @@ def _inlines_to_rich(inlines: list[Any], quotes: tuple[str, ...]) -> list[Rich]:
         elif kind in ('Math', 'Code'):
             out.append(('text', content[1]))
         elif kind == 'Note':
-            # Note styles put citations into footnotes; we return the note's text and let
-            # the Sphinx side decide where it goes.
+            # Note styles put citations into footnotes: kept apart (see _split_notes), the
+            # Sphinx side decides where the note goes.
+            note: list[Rich] = []
             for block_kind, block in content:
                 if block_kind in ('Para', 'Plain'):
-                    out.extend(_inlines_to_rich(block, quotes))
+                    if note:
+                        note.append(('text', ' '))
+                    note.extend(_inlines_to_rich(block, quotes))
+            out.append(('note', _merge(note)))
         # RawInline, Image: nothing a bibliography needs
     return out
 
@@ -832,6 +1041,85 @@ def _merge(rich: Sequence[Rich]) -> tuple[Rich, ...]:
         else:
             out.append(node)
     return tuple(out)
+
+
+def _split_notes(rich: Sequence[Rich]) -> tuple[tuple[Rich, ...], tuple[Rich, ...]]:
+    """(*rich* without its notes, the notes' text): a note style's citation in the text
+    and its footnote."""
+    notes: list[Rich] = []
+
+    def outside(items: Sequence[Rich]) -> tuple[Rich, ...]:
+        kept: list[Rich] = []
+        for item in items:
+            if item[0] == 'note':
+                if notes:
+                    notes.append(('text', ' '))
+                notes.extend(item[1])
+            elif item[0] == 'text':
+                kept.append(item)
+            else:
+                kept.append((*item[:-1], outside(item[-1])))
+        return _merge(kept)
+
+    text = outside(rich)
+    return text, _merge(notes)
+
+
+def _names(item: Mapping[str, Any], every: bool) -> tuple[Rich, ...] | None:
+    """An item's authors (or editors) by family name: "Nelson", "Nelson and Smith",
+    "Nelson et al." (every one with *every*); ``None`` when it has none."""
+    if item.get('t') == 'MetaMap':  # a pandoc reference (see .reader): its plain values
+        item = _meta_plain(item)
+    people = item.get('author') or item.get('editor') or []
+    names = [
+        str(person.get('family') or person.get('literal') or '').strip()
+        for person in people
+        if isinstance(person, dict)
+    ]
+    names = [name for name in names if name]
+    if not names:
+        return None
+    if len(names) > 2 and not every:
+        text = f'{names[0]} et al.'
+    elif len(names) > 2:
+        text = ', '.join(names[:-1]) + ', and ' + names[-1]
+    else:
+        text = ' and '.join(names)
+    return (('text', text),)
+
+
+def _meta_plain(value: Any) -> Any:
+    """A pandoc metadata value as plain data: maps, lists and text (inline markup is
+    flattened to its words)."""
+    if not isinstance(value, dict):
+        return value
+    kind, content = value.get('t'), value.get('c')
+    if kind == 'MetaMap' and isinstance(content, dict):
+        return {key: _meta_plain(inner) for key, inner in content.items()}
+    if kind == 'MetaList' and isinstance(content, list):
+        return [_meta_plain(inner) for inner in content]
+    if kind in ('MetaString', 'MetaBool'):
+        return content
+    if kind == 'MetaInlines' and isinstance(content, list):
+        return _inlines_text(content)
+    return ''
+
+
+def _inlines_text(inlines: list[Any]) -> str:
+    words: list[str] = []
+    for inline in inlines:
+        if not isinstance(inline, dict):
+            continue
+        kind, content = inline.get('t'), inline.get('c')
+        if kind == 'Str':
+            words.append(str(content))
+        elif kind in ('Space', 'SoftBreak', 'LineBreak'):
+            words.append(' ')
+        elif isinstance(content, list):
+            # Emph, Strong, Span … hold their inlines last
+            last = content[-1] if content and isinstance(content[-1], list) else content
+            words.append(_inlines_text(last))
+    return ''.join(words)
 
 
 def _author_part(in_text: tuple[Rich, ...], twin: tuple[Rich, ...]) -> tuple[Rich, ...] | None:

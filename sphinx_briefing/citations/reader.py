@@ -318,14 +318,29 @@ def _executable_state(pandoc: str) -> str:
     return f'{pandoc}:{status.st_mtime_ns}:{status.st_size}'
 
 
+def _is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace('_', '-') in ('utf-8', 'utf8', 'utf-8-sig')
+
+
 def _read_file(
-    path: Path, *, lang: str | None, pandoc: str, cache_dir: Path | None
+    path: Path,
+    *,
+    lang: str | None,
+    pandoc: str,
+    cache_dir: Path | None,
+    encoding: str = 'utf-8-sig',
+    inherited: str = '',
 ) -> _FileResult | None:
     try:
         data = path.read_bytes()
     except OSError:
         return None
     fmt = file_format(path)
+    if fmt in ('biblatex', 'bibtex') and (inherited or not _is_utf8(encoding)):
+        # pandoc reads UTF-8 only, and one file knows nothing of the macros of the files
+        # before it (BibTeX's own rule, which bibtexparser follows here)
+        text = data.decode(encoding, errors='replace')
+        data = (inherited + text).encode('utf-8')
     identity = repr((_VERSION, fmt, lang, _executable_state(pandoc)))
     digest = hashlib.sha256(identity.encode() + b'\0' + data).hexdigest()[:32]
     cache_file = cache_dir / f'refs-{digest}.pickle' if cache_dir is not None else None
@@ -363,6 +378,8 @@ def references_for(
     lang: str | None,
     pandoc: str,
     cache_dir: Path | None = None,
+    encoding: str = 'utf-8-sig',
+    inherited: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Reference], list[tuple[str, str]]]:
     """The pandoc references of *keys*, each read from the file its entry came from.
 
@@ -381,7 +398,14 @@ def references_for(
     found: dict[str, Reference] = {}
     problems: list[tuple[str, str]] = []
     for path, wanted in by_path.items():
-        result = _read_file(Path(path), lang=lang, pandoc=pandoc, cache_dir=cache_dir)
+        result = _read_file(
+            Path(path),
+            lang=lang,
+            pandoc=pandoc,
+            cache_dir=cache_dir,
+            encoding=encoding,
+            inherited=(inherited or {}).get(path, ''),
+        )
         references = result.references if result is not None else {}
         missing = [key for key in wanted if key not in references]
         if missing and file_format(path) in ('biblatex', 'bibtex'):

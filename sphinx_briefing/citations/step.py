@@ -10,6 +10,7 @@ unchanged set of citations is neither decoded nor formatted again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import pickle
 from collections.abc import Mapping, Sequence
@@ -38,8 +39,16 @@ from sphinx_briefing.citations.citeproc import (
     formatting_key,
     resolve_style,
 )
+from sphinx_briefing.citations.compat import (
+    EntryFacts,
+    citation_style,
+    csl_for,
+    docnames_citing,
+    plain_field,
+    select,
+)
 from sphinx_briefing.citations.reader import PandocMissingError, references_for
-from sphinx_briefing.citations.roles import FORMS
+from sphinx_briefing.citations.roles import AUTHOR_IN_BRACKETS, FORMS
 from sphinx_briefing.config import conf_location
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import CiteRef, Placeholder, stable_digest
@@ -76,10 +85,15 @@ class CitationInputs:
     texts: Mapping[tuple[str, str], tuple[Rich, ...]] = field(default_factory=dict)
     #: every formatted entry, in the style's order
     entries: tuple[tuple[str, tuple[Rich, ...]], ...] = ()
+    #: (docname, anchor) of a bibliography with a :filter: or .bib files → the keys it may
+    #: list (sphinxcontrib-bibtex's options)
+    selected: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     #: the bib ``keywords`` of each entry, for ``bibliography :keywords:``
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     numeric: bool = False
     warnings: tuple[BibWarning, ...] = ()
+    #: keys written with another document's bibliography :keyprefix: → the entry's key
+    unprefixed: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,9 +120,10 @@ class CitationCache:
     #: what the last formatting was given, compared as is: equal inputs skip even the
     #: formatting key (a digest of every item's JSON)
     signature: bytes = b''
-    #: the .bib files' (path, mtime, size) and what was loaded from them: unchanged files
-    #: are not even read again
+    #: the .bib files' (path, mtime, size), their encoding and what was loaded from them:
+    #: unchanged files are not even read again
     bib_stats: tuple[tuple[str, int, int], ...] = ()
+    bib_encoding: str = ''
     database: BibDatabase | None = None
     #: whether this build changed anything above, that is, whether to save it
     modified: bool = field(default=False, compare=False)
@@ -148,14 +163,17 @@ def load(app: Sphinx, cache: CitationCache) -> BibDatabase:
     if not paths:
         return BibDatabase(entries={}, problems=())
     stats = tuple(file_state(path) for path in paths)
-    if cache.database is not None and stats == cache.bib_stats:
+    encoding = str(getattr(app.config, 'bibtex_encoding', '') or 'utf-8-sig')
+    if cache.database is not None and stats == cache.bib_stats and encoding == cache.bib_encoding:
         return cache.database
     database = load_bibfiles(
         paths,
         cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
         progress=lambda message: logger.info(message),
+        encoding=encoding,
     )
-    cache.bib_stats, cache.database, cache.modified = stats, database, True
+    cache.bib_stats, cache.bib_encoding = stats, encoding
+    cache.database, cache.modified = database, True
     return database
 
 
@@ -171,9 +189,10 @@ def file_state(path: Path) -> tuple[str, int, int]:
 
 def requests_for(
     cites: Sequence[CiteRef], known: Mapping[str, object], *, dedupe: bool
-) -> tuple[list[CitationRequest], dict[tuple[str, str], int]]:
+) -> tuple[list[CitationRequest], dict[tuple[str, str], tuple[int, bool]]]:
     """The pandoc requests, in reading order, and which request each citation (by
-    (docname, anchor)) reads its text from.
+    (docname, anchor)) reads its text from, and whether it reads the request's footnote
+    (a note style's footnote made for a citation, at the citation's anchor + ``-note``).
 
     With *dedupe*, a citation identical to an earlier one reuses its request: the same
     keys and notes format the same in a style without position conditions (first,
@@ -181,8 +200,11 @@ def requests_for(
     """
     requests: list[CitationRequest] = []
     index_of: dict[CitationRequest, int] = {}
-    texts: dict[tuple[str, str], int] = {}
-    for cite in cites:
+    texts: dict[tuple[str, str], tuple[int, bool]] = {}
+    notes = any(cite.note_place for cite in cites)
+    last_note: dict[str, int] = {}
+    for cite in _in_note_order(cites):
+        note = last_note[cite.docname] = cite.note or last_note.get(cite.docname, 0)
         mode, all_authors, _capital = FORMS.get(cite.form, FORMS['p'])
         items = tuple(
             CiteItem(key=key, prefix=prefix, suffix=suffix, mode=mode)
@@ -191,12 +213,45 @@ def requests_for(
         )
         if not items:
             continue
-        request = CitationRequest(items=items, all_authors=all_authors)
+        place = cite.note_place if cite.note_place in ('own', 'inside') else ''
+        request = CitationRequest(
+            items=items,
+            all_authors=all_authors,
+            note=note,
+            note_place=place,  # type: ignore[arg-type]
+            group=cite.docname if notes else '',
+        )
         if not dedupe or request not in index_of:
             index_of[request] = len(requests)
             requests.append(request)
-        texts[cite.docname, cite.anchor] = index_of[request] if dedupe else len(requests) - 1
+        index = index_of[request] if dedupe else len(requests) - 1
+        texts[cite.docname, cite.anchor] = (index, False)
+        if place == 'own':
+            texts[cite.docname, f'{cite.anchor}-note'] = (index, True)
     return requests, texts
+
+
+def _in_note_order(cites: Sequence[CiteRef]) -> list[CiteRef]:
+    """A note style's citations of each document in the order of their footnotes (those
+    inside a document's own footnotes are read after the text); other citations as
+    they are. A citation without a number (a position's sources) takes the one before."""
+    if not any(cite.note_place for cite in cites):
+        return list(cites)
+    ordered: list[CiteRef] = []
+    start = 0
+    while start < len(cites):
+        end = start
+        while end < len(cites) and cites[end].docname == cites[start].docname:
+            end += 1
+        numbers: list[int] = []
+        last = 0
+        for cite in cites[start:end]:
+            last = cite.note or last
+            numbers.append(last)
+        ranked = sorted(range(end - start), key=numbers.__getitem__)
+        ordered.extend(cites[start + i] for i in ranked)
+        start = end
+    return ordered
 
 
 def _uses_positions(style: Path | None) -> bool:
@@ -249,8 +304,24 @@ def format_project(
             warnings.append(BibWarning(problem.message, subtype, f'{problem.path}:'))
 
     style: Path | None = None
+    bibliographies = [ph for ph in placeholders if ph.kind == 'bibliography']
+    name = citation_style(app.config, next((ph.style for ph in bibliographies if ph.style), ''))
+    reference = str(getattr(app.config, 'bibtex_reference_style', '') or '')
+    for ph in bibliographies:
+        if ph.style and csl_for(ph.style, reference) != name:
+            warnings.append(
+                BibWarning(
+                    __(
+                        '%s:%s: bibliography :style: %r is not the citation style of the '
+                        'project (%r), which formats every citation and bibliography'
+                    )
+                    % (ph.docname, ph.line, ph.style, name),
+                    Subtype.BAD_OPTION,
+                    None,
+                )
+            )
     try:
-        style = resolve_style(app.config.briefing_citation_style, Path(app.confdir))
+        style = resolve_style(name, Path(app.confdir))
     except StyleError as exc:
         warnings.append(
             BibWarning(
@@ -261,10 +332,11 @@ def format_project(
         )
 
     entries = database.entries
+    unprefixed = _unprefixed(cites_in_order, bibliographies, entries)
+    if unprefixed:
+        cites_in_order = unprefix(cites_in_order, unprefixed)
     requests, text_of = requests_for(cites_in_order, entries, dedupe=not _uses_positions(style))
-    include_all = any(
-        ph.kind == 'bibliography' and ph.scope in ('all', 'notcited') for ph in placeholders
-    )
+    include_all = any(ph.scope in ('all', 'notcited') or ph.filter for ph in bibliographies)
     lang = language_tag(app.config.language)
     wanted = list(entries) if include_all else _cited_keys(requests)
     items = _items(app, database, wanted, cache, lang, warnings)
@@ -296,6 +368,7 @@ def format_project(
                 lang=lang,
                 include_all=include_all,
                 pandoc=app.config.briefing_pandoc or None,
+                name_in_text=True,
             )
         except CiteprocError as exc:
             # pandoc missing or failing: the setting that names it is the place to fix
@@ -323,14 +396,100 @@ def format_project(
     return CitationInputs(
         known_keys=frozenset(entries),
         issued=issued,
-        texts={where: formatted.citations[index] for where, index in text_of.items()}
+        texts=_bracketed(
+            {
+                where: (formatted.notes if note else formatted.citations)[index]
+                for where, (index, note) in text_of.items()
+            },
+            cites_in_order,
+        )
         if formatted
         else {},
         entries=formatted.bibliography if formatted else (),
+        selected=_selected(bibliographies, entries, cites_in_order),
         keywords={key: _keywords(entry) for key, entry in entries.items()},
         numeric=formatted.numeric if formatted else False,
         warnings=tuple(warnings),
+        unprefixed=unprefixed,
     )
+
+
+def _unprefixed(
+    cites: Sequence[CiteRef], bibliographies: Sequence[Placeholder], entries: Mapping[str, object]
+) -> dict[str, str]:
+    """sphinxcontrib-bibtex's :keyprefix: holds across documents: ``x-key`` cited in one
+    document cites ``key`` when another document's bibliography has ``:keyprefix: x-``
+    (within a document, the prefix is taken off when it is read). A key of the .bib
+    itself is never renamed."""
+    prefixes = sorted({ph.keyprefix for ph in bibliographies if ph.keyprefix}, key=len)[::-1]
+    if not prefixes:
+        return {}
+    renamed: dict[str, str] = {}
+    for cite in cites:
+        for key in cite.keys:
+            if key in entries or key in renamed:
+                continue
+            for prefix in prefixes:
+                if key.startswith(prefix) and key[len(prefix) :] in entries:
+                    renamed[key] = key[len(prefix) :]
+                    break
+    return renamed
+
+
+def unprefix(cites: Sequence[CiteRef], renamed: Mapping[str, str]) -> list[CiteRef]:
+    """*cites* with the keys :func:`_unprefixed` found renamed."""
+    return [
+        dataclasses.replace(cite, keys=tuple(renamed.get(key, key) for key in cite.keys))
+        if any(key in renamed for key in cite.keys)
+        else cite
+        for cite in cites
+    ]
+
+
+def _bracketed(
+    texts: dict[tuple[str, str], tuple[Rich, ...]], cites: Sequence[CiteRef]
+) -> dict[tuple[str, str], tuple[Rich, ...]]:
+    """cite:authorpar and friends: the author in brackets."""
+    for cite in cites:
+        where = (cite.docname, cite.anchor)
+        if cite.form in AUTHOR_IN_BRACKETS and where in texts:
+            texts[where] = (('text', '('), *texts[where], ('text', ')'))
+    return texts
+
+
+def _selected(
+    bibliographies: Sequence[Placeholder],
+    entries: Mapping[str, BibEntry],
+    cites: Sequence[CiteRef],
+) -> dict[tuple[str, str], frozenset[str]]:
+    """The keys each bibliography with .bib files or a :filter: may list."""
+    result: dict[tuple[str, str], frozenset[str]] = {}
+    facts: list[EntryFacts] | None = None
+    for ph in bibliographies:
+        allowed: frozenset[str] | None = None
+        if ph.files:
+            files = set(ph.files)
+            allowed = frozenset(
+                key for key, entry in entries.items() if str(Path(entry.path).resolve()) in files
+            )
+        if ph.filter:
+            if facts is None:
+                citing = docnames_citing(cites)
+                facts = [
+                    EntryFacts(
+                        key=key,
+                        entry_type=entry.entry_type,
+                        fields={name: plain_field(value) for name, value in entry.fields},
+                        cited=key in citing,
+                        docnames=frozenset(citing.get(key, ())),
+                    )
+                    for key, entry in entries.items()
+                ]
+            passed = select(ph.filter, facts, ph.docname)
+            allowed = passed if allowed is None else allowed & passed
+        if allowed is not None:
+            result[ph.docname, ph.anchor] = allowed
+    return result
 
 
 def _cited_keys(requests: Sequence[CitationRequest]) -> list[str]:
@@ -369,6 +528,8 @@ def _items(
                 lang=lang,
                 pandoc=pandoc,
                 cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
+                encoding=database.encoding,
+                inherited=database.inherited,
             )
         except PandocMissingError:
             # said once, at briefing_pandoc, when the citations are formatted
