@@ -541,6 +541,35 @@ def test_no_serious_accessibility_violation_in_our_markup(
     assert found == [], '\n'.join(found)
 
 
+def test_keyboard_focus_is_visible_on_our_links(browser: Any, site: Site, tabs: list[Tab]) -> None:
+    """Moving through a page with Tab, each link of ours that takes the focus shows a
+    visible outline (2 px at least) in a colour that stands out from its background."""
+    tab = open_tab(tabs, browser, site)
+    page = tab.page
+    for name in ('position-matrix', 'question-index', 'themes/1-military-civil-fusion'):
+        tab.open(f'{name}.html')
+        seen_links = 0
+        for _ in range(300):
+            page.keyboard.press('Tab')
+            focused = page.evaluate(
+                """() => { const e = document.activeElement;
+                    if (!e || e.tagName !== 'A' || !e.closest('.briefing-collection, div.briefing'))
+                      return null;
+                    const s = getComputedStyle(e);
+                    return {style: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                            colour: s.outlineColor, text: e.textContent.trim().slice(0, 30)}; }"""
+            )
+            if focused is None:
+                continue
+            seen_links += 1
+            assert focused['style'] not in ('none', 'hidden'), (name, focused)
+            assert focused['width'] >= 2, (name, focused)
+            if seen_links >= 8:
+                break
+        assert seen_links >= 8, f'{name}: only {seen_links} of our links took the focus'
+    tab.assert_clean()
+
+
 def test_every_page_loads_without_errors(browser: Any, site: Site, tabs: list[Tab]) -> None:
     """Every page in light mode, the collection pages in dark mode too: no console
     error, no page error, no failed request, the stylesheet linked once."""
