@@ -120,33 +120,31 @@ def domain_index_page(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> str | None:
     """``html-page-context``: the Question Index page Sphinx writes for the domain
-    (``briefing-questions``) laid out as the book's own question index, every question by
-    panel and topic with its number, text and topic, under the handling banner, instead
-    of Sphinx's generic domain index (entries in bold monospace, no banner).
+    (``briefing-questions``) laid out as the book's question index, every question of
+    every panel with its number, text and topic, under the handling banner, instead of
+    Sphinx's generic domain index (entries in bold monospace, no banner).
 
-    Made as nodes by the same renderer as a ``question-index`` directive and written by
-    the builder's translator; Sphinx writes this page in every build, so it is never
-    stale."""
+    Made as nodes (:meth:`~sphinx_briefing.render.PageRenderer.questions_page`) and
+    written by the builder's translator. Sphinx writes this page in every build, so it is
+    never stale, and it is kept to three columns: a build that changed nothing still
+    writes it."""
     from sphinx_briefing.domain import QuestionIndex
     from sphinx_briefing.events import banner
-    from sphinx_briefing.model import Placeholder
 
     if templatename != 'domainindex.html' or pagename != f'briefing-{QuestionIndex.name}':
         return None
     domain = cast('BriefingDomain', app.env.get_domain('briefing'))
     builder = cast('StandaloneHTMLBuilder', app.builder)
-    root = app.config.root_doc
-    whole = Placeholder(kind='question-index', docname=pagename, anchor=pagename, line=None)
     renderer = CollectionRenderer(builder, domain.derived, pagename)
     title = str(QuestionIndex.localname)
     section = nodes.section(ids=[pagename])
     section += nodes.title(title, title)
     collection = nodes.container(
-        classes=['briefing-collection', 'briefing-question-index', 'no-search']
+        classes=['briefing-collection', 'briefing-questions-page', 'no-search']
     )
-    collection.extend(renderer.question_index(whole))
+    collection.extend(renderer.questions_page())
     section += collection
-    notice = banner(domain.derived, root)
+    notice = banner(domain.derived, app.config.root_doc)
     body = [*([notice] if notice is not None else []), section]
     context.update(
         title=title,

@@ -114,6 +114,7 @@ class PageRenderer:
         self.config = builder.config
         self.stances = briefing_config.stances(builder.config)
         self._uris: dict[str, str | None] = {}
+        self._referred_indexes: dict[tuple[str, str], bool] = {}
         #: the page being made, when not *fromdocname* (a part of a split question index,
         #: which is not a document): no link is a same-page link then
         self.table_page: str | None = None
@@ -393,6 +394,38 @@ class PageRenderer:
             result.append(nodes.paragraph(empty, empty, classes=['briefing-empty']))
         return result
 
+    def questions_page(self) -> list[nodes.Node]:
+        """Every question of every panel (its number, text and topic), by panel: the
+        Question Index page Sphinx writes for the domain."""
+        derived, mk = self.derived, self.cells
+        panels = derived.panel_ids()
+        result: list[nodes.Node] = []
+        for panel in panels:
+            infos = derived.questions_of(panel)
+            if not infos:
+                continue
+            if len(panels) > 1:
+                heading = derived.panels[panel].title if panel in derived.panels else _('No panel')
+                result.append(nodes.rubric(heading, heading, classes=['briefing-panel-heading']))
+            rows = [
+                [
+                    [self.question(info.record.qid, mk=mk)],
+                    [mk.text(('↳ ' if info.parent else '') + info.text)],
+                    [mk.text(info.record.topic)],
+                ]
+                for info in infos
+            ]
+            headers = [
+                mk.text(str(_('No.'))),
+                mk.text(str(_('Question'))),
+                mk.text(str(_('Topic'))),
+            ]
+            result.append(self.table(headers, rows, widths=[8, 62, 30], classes=[]))
+        if not result:
+            empty = _('No questions.')
+            result.append(nodes.paragraph(empty, empty, classes=['briefing-empty']))
+        return result
+
     def splits(self, ph: Placeholder) -> bool:
         """Whether this builder writes the question index *ph* as an overview and parts
         (see :func:`split_indexes`)."""
@@ -498,10 +531,18 @@ class PageRenderer:
         with_positions, with_sources = self._index_columns()
         return self.table(
             *self._index_rows(
-                ph, infos, anchored, with_positions, with_sources, self.derived.index_referred(ph)
+                ph, infos, anchored, with_positions, with_sources, self._referred(ph)
             ),
             classes=['briefing-question-index'],
         )
+
+    def _referred(self, ph: Placeholder) -> bool:
+        """Derived.index_referred, asked once per index and page (it looks at every row of
+        the index, and an index has a table per group)."""
+        key = (ph.docname, ph.anchor)
+        if key not in self._referred_indexes:
+            self._referred_indexes[key] = self.derived.index_referred(ph)
+        return self._referred_indexes[key]
 
     def _index_columns(self) -> tuple[bool, bool]:
         """Whether an index table has a Positions and a Sources column: the public

@@ -83,24 +83,37 @@ def test_question_index_links_both_ways(project: Any) -> None:
 
 
 def test_domain_index_page(project: Any) -> None:
-    """Sphinx's Question Index page is laid out as the book's own question index: the
-    number and text in the body font (no code element), the topic as group heading,
-    linked to the questions from the page's own place."""
+    """Sphinx's Question Index page is laid out as the book's question index: the number,
+    the text in the body font (no code element) and the topic, linked to the questions
+    from the page's own place."""
     build = twin_md(project)
     soup = BeautifulSoup(build.html('briefing-questions'), 'html.parser')
     assert soup.select('table.indextable') == []
-    table = soup.select_one('div.briefing-question-index table.briefing-table')
+    table = soup.select_one('div.briefing-questions-page table.briefing-table')
+    assert [th.get_text(strip=True) for th in table.select('thead th')] == [
+        'No.',
+        'Question',
+        'Topic',
+    ]
     rows = [
-        [td.get_text(' ', strip=True) for td in row.select('td')][:2]
+        [td.get_text(' ', strip=True) for td in row.select('td')]
         for row in table.select('tbody tr')
     ]
     assert rows[:2] == [
-        ['Q1', 'How should regulations on foreign investments be strengthened to prevent this?'],
-        ['Q1a', '↳ Can screening regimes that differ stop deal-shopping?'],
+        [
+            'Q1',
+            'How should regulations on foreign investments be strengthened to prevent this?',
+            'Military–civil fusion',
+        ],
+        [
+            'Q1a',
+            '↳ Can screening regimes that differ stop deal-shopping?',
+            'Military–civil fusion',
+        ],
     ]
+    assert len(rows) == 4
     assert table.select('code') == []
-    first = table.select_one('tbody a')
-    assert first['href'] == 'themes.html#question-fdi-screening'
+    assert table.select_one('tbody a')['href'] == 'themes.html#question-fdi-screening'
     assert soup.select_one('h1').get_text(strip=True).rstrip('¶') == 'Question Index'
 
 
