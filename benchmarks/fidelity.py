@@ -16,7 +16,7 @@ apart and left out of the share.
 
 Usage::
 
-    python benchmarks/fidelity.py FILE [FILE ...] [--style NAME ...] [--show N] [--port]
+    python benchmarks/fidelity.py FILE [FILE ...] [--style NAME ...] [--show N]
 
 The real files measured for the README are not in the repository (see README, section
 Citations, for their public repositories and paths).
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx_briefing.citations import citeproc
-from sphinx_briefing.citations.bibtex import BibDatabase, entry_to_csl, load_bibfiles
+from sphinx_briefing.citations.bibtex import BibDatabase, load_bibfiles
 from sphinx_briefing.citations.reader import references_for
 
 STYLES = (
@@ -55,15 +55,9 @@ def pandoc_alone(
 
 
 def extension(
-    database: BibDatabase, style: Path | None, pandoc: str, lang: str | None, port: bool = False
-) -> tuple[dict[str, tuple[Any, ...]], list[str]]:
-    """Every entry as the extension renders it (a ``:all:`` bibliography); with *port*, as
-    the Python port of pandoc's BibTeX reader (``bibtex.entry_to_csl``) reads them, the
-    path every build took before :mod:`.reader`."""
-    if port:
-        csl = {key: entry_to_csl(entry, lang=lang) for key, entry in database.entries.items()}
-        formatted = citeproc.format_citations(style, csl, [], lang=lang, include_all=True)
-        return dict(formatted.bibliography), []
+    database: BibDatabase, style: Path | None, pandoc: str, lang: str | None
+) -> tuple[dict[str, tuple[Any, ...]], list[tuple[str, str]]]:
+    """Every entry as the extension renders it (a ``:all:`` bibliography)."""
     items, problems = references_for(
         database.entries, list(database.entries), lang=lang, pandoc=pandoc
     )
@@ -105,14 +99,14 @@ def difference_class(ours: tuple[Any, ...] | None, theirs: tuple[Any, ...] | Non
 
 
 def measure(
-    path: Path, styles: Sequence[str], pandoc: str, lang: str | None, show: int, port: bool = False
+    path: Path, styles: Sequence[str], pandoc: str, lang: str | None, show: int
 ) -> list[dict[str, Any]]:
     database = load_bibfiles([path])
     rows = []
     for name in styles:
         style = citeproc.resolve_style(name, Path.cwd())
         started = time.perf_counter()
-        ours, problems = extension(database, style, pandoc, lang, port)
+        ours, problems = extension(database, style, pandoc, lang)
         ours_time = time.perf_counter() - started
         started = time.perf_counter()
         try:
@@ -179,14 +173,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--style', action='append', help='a style name (default: four)')
     parser.add_argument('--lang', default=None, help="the document language, e.g. 'de'")
     parser.add_argument('--show', type=int, default=3, help='examples shown per class')
-    parser.add_argument(
-        '--port', action='store_true', help="measure the Python port of pandoc's BibTeX reader"
-    )
     args = parser.parse_args(argv)
     pandoc = citeproc._pandoc_path()
     worst = 1.0
     for path in args.files:
-        for row in measure(path, args.style or STYLES, pandoc, args.lang, args.show, args.port):
+        for row in measure(path, args.style or STYLES, pandoc, args.lang, args.show):
             worst = min(worst, row['share'])
     print(f'lowest share identical: {worst:.2%}')
     return 0

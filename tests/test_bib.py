@@ -1,20 +1,23 @@
-"""Loading .bib files (sphinx_briefing.citations.bibtex): problems, cache, macros, names, CSL mapping."""
+"""Loading .bib files (sphinx_briefing.citations.bibtex): problems, cache, macros, dates; and
+what their entries read as (pandoc's reader, as builds read them, then citeproc): names,
+dates, titles' case, entry types."""
 
 from __future__ import annotations
 
 import os
 import pickle
-import subprocess
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import require_tool
-from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
 from sphinx_briefing.citations import bibtex as bib
-from sphinx_briefing.citations.bibtex import BibEntry, entry_issued, entry_to_csl, load_bibfiles
+from sphinx_briefing.citations import citeproc
+from sphinx_briefing.citations.bibtex import entry_issued, load_bibfiles
+from sphinx_briefing.citations.citeproc import Rich
+from sphinx_briefing.citations.reader import references_for
 
 DATA = Path(__file__).parent / 'data' / 'bib'
 
@@ -25,9 +28,36 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def csl_of(tmp_path: Path, text: str, key: str = 'a') -> dict[str, Any]:
-    database = load_bibfiles([write(tmp_path, 'one.bib', text)])
-    return entry_to_csl(database.entries[key])
+def formatted(
+    path: Path, style: str = 'apa', lang: str | None = None
+) -> dict[str, tuple[Rich, ...]]:
+    """Every entry of *path* in a bibliography, as a build reads it (pandoc's reader) and
+    formats it (pandoc's citeproc)."""
+    database = load_bibfiles([path])
+    items, problems = references_for(
+        database.entries, list(database.entries), lang=lang, pandoc=citeproc._pandoc_path()
+    )
+    assert problems == []
+    result = citeproc.format_citations(
+        citeproc.resolve_style(style, DATA), items, [], lang=lang, include_all=True
+    )
+    return dict(result.bibliography)
+
+
+def rendered(path: Path, style: str = 'apa', lang: str | None = None) -> dict[str, str]:
+    """What a reader sees of each entry of *path*: its text, whitespace folded."""
+    return {
+        key: ' '.join(citeproc.rich_to_text(rich).split())
+        for key, rich in formatted(path, style, lang).items()
+    }
+
+
+def rendered_one(tmp_path: Path, text: str, style: str = 'apa', key: str = 'a') -> str:
+    return rendered(write(tmp_path, f'{key}-{style}.bib', text), style)[key]
+
+
+def emphasised(rich: tuple[Rich, ...]) -> list[str]:
+    return [citeproc.rich_to_text(node[-1]) for node in rich if node[0] == 'emph']
 
 
 # --------------------------------------------------------------------------- problems
@@ -114,8 +144,11 @@ def test_bad_input_never_raises(tmp_path: Path, content: bytes) -> None:
     path.write_bytes(content)
     database = load_bibfiles([path])
     for entry in database.entries.values():
-        entry_to_csl(entry)  # decoding must not raise either
         entry_issued(entry)
+    # nor does reading what loaded
+    references_for(
+        database.entries, list(database.entries), lang=None, pandoc=citeproc._pandoc_path()
+    )
 
 
 def test_not_utf8_is_reported_and_loaded(tmp_path: Path) -> None:
@@ -267,8 +300,8 @@ def test_string_macros_concatenation_and_nested_macros(tmp_path: Path) -> None:
     assert entry.get('address') == 'New York, NY'
     assert entry.get('note') == 'See New York and ACM Press'
     assert database.problems == ()
-    csl = entry_to_csl(entry)
-    assert (csl['publisher'], csl['publisher-place']) == ('ACM Press', 'New York, NY')
+    # IEEE prints the place
+    assert 'New York, NY: ACM Press, 2001' in rendered(tmp_path / 'a.bib', 'ieee')['a']
 
 
 def test_a_macro_defined_through_itself_is_reported_not_expanded(tmp_path: Path) -> None:
@@ -316,8 +349,12 @@ def test_month(tmp_path: Path, month: str, expected: int | None) -> None:
     database = load_bibfiles([write(tmp_path, 'a.bib', f'@misc{{a, month = {month}, year=2019}}')])
     entry = database.entries['a']
     assert entry_issued(entry) == (2019, expected, None)
-    parts = [2019] if expected is None else [2019, expected]
-    assert entry_to_csl(entry)['issued'] == {'date-parts': [parts]}
+
+
+@pytest.mark.parametrize('month', ['nov', 'NOV', '{11}'])
+def test_a_month_is_printed(tmp_path: Path, month: str) -> None:
+    text = f'@online{{a, title = {{T}}, month = {month}, year = 2019}}'
+    assert rendered_one(tmp_path, text) == 'T. (2019, November).'
 
 
 def test_numbers_python_cannot_read_are_not_dates(tmp_path: Path) -> None:
@@ -336,10 +373,11 @@ def test_numbers_python_cannot_read_are_not_dates(tmp_path: Path) -> None:
             )
         ]
     )
-    big, small = database.entries['k'], database.entries['s']
-    assert entry_to_csl(big)['issued'] == {'literal': many}
+    small = database.entries['s']
     assert entry_issued(small) == (2001, None, None)
-    assert entry_to_csl(small)['issued'] == {'date-parts': [[2001]]}
+    texts = rendered(tmp_path / 'a.bib')
+    assert texts['s'] == 'T. (2001).'
+    assert many not in texts['k']
 
 
 def test_month_macro_becomes_november(tmp_path: Path) -> None:
@@ -354,10 +392,11 @@ def test_dates(tmp_path: Path) -> None:
                 tmp_path,
                 'a.bib',
                 """
-                @online{d1, date = {2019-11-20}, urldate = {2020-01-02}}
-                @online{d2, date = {2019-11/2019-12}}
+                @online{d1, title = {One}, date = {2019-11-20}, urldate = {2020-01-02},
+                  url = {https://example.org}}
+                @online{d2, title = {Two}, date = {2019-11/2019-12}}
                 @misc{d3, year = {2019}, month = nov, day = {20}}
-                @misc{d4, year = {forthcoming}}
+                @misc{d4, title = {Four}, year = {forthcoming}}
                 @misc{d5, title = {no date}}
                 """,
             )
@@ -365,13 +404,16 @@ def test_dates(tmp_path: Path) -> None:
     )
     entries = database.entries
     assert entry_issued(entries['d1']) == (2019, 11, 20)
-    assert entry_to_csl(entries['d1'])['accessed'] == {'date-parts': [[2020, 1, 2]]}
     assert entry_issued(entries['d2']) == (2019, 11, None)
-    assert entry_to_csl(entries['d2'])['issued'] == {'date-parts': [[2019, 11], [2019, 12]]}
     assert entry_issued(entries['d3']) == (2019, 11, 20)
     assert entry_issued(entries['d4']) is None
-    assert entry_to_csl(entries['d4'])['issued'] == {'literal': 'forthcoming'}
     assert entry_issued(entries['d5']) is None
+    apa = rendered(tmp_path / 'a.bib')
+    assert apa['d1'].startswith('One. (2019, November 20).')
+    assert apa['d2'] == 'Two. (2019, November–December).'
+    assert apa['d4'] == 'Four. (forthcoming).'
+    # IEEE prints the date a web page was read
+    assert 'Accessed: Jan. 02, 2020' in rendered(tmp_path / 'a.bib', 'ieee')['d1']
 
 
 def test_seed_dates_for_the_facts_as_of_check() -> None:
@@ -385,7 +427,7 @@ def test_seed_dates_for_the_facts_as_of_check() -> None:
 
 
 def test_corporate_authors_with_commas_and_and_stay_one(tmp_path: Path) -> None:
-    csl = csl_of(
+    text = rendered_one(
         tmp_path,
         r"""
         @techreport{a,
@@ -395,29 +437,26 @@ def test_corporate_authors_with_commas_and_and_stay_one(tmp_path: Path) -> None:
           title = {T}, institution = {I}, year = 2019}
         """,
     )
-    assert csl['author'] == [
-        {'literal': 'OECD Directorate for Science, Technology and Innovation'},
-        {'literal': 'United States Senate, Permanent Subcommittee on Investigations'},
-        {'literal': 'Simon and Schuster'},
-        {'literal': 'World Trade Organization'},
-    ]
+    assert text.startswith(
+        'OECD Directorate for Science, Technology and Innovation, '
+        'United States Senate, Permanent Subcommittee on Investigations, '
+        'Simon and Schuster, & World Trade Organization. (2019).'
+    )
 
 
 def test_seed_corporate_authors() -> None:
-    entries = load_bibfiles([DATA / 'seed-panel.bib']).entries
-    assert entry_to_csl(entries['psi2019talent'])['author'] == [
-        {
-            'literal': 'United States Senate, Permanent Subcommittee on Investigations, '
-            'Committee on Homeland Security and Governmental Affairs'
-        }
-    ]
-    assert entry_to_csl(entries['eu2019fdi'])['author'] == [
-        {'literal': 'European Parliament and Council of the European Union'}
-    ]
+    texts = rendered(DATA / 'seed-panel.bib')
+    assert texts['psi2019talent'].startswith(
+        'United States Senate, Permanent Subcommittee on Investigations, '
+        'Committee on Homeland Security and Governmental Affairs. (2019).'
+    )
+    assert texts['eu2019fdi'].startswith(
+        'European Parliament and Council of the European Union. (2019).'
+    )
 
 
 def test_name_parts(tmp_path: Path) -> None:
-    csl = csl_of(
+    text = rendered_one(
         tmp_path,
         r"""
         @book{a, title = {T}, year = 2000, author = {de la Fontaine, Jean and
@@ -425,364 +464,161 @@ def test_name_parts(tmp_path: Path) -> None:
           Drummond de Andrade, Carlos and Kaya, Yoichi and others}}
         """,
     )
-    assert csl['author'] == [
-        {'family': 'Fontaine', 'given': 'Jean', 'dropping-particle': 'de la'},
-        {'family': 'Smith', 'given': 'John', 'suffix': 'Jr.'},
-        {'family': 'Beethoven', 'given': 'Ludwig', 'dropping-particle': 'van'},
-        {'family': 'Rieger', 'given': 'J. W.'},
-        {'family': 'O\u2019Brien', 'given': 'Pat'},
-        # pandoc (and biblatex) keep capitalised words together as the family name
-        {'family': 'Drummond de Andrade', 'given': 'Carlos'},
-        {'family': 'Kaya', 'given': 'Yoichi'},
-        {'literal': 'others'},
-    ]
+    # APA: family name, initials, particle after them, suffix last; "others" is et al.;
+    # capitalised words stay together as the family name (Drummond de Andrade)
+    assert text == (
+        'Fontaine, J. de la, Smith, J., Jr., Beethoven, L. van, Rieger, J. W., O\u2019Brien, P., '
+        'Drummond de Andrade, C., Kaya, Y., et al. (2000). T.'
+    )
 
 
 def test_non_ascii_names_decode(tmp_path: Path) -> None:
-    csl = csl_of(
+    text = rendered_one(
         tmp_path,
         r"""
         @article{a, title = {T}, journal = {J}, year = 2000, author = {M{\"u}ller, J{\"o}rg
           and Fontane, J{\'e}r{\^o}me and Stra{\ss}er, Hans and \'Alvarez, Jos\'e and
           De Le{\'o}n, Rub{\'e}n and {\"O}zkal, Erhan}}
         """,
+        style='chicago-author-date',
     )
-    assert csl['author'] == [
-        {'family': 'Müller', 'given': 'Jörg'},
-        {'family': 'Fontane', 'given': 'Jérôme'},
-        {'family': 'Straßer', 'given': 'Hans'},
-        {'family': 'Álvarez', 'given': 'José'},
-        {'family': 'De León', 'given': 'Rubén'},
-        {'family': 'Özkal', 'given': 'Erhan'},
-    ]
-
-
-#: Names whose words start with a special character (a braced group that starts with a
-#: control sequence), and plain particles beside them.  The splits are BibTeX's own
-#: (checked against bibtex itself below).  pandoc's reader skips every braced group, so
-#: it makes particles of "{\AA}sa" and "{\'E}mile"; pybtex takes "{\o}", "{\l}" (and
-#: "{\ss}", "{\i}") for upper case, where BibTeX knows them as lower-case letters.
-SPECIAL_CHARACTER_NAMES: list[tuple[str, dict[str, str]]] = [
-    (r'{\AA}sa L{\'o}pez', {'given': 'Åsa', 'family': 'López'}),
-    (r'{\'E}mile Zola', {'given': 'Émile', 'family': 'Zola'}),
-    (r'{\'{E}}douard Manet', {'given': 'Édouard', 'family': 'Manet'}),
-    (r'{\v{S}}tefan Novak', {'given': 'Štefan', 'family': 'Novak'}),
-    (r'{\L}ukasz Nowak', {'given': 'Łukasz', 'family': 'Nowak'}),
-    (r'{\relax Ch}ristopher Smith', {'given': 'Christopher', 'family': 'Smith'}),
-    (r'{\O}stergaard, Jens', {'given': 'Jens', 'family': 'Østergaard'}),
-    (r'Jens {\O}stergaard', {'given': 'Jens', 'family': 'Østergaard'}),
-    (r'{\"O}zt{\"u}rk, Ay{\c{s}}e', {'given': 'Ayşe', 'family': 'Öztürk'}),
-    (r'{\"O}zkal {\"O}zt{\"u}rk, Ay{\c{s}}e', {'given': 'Ayşe', 'family': 'Özkal Öztürk'}),
-    (
-        r'de la {\'E}toile, Jean',
-        {'given': 'Jean', 'dropping-particle': 'de la', 'family': 'Étoile'},
-    ),
-    (
-        r'van {\"O}sterreich, Max',
-        {'given': 'Max', 'dropping-particle': 'van', 'family': 'Österreich'},
-    ),
-    (
-        r'Max van {\"O}sterreich',
-        {'given': 'Max', 'dropping-particle': 'van', 'family': 'Österreich'},
-    ),
-    # lower-case special characters are lower case, and particles stay particles
-    (
-        r'Jean {\'e}tienne Dupont',
-        {'given': 'Jean', 'dropping-particle': 'étienne', 'family': 'Dupont'},
-    ),
-    (r'{\"u}ber Alles, Hans', {'given': 'Hans', 'dropping-particle': 'über', 'family': 'Alles'}),
-    (r'{\o}ystein Ore', {'dropping-particle': 'øystein', 'family': 'Ore'}),
-    (r'{\l}ukasz Nowak', {'dropping-particle': 'łukasz', 'family': 'Nowak'}),
-    ('Werner von Braun', {'given': 'Werner', 'dropping-particle': 'von', 'family': 'Braun'}),
-    (
-        'Johannes van der Waals',
-        {'given': 'Johannes', 'dropping-particle': 'van der', 'family': 'Waals'},
-    ),
-    # an ordinary braced group has no case: "{de la}" is no particle
-    ('Jean {de la} Fontaine', {'given': 'Jean de la', 'family': 'Fontaine'}),
-]
-
-
-@pytest.mark.parametrize(('name', 'expected'), SPECIAL_CHARACTER_NAMES)
-def test_special_characters_take_the_case_of_their_letter(
-    tmp_path: Path, name: str, expected: dict[str, str]
-) -> None:
-    csl = csl_of(tmp_path, f'@book{{a, title = {{T}}, year = 2000, author = {{{name}}}}}')
-    assert csl['author'] == [expected]
-
-
-#: A style that prints the first author's First, von and Last parts, as BibTeX splits them.
-NAME_PARTS_BST = """
-ENTRY { author } {} {}
-FUNCTION {book}
-{ cite$ write$ "|" write$
-  author #1 "{ff}" format.name$ write$ "|" write$
-  author #1 "{vv}" format.name$ write$ "|" write$
-  author #1 "{ll}" format.name$ write$ newline$
-}
-READ
-ITERATE {call.type$}
-"""
-
-
-def test_special_character_names_split_as_bibtex_splits_them(tmp_path: Path) -> None:
-    require_tool('bibtex', 'BRIEFING_REQUIRE_LATEX')  # BibTeX comes with TeX Live
-    (tmp_path / 'parts.bst').write_text(NAME_PARTS_BST, encoding='ascii')
-    (tmp_path / 'job.aux').write_text(
-        '\\citation{*}\n\\bibdata{names}\n\\bibstyle{parts}\n', encoding='ascii'
+    assert text.startswith(
+        'Müller, Jörg, Jérôme Fontane, Hans Straßer, José Álvarez, Rubén De León, '
+        'and Erhan Özkal. 2000.'
     )
-    (tmp_path / 'names.bib').write_text(
-        ''.join(
-            f'@book{{n{i}, author = {{{name}}}}}\n'
-            for i, (name, _) in enumerate(SPECIAL_CHARACTER_NAMES)
-        ),
-        encoding='utf-8',
-    )
-    subprocess.run(['bibtex', '-terse', 'job'], cwd=tmp_path, capture_output=True, check=False)
-    decode = LatexNodes2Text().latex_to_text
-    split: dict[int, dict[str, str]] = {}
-    for line in (tmp_path / 'job.bbl').read_text(encoding='utf-8').splitlines():
-        key, first, von, last = line.split('|')
-        parts = {'given': first, 'dropping-particle': von, 'family': last}
-        split[int(key[1:])] = {
-            part: ' '.join(decode(value.replace('~', ' ')).split())
-            for part, value in parts.items()
-            if value
-        }
-    assert split == {i: expected for i, (_, expected) in enumerate(SPECIAL_CHARACTER_NAMES)}
 
 
-# --------------------------------------------------------------------------- CSL mapping
+# --------------------------------------------------------------------------- fields
 
 
 def test_latex_specials_in_a_title_round_trip_as_text(tmp_path: Path) -> None:
-    csl = csl_of(
+    text = rendered_one(
         tmp_path,
         r'@misc{a, title = {{R\&D: 50\% more \$, a\_b, \#1 and \{braces\} -- ok}}, year=2000}',
     )
-    assert csl['title'] == '<span class="nocase">R&D: 50% more $, a_b, #1 and {braces} – ok</span>'
+    assert text == 'R&D: 50% more $, a_b, #1 and {braces} – ok. (2000).'
 
 
 def test_title_case_protection_follows_pandoc(tmp_path: Path) -> None:
-    csl = csl_of(
+    path = write(
         tmp_path,
+        'a.bib',
         r"""
         @article{a, journal = {Journal f{\"u}r {IEEE} Things}, year = 2000,
           title = {The {iPhone} and {GPU} Revolution: {A} Study of \emph{Mobile} Things}}
         """,
     )
-    # English titles are stored in sentence case, braced words with a lower-case letter
-    # stay protected ("nocase"), all-capital ones do not need to be.
-    assert csl['title'] == (
-        'The <span class="nocase">iPhone</span> and GPU revolution: A study of <i>mobile</i> things'
+    # English titles are stored in sentence case, braced words stay as they are: a
+    # sentence-case style prints them so, a title-case style capitalises the others
+    apa = formatted(path)['a']
+    assert citeproc.rich_to_text(apa).startswith(
+        'The iPhone and GPU revolution: A study of mobile things.'
     )
-    assert csl['title-short'] == 'The <span class="nocase">iPhone</span> and GPU revolution'
-    # other fields keep their case; braces protect
-    assert csl['container-title'] == (
-        'Journal f<span class="nocase">ü</span>r <span class="nocase">IEEE</span> Things'
+    # other fields keep their case; \emph is emphasis
+    assert emphasised(apa) == ['mobile', 'Journal für IEEE Things']
+    chicago = rendered(path, 'chicago-author-date')['a']
+    assert chicago.startswith(
+        '\u201cThe iPhone and GPU Revolution: A Study of Mobile Things.\u201d'
     )
 
 
 def test_fully_braced_title_is_protected(tmp_path: Path) -> None:
-    csl = csl_of(tmp_path, "@misc{a, title = {{Japan's First Arms Fair}}, year = 2019}")
-    assert csl['title'] == '<span class="nocase">Japan\u2019s First Arms Fair</span>'
+    text = rendered_one(tmp_path, "@misc{a, title = {{Japan's First Arms Fair}}, year = 2019}")
+    assert text == 'Japan\u2019s First Arms Fair. (2019).'
 
 
 def test_non_english_titles_keep_their_case(tmp_path: Path) -> None:
     text = '@misc{a, title = {Die Zukunft Der Arbeit}, year = 2019}'
-    database = load_bibfiles([write(tmp_path, 'a.bib', text)])
-    entry = database.entries['a']
-    assert entry_to_csl(entry)['title'] == 'Die zukunft der arbeit'
-    assert entry_to_csl(entry, lang='de-DE')['title'] == 'Die Zukunft Der Arbeit'
-    langid = load_bibfiles(
-        [write(tmp_path, 'b.bib', text.replace('year', 'langid={german}, year'))]
-    )
-    csl = entry_to_csl(langid.entries['a'])
-    assert (csl['title'], csl['language']) == ('Die Zukunft Der Arbeit', 'de-DE')
+    path = write(tmp_path, 'a.bib', text)
+    assert rendered(path)['a'] == 'Die zukunft der arbeit. (2019).'
+    assert rendered(path, lang='de-DE')['a'] == 'Die Zukunft Der Arbeit. (2019).'
+    langid = write(tmp_path, 'b.bib', text.replace('year', 'langid={german}, year'))
+    assert rendered(langid)['a'] == 'Die Zukunft Der Arbeit. (2019).'
 
 
-def test_techreport_mapping(tmp_path: Path) -> None:
-    csl = csl_of(
-        tmp_path,
-        """
-        @techreport{a, author = {{Conflict Armament Research}}, title = {{Weapons}},
-          institution = {Conflict Armament Research}, type = {Staff Report},
-          number = {CAR-7}, address = {London}, year = 2017, month = dec,
-          url = {https://example.org/r}, note = {A note}, keywords = {t6},
-          verification = {VERIFIED}}
-        """,
-    )
-    assert csl == {
-        'id': 'a',
-        'type': 'report',
-        'author': [{'literal': 'Conflict Armament Research'}],
-        'issued': {'date-parts': [[2017, 12]]},
-        'title': 'Weapons',  # no lower-case word to protect: pandoc drops the protection
-        'publisher': 'Conflict Armament Research',
-        'publisher-place': 'London',
-        'number': 'CAR-7',
-        'genre': 'Staff Report',
-        'URL': 'https://example.org/r',
-        'note': 'A note',
-    }
-
-
-def test_misc_howpublished_url_or_publisher(tmp_path: Path) -> None:
-    database = load_bibfiles(
-        [
-            write(
-                tmp_path,
-                'a.bib',
-                r"""
-                @misc{u, title = {T}, howpublished = {\url{https://example.org/x_y}}}
-                @misc{p, title = {T}, howpublished = {The Mainichi (English edition)}}
-                """,
-            )
-        ]
-    )
-    url = entry_to_csl(database.entries['u'])
-    assert url['URL'] == 'https://example.org/x_y' and 'publisher' not in url
-    assert url['type'] == ''  # pandoc's (see test_entry_types_map_as_pandoc_does)
-    assert entry_to_csl(database.entries['p'])['publisher'] == 'The Mainichi (English edition)'
-
-
-#: The item types of the CSL 1.0.2 schema (csl-types.rnc, csl-data.json).
-CSL_TYPES = frozenset(
-    {
-        'article',
-        'article-journal',
-        'article-magazine',
-        'article-newspaper',
-        'bill',
-        'book',
-        'broadcast',
-        'chapter',
-        'classic',
-        'collection',
-        'dataset',
-        'document',
-        'entry',
-        'entry-dictionary',
-        'entry-encyclopedia',
-        'event',
-        'figure',
-        'graphic',
-        'hearing',
-        'interview',
-        'legal_case',
-        'legislation',
-        'manuscript',
-        'map',
-        'motion_picture',
-        'musical_score',
-        'pamphlet',
-        'paper-conference',
-        'patent',
-        'performance',
-        'periodical',
-        'personal_communication',
-        'post',
-        'post-weblog',
-        'regulation',
-        'report',
-        'review',
-        'review-book',
-        'software',
-        'song',
-        'speech',
-        'standard',
-        'thesis',
-        'treaty',
-        'webpage',
-    }
-)
+TECHREPORT = """
+@techreport{a, author = {{Conflict Armament Research}}, title = {{Weapons}},
+  institution = {Conflict Armament Research}, type = {Staff Report},
+  number = {CAR-7}, address = {London}, year = 2017, month = dec,
+  url = {https://example.org/r}, note = {A note}, keywords = {t6},
+  verification = {VERIFIED}}
+"""
 
 
 @pytest.mark.parametrize(
-    ('entry_type', 'csl_type', 'genre'),
+    ('style', 'expected'),
     [
-        # What pandoc 3.9's own reader makes of them (pandoc -f bibtex -t csljson).
-        ('online', 'webpage', None),
-        ('electronic', 'webpage', None),
-        ('www', 'webpage', None),
-        ('unpublished', 'manuscript', None),
-        ('manual', 'book', None),
-        ('booklet', 'pamphlet', None),
-        ('proceedings', 'book', None),
-        ('phdthesis', 'thesis', 'PhD thesis'),
-        ('mastersthesis', 'thesis', 'Master\u2019s thesis'),
-        ('review', 'review', None),
-        ('software', 'software', None),
-        ('data', 'dataset', None),  # biblatex-apa's types
-        ('letters', 'personal_communication', None),
-        ('newsarticle', 'article-newspaper', None),
-        # No CSL type formats like pandoc's empty one in every style (see bib._UNTYPED).
-        ('misc', '', None),
-        ('foo', '', None),
+        (
+            'apa',
+            'Conflict Armament Research. (2017). Weapons (Staff Report CAR-7). '
+            'Conflict Armament Research. https://example.org/r',
+        ),
+        (
+            'ieee',
+            '[1] Conflict Armament Research, \u201cWeapons,\u201d Conflict Armament Research, '
+            'London, Staff Report CAR-7, Dec. 2017. Available: https://example.org/r',
+        ),
     ],
 )
-def test_entry_types_map_as_pandoc_does(
-    tmp_path: Path, entry_type: str, csl_type: str, genre: str | None
-) -> None:
-    csl = csl_of(
-        tmp_path, f'@{entry_type}{{a, author = {{Doe, Jane}}, title = {{T}}, year = 2000}}'
-    )
-    assert csl['type'] == csl_type
-    assert csl.get('genre') == genre
+def test_techreport(tmp_path: Path, style: str, expected: str) -> None:
+    # keywords and verification notes are never printed
+    assert rendered_one(tmp_path, TECHREPORT, style) == expected
 
 
-def test_every_mapped_type_is_a_csl_type() -> None:
-    mapped = set(bib._CSL_TYPES.values()) - {bib._UNTYPED}
-    assert mapped <= CSL_TYPES, mapped - CSL_TYPES
+def test_misc_howpublished_is_printed(tmp_path: Path) -> None:
+    text = '@misc{a, title = {T}, howpublished = {The Mainichi (English edition)}}'
+    assert rendered_one(tmp_path, text) == 'T. (n.d.). The Mainichi (English edition).'
+
+
+@pytest.mark.parametrize(
+    ('entry_type', 'genre'),
+    [('phdthesis', '[PhD thesis]'), ('mastersthesis', '[Master\u2019s thesis]')],
+)
+def test_theses_name_their_kind(tmp_path: Path, entry_type: str, genre: str) -> None:
+    text = f'@{entry_type}{{a, author = {{Doe, Jane}}, title = {{T}}, school = {{S}}, year = 2000}}'
+    assert rendered_one(tmp_path, text) == f'Doe, J. (2000). T {genre}. S.'
 
 
 def test_an_unknown_entry_type_is_formatted_as_misc(tmp_path: Path) -> None:
     fields = 'author = {Doe, Jane}, title = {T}, howpublished = {Somewhere}, year = 2000'
-    database = load_bibfiles(
-        [write(tmp_path, 'a.bib', f'@misc{{m, {fields}}}\n@foo{{f, {fields}}}\n')]
-    )
-    misc, unknown = (entry_to_csl(database.entries[key]) for key in ('m', 'f'))
-    assert unknown == misc | {'id': 'f'}
+    misc = rendered_one(tmp_path, f'@misc{{a, {fields}}}')
+    assert rendered_one(tmp_path, f'@foo{{a, {fields}}}', 'apa', 'a') == misc
+    assert misc == 'Doe, J. (2000). T. Somewhere.'
 
 
 def test_chapter_and_paper_mapping(tmp_path: Path) -> None:
-    database = load_bibfiles(
-        [
-            write(
-                tmp_path,
-                'a.bib',
-                r"""
-                @incollection{c, author = {Lafferty, Brian}, title = {Reforms},
-                  booktitle = {Chairman Xi Remakes the {PLA}}, editor = {Saunders, Phillip C.},
-                  publisher = {NDU Press}, pages = {10--20}, chapter = {3}, edition = {2},
-                  series = {China Studies}, volume = {4}, number = {5}, isbn = {978-1},
-                  year = 2019}
-                @inproceedings{p, author = {Hassan, M.}, title = {Framework},
-                  booktitle = {15th AIAA Conference}, organization = {AIAA}, year = 2015,
-                  doi = {10.2514/6.2015-3187}}
-                @article{j, author = {A, B}, title = {T}, journaltitle = {Nature}, date = {2020},
-                  volume = {1}, number = {2}, issn = {0028-0836}, language = {english}}
-                """,
-            )
-        ]
+    path = write(
+        tmp_path,
+        'a.bib',
+        r"""
+        @incollection{c, author = {Lafferty, Brian}, title = {Reforms},
+          booktitle = {Chairman Xi Remakes the {PLA}}, editor = {Saunders, Phillip C.},
+          publisher = {NDU Press}, pages = {10--20}, chapter = {3}, edition = {2},
+          series = {China Studies}, volume = {4}, number = {5}, isbn = {978-1},
+          year = 2019}
+        @inproceedings{p, author = {Hassan, M.}, title = {Framework},
+          booktitle = {15th AIAA Conference}, organization = {AIAA}, year = 2015,
+          doi = {10.2514/6.2015-3187}}
+        @article{j, author = {A, B}, title = {T}, journaltitle = {Nature}, date = {2020},
+          volume = {1}, number = {2}, issn = {0028-0836}, language = {english}}
+        """,
     )
-    chapter = entry_to_csl(database.entries['c'])
-    assert chapter['type'] == 'chapter'
-    # pandoc's sentence case, which the style turns back into title case where it wants it
-    assert chapter['container-title'] == 'Chairman xi remakes the PLA'
-    assert chapter['editor'] == [{'family': 'Saunders', 'given': 'Phillip C.'}]
-    assert chapter['page'] == '10-20'  # citeproc formats the range (en dash)
-    assert (chapter['chapter-number'], chapter['edition']) == ('3', '2')
-    assert (chapter['collection-title'], chapter['collection-number']) == ('China studies', '5')
-    assert (chapter['volume'], chapter['ISBN']) == ('4', '978-1')
-    paper = entry_to_csl(database.entries['p'])
-    assert (paper['type'], paper['publisher']) == ('paper-conference', 'AIAA')
-    assert paper['DOI'] == '10.2514/6.2015-3187'
-    article = entry_to_csl(database.entries['j'])
-    assert article['type'] == 'article-journal'
-    assert (article['container-title'], article['issue']) == ('Nature', '2')
-    assert (article['ISSN'], article['language']) == ('0028-0836', 'en-US')
-    assert article['issued'] == {'date-parts': [[2020]]}
+    apa = rendered(path)
+    # the book's title in sentence case (as the style wants it), braces protecting PLA;
+    # the page range with an en dash
+    assert apa['c'] == (
+        'Lafferty, B. (2019). Reforms. In P. C. Saunders (Ed.), Chairman xi remakes the PLA '
+        '(2nd ed., Vol. 4, pp. 10–20). NDU Press.'
+    )
+    assert apa['p'] == (
+        'Hassan, M. (2015). Framework. 15th AIAA Conference. https://doi.org/10.2514/6.2015-3187'
+    )
+    assert apa['j'] == 'A, B. (2020). T. Nature, 1(2).'
+    chicago = rendered(path, 'chicago-author-date')
+    assert chicago['c'] == (
+        'Lafferty, Brian. 2019. \u201cReforms.\u201d Chap. 3 in Chairman Xi Remakes the PLA, '
+        '2nd ed., edited by Phillip C. Saunders, vol. 4. China Studies 5. NDU Press.'
+    )
 
 
 def test_crossref_inherits_fields(tmp_path: Path) -> None:
@@ -800,34 +636,22 @@ def test_crossref_inherits_fields(tmp_path: Path) -> None:
             )
         ]
     )
-    csl = entry_to_csl(database.entries['child'])
-    assert csl['container-title'] == 'Proceedings of things'
-    assert (csl['publisher'], csl['issued']) == ('P', {'date-parts': [[2001]]})
+    child = database.entries['child']
+    assert (child.get('booktitle'), child.get('year')) == ('Proceedings of Things', '2001')
+    assert entry_issued(child) == (2001, None, None)
+    apa = rendered(tmp_path / 'a.bib')
+    assert apa['child'] == 'A, B. (2001). Paper. Proceedings of Things, 1–2.'
 
 
-def test_entry_to_csl_is_memoized_and_returns_fresh_dicts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    entry = BibEntry('k', 'misc', (('title', 'A {B} c'),), 'x.bib', 1)
-    builds: list[BibEntry] = []
-    real = bib._CslBuilder.build
-
-    def counting(self: Any) -> dict[str, Any]:
-        builds.append(self.entry)
-        return real(self)
-
-    monkeypatch.setattr(bib._CslBuilder, 'build', counting)
-    bib._entry_to_csl_cached.cache_clear()
-    first = entry_to_csl(entry)
-    first['title'] = 'changed'
-    second = entry_to_csl(entry)
-    assert second['title'] == 'A B c'
-    assert len(builds) == 1
-
-
-def test_keywords_and_verification_stay_out_of_csl() -> None:
-    entries = load_bibfiles([DATA / 'seed-panel.bib']).entries
-    for entry in entries.values():
-        csl = entry_to_csl(entry)
-        assert 'keyword' not in csl and 'verification' not in csl
-        assert csl['id'] == entry.key
+def test_keywords_and_verification_are_never_printed() -> None:
+    path = DATA / 'seed-panel.bib'
+    entries = load_bibfiles([path]).entries
+    for style in ('chicago-author-date', 'apa'):
+        texts = rendered(path, style)
+        assert set(texts) == set(entries)
+        for key, text in texts.items():
+            assert 'VERIFIED' not in text
+            keywords = (entries[key].get('keywords') or '').split(',')
+            words = [word.strip() for word in keywords if word.strip()]
+            assert not any(re.search(rf'\b{re.escape(word)}\b', text) for word in words)
+        assert sum(bool(entries[key].get('keywords')) for key in texts) >= 30

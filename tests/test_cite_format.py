@@ -1,8 +1,9 @@
 """Citation formatting (sphinx_briefing.citations.citeproc) against pandoc's own citeproc.
 
 The fixtures in tests/data/citeproc were made by generate.py, which lets pandoc read the
-.bib files itself; here the same entries go through our pipeline (bibtexparser →
-entry_to_csl → format_citations → rich_to_nodes → astext) and must give the same text.
+.bib files itself; here the same entries go through our pipeline (bibtexparser, pandoc's
+reader in citations/reader.py → format_citations → rich_to_nodes → astext) and must give
+the same text.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from docutils import nodes
 
 from sphinx_briefing.citations import citeproc as cite_format
-from sphinx_briefing.citations.bibtex import entry_to_csl, load_bibfiles
+from sphinx_briefing.citations.bibtex import load_bibfiles
 from sphinx_briefing.citations.citeproc import (
     CitationRequest,
     CiteItem,
@@ -34,6 +35,7 @@ from sphinx_briefing.citations.citeproc import (
     rich_to_text,
     safe_url,
 )
+from sphinx_briefing.citations.reader import references_for
 
 DATA = Path(__file__).parent / 'data'
 BIBS = ['seed-panel', 'aeromaps-references']
@@ -47,19 +49,27 @@ def astext(rich: Sequence[Rich]) -> str:
     return ' '.join(paragraph.astext().split())
 
 
+def read(path: Path) -> dict[str, dict[str, Any]]:
+    """The entries of a .bib file as a build reads them: pandoc's reader, by key."""
+    database = load_bibfiles([path])
+    assert database.problems == ()
+    items, problems = references_for(
+        database.entries, list(database.entries), lang=None, pandoc=cite_format._pandoc_path()
+    )
+    assert problems == []
+    assert list(items) == list(database.entries)
+    return items
+
+
 @cache
 def items_of(bib: str) -> dict[str, dict[str, Any]]:
-    database = load_bibfiles([DATA / 'bib' / f'{bib}.bib'])
-    assert database.problems == ()
-    return {key: entry_to_csl(entry) for key, entry in database.entries.items()}
+    return read(DATA / 'bib' / f'{bib}.bib')
 
 
 def items_from(tmp_path: Path, text: str) -> dict[str, dict[str, Any]]:
     path = tmp_path / 'test.bib'
     path.write_text(textwrap.dedent(text), encoding='utf-8')
-    database = load_bibfiles([path])
-    assert database.problems == ()
-    return {key: entry_to_csl(entry) for key, entry in database.entries.items()}
+    return read(path)
 
 
 def style(name: str) -> Path | None:

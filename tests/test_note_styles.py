@@ -4,7 +4,6 @@ for the same citations written in pandoc's markdown."""
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import MYST_CONF, RST_CONF, Build, Project, require_tool
 
-from sphinx_briefing.citations.bibtex import entry_to_csl, load_bibfiles
 from sphinx_briefing.citations.citeproc import _pandoc_path, resolve_style
 
 BIB = """\
@@ -73,14 +71,11 @@ def note_project(proj: Project, style: str, *, rst: bool = False) -> None:
 
 
 def pandoc_plain(proj: Project, style: str, markdown: str) -> str:
-    """What pandoc's citeproc makes of *markdown*, given the CSL items the extension
-    makes of the project's .bib (so only the placing of citations is compared)."""
-    database = load_bibfiles([proj.path / 'refs.bib'])
-    items = [entry_to_csl(entry) for entry in database.entries.values()]
-    (proj.path / 'items.json').write_text(json.dumps(items), encoding='utf-8')
+    """What pandoc alone makes of *markdown*, given the project's .bib (which the build
+    reads with pandoc's own reader too)."""
     csl = resolve_style(style, proj.path)
     args = [_pandoc_path(), '-f', 'markdown', '-t', 'plain', '--wrap=none', '--citeproc']
-    args += ['--bibliography', str(proj.path / 'items.json'), '-M', 'suppress-bibliography']
+    args += ['--bibliography', str(proj.path / 'refs.bib'), '-M', 'suppress-bibliography']
     args += ['-M', 'lang=en']  # the project's language (Sphinx's default), as the build gives
     if csl is not None:
         args += ['--csl', str(csl)]
