@@ -79,6 +79,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     # After every page (and every part of a split index) is written.
     app.connect('build-finished', events.save_page_reads)
     app.connect('builder-inited', assets.declare_for_builder)
+    app.connect('builder-inited', events.keep_no_search_out_of_search)
     app.connect('build-finished', assets.copy_for_builder)
     # LaTeX only: the briefs' theme; after derive (500), the briefs become documents of
     # the builder; after fill_page (500), notices, table layouts and a brief's cover.

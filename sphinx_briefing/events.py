@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import sphinx
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.logging import get_node_location
@@ -358,3 +359,48 @@ def report_missing_reference(app: Sphinx, domain: Domain | None, node: pending_x
     if page and location:
         briefing_domain(app.env).page_reads.note_warning(page, (message, subtype, location))
     return True
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+def keep_no_search_out_of_search(app: Sphinx) -> None:
+    """``builder-inited``: on Sphinx 7.4, whose search indexer does not know the
+    ``no-search`` class (Sphinx 8 skips such nodes itself), this builder indexes each page
+    without them: collections stay out of search on every supported Sphinx.
+
+    Only this builder's own method is wrapped, for this build; the nodes are put back
+    before the page is written.
+    """
+    if sphinx.version_info >= (8,) or not hasattr(app.builder, 'index_page'):
+        return
+    builder: Any = app.builder
+    index_page = builder.index_page
+
+    def without_no_search(pagename: str, doctree: nodes.document, title: str) -> None:
+        taken: list[tuple[nodes.Element, int, nodes.Element]] = []
+        for node in list(doctree.findall(nodes.Element)):
+            if 'no-search' not in node['classes'] or node.parent is None:
+                continue
+            # (a node inside one already taken out goes with it)
+            if any(node is taken_node or _inside(node, taken_node) for _p, _i, taken_node in taken):
+                continue
+            parent = node.parent
+            taken.append((parent, parent.index(node), node))
+            parent.remove(node)
+        try:
+            index_page(pagename, doctree, title)
+        finally:
+            for parent, position, node in reversed(taken):
+                parent.insert(position, node)
+
+    builder.index_page = without_no_search
+
+
+def _inside(node: nodes.Node, container: nodes.Element) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent is container:
+            return True
+        parent = parent.parent
+    return False
