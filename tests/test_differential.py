@@ -798,26 +798,7 @@ SECOND_COLLECTIONS = """
 """
 
 
-@pytest.mark.parametrize(
-    'builder',
-    [
-        'html',
-        'dirhtml',
-        pytest.param(
-            'singlehtml',
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "a collection's anchor is numbered per document (make_id in "
-                    'PlaceholderDirective.new_placeholder: question-index-0, bibliography-0), '
-                    'and so are the ids of its rows and entries; singlehtml puts every document '
-                    "on one page, where two documents' question-index-0-question-q-trade and "
-                    'bibliography-0-smith2018 repeat and the links lead to the first'
-                ),
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize('builder', HTML_BUILDERS)
 def test_fragment_links_with_two_of_each_collection(
     builder: str, make_app: MakeApp, tmp_path: Path
 ) -> None:
