@@ -974,3 +974,20 @@ def ids_by_document(soup: BeautifulSoup) -> dict[str, set[str]]:
     for element in soup.select('[id]'):
         result.setdefault(part[id(element)], set()).add(str(element['id']))
     return result
+
+
+def test_document_names_in_ids_stay_apart() -> None:
+    """The document's part of a generated id: readable for ASCII names, and names whose
+    letters would be transliterated or dropped still give different, valid ids."""
+    from docutils.nodes import make_id
+
+    from sphinx_briefing.ids import doc_slug, local_anchor
+
+    assert doc_slug('themes/trade') == 'themes-trade'
+    assert doc_slug('01_Intro') == '01-intro'
+    slugs = [doc_slug(name) for name in ('日本', '中国', 'café', 'cafe', 'themes/日本')]
+    assert len(set(slugs)) == len(slugs)
+    assert all(make_id(f'x-{slug}') == f'x-{slug}' for slug in slugs)
+    assert local_anchor('question-index-themes-trade-1', 'question-index', 'themes/trade') == (
+        'question-index-1'
+    )
