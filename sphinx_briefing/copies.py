@@ -5,7 +5,7 @@ references not yet resolved), so that nothing is lost on the way: definition lis
 titled admonitions, code with its language, tables, figures, maths, footnotes. What must
 differ on the page that shows it:
 
-- ids: every id of the copy gets a prefix unique on the page, and every reference to it
+- ids: every id of the copy gets a prefix unique in the project, and every reference to it
   inside the copy follows; a footnote that the body refers to comes along, after it.
   Numbered things (figures, tables, equations) keep no number: the number is the
   original's, looked up by its id.
@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_briefing import nodes as bnodes
+from sphinx_briefing.ids import doc_slug
 
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
@@ -62,7 +64,7 @@ class Copier:
     def __init__(self, env: BuildEnvironment, page: str) -> None:
         self.env = env
         self.page = page
-        self.count = 0
+        self.shown: Counter[str] = Counter()  # anchor → copies of it on the page so far
         self._doctrees: dict[str, nodes.document] = {}
 
     def _doctree(self, docname: str) -> nodes.document | None:
@@ -81,8 +83,12 @@ class Copier:
         box = doctree.ids.get(anchor)
         if not isinstance(box, bnodes.briefing_box):
             return []
-        self.count += 1
-        prefix = f'copy{self.count}-'
+        # Named after the page and the original (both unique in the project: singlehtml
+        # shows every brief on one page), not after the copy's place on the page, which
+        # moves when questions are added elsewhere.
+        self.shown[anchor] += 1
+        again = f'-{self.shown[anchor]}' if self.shown[anchor] > 1 else ''
+        prefix = f'copy-{doc_slug(self.page)}-{anchor}{again}-'
         copied = [child.deepcopy() for child in own_content(box)]
         inside = {id_ for node in copied for id_ in _all_ids(node)}
         # Footnotes the body refers to that live elsewhere in the document come along.

@@ -20,6 +20,7 @@ from sphinx_briefing.citations.citeproc import Rich, rich_to_text
 from sphinx_briefing.citations.compat import formatted_id
 from sphinx_briefing.citations.step import CitationInputs, after
 from sphinx_briefing.config import DEFAULT_FOLLOWUP_FORMAT, DEFAULT_QUESTION_FORMAT
+from sphinx_briefing.ids import local_anchor
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.model import (
     CiteRef,
@@ -960,7 +961,10 @@ def _index_part_pages(
         if ph.kind != 'question-index' or (ph.docname, ph.anchor) not in derived.placeholder_panel:
             continue
         parts = derived.index_parts(ph)
-        stem = ph.docname if indexes_on[ph.docname] == 1 else f'{ph.docname}-{ph.anchor}'
+        if indexes_on[ph.docname] == 1:
+            stem = ph.docname
+        else:  # the page's name is there already: the index's number in it is enough
+            stem = f'{ph.docname}-{local_anchor(ph.anchor, "question-index", ph.docname)}'
         pages = tuple(f'{stem}-{k}' for k in range(1, len(parts) + 1))
         if len(parts) < 2 or any(page in docs for page in pages):
             continue

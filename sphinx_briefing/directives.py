@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
 from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import make_id
 from sphinx.util.parsing import nested_parse_to_nodes
 from sphinx.util.typing import OptionSpec
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
+from sphinx_briefing.ids import authored_id, generated_id
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.model import (
     AUDIENCE_ALIASES,
@@ -392,9 +392,18 @@ class BriefingDirective(SphinxDirective):
         self.warn(__(':%s: %r is not %s of minutes') % (name, _cut(text), wanted), subtype, line)
         return None
 
-    def new_box(self, box: type[bnodes.briefing_box], key: str) -> bnodes.briefing_box:
+    def new_box(
+        self, box: type[bnodes.briefing_box], key: str, *, authored: bool = True
+    ) -> bnodes.briefing_box:
+        """A box whose id is ``<prefix>-<key>`` for a *key* the author wrote, else one
+        with the document's name in it (see :mod:`sphinx_briefing.ids`)."""
         node = box()
-        node['ids'] = [make_id(self.env, self.state.document, self.anchor_prefix, key)]
+        document = self.state.document
+        if authored:
+            node_id = authored_id(self.env, document, self.anchor_prefix, key)
+        else:
+            node_id = generated_id(self.env, document, self.anchor_prefix, key)
+        node['ids'] = [node_id]
         node['docname'] = self.env.docname
         node['line'] = self.lineno
         self.set_source_info(node)
@@ -606,6 +615,7 @@ class PositionDirective(BriefingDirective):
         node = self.new_box(
             bnodes.briefing_position,
             pid if explicit else '-'.join(filter(None, (actor, question))),
+            authored=explicit,
         )
         node['pid'] = pid
         node['explicit_id'] = explicit
@@ -703,7 +713,7 @@ class PlaceholderDirective(BriefingDirective):
 
     def new_placeholder(self) -> bnodes.briefing_placeholder:
         node = self.node_class()
-        node['ids'] = [make_id(self.env, self.state.document, self.anchor_prefix)]
+        node['ids'] = [generated_id(self.env, self.state.document, self.anchor_prefix)]
         node['docname'] = self.env.docname
         node['line'] = self.lineno
         node['panel'] = str(self.options.get('panel', '')).strip()

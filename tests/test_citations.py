@@ -61,15 +61,15 @@ def test_citations_link_to_entries_and_entries_link_back(cited: tuple[Project, B
     page = soup(build, 'theme')
     first = page.select_one('span.briefing-cite a')
     # The theme page has its own bibliography (filter: docname in docnames): links stay here.
-    assert first['href'] == '#bibliography-0-firrma2018'
-    entry = page.select_one('#bibliography-0-firrma2018').parent
+    assert first['href'] == '#bibliography-theme-0-firrma2018'
+    entry = page.select_one('#bibliography-theme-0-firrma2018').parent
     assert entry.select_one('span.briefing-cited-in a')['href'] == '#cite-theme-0'
     # On a page without its own bibliography, a citation links to the first one.
     proj, _ = cited
     proj.write('other.md', '---\norphan: true\n---\n# Other\n\nSee {cite:p}`smith2018b`.\n')
     build = proj.build()
     link = soup(build, 'other').select_one('span.briefing-cite a')['href']
-    assert link == 'theme.html#bibliography-0-smith2018b'
+    assert link == 'theme.html#bibliography-theme-0-smith2018b'
 
 
 def test_bibliographies_in_place_with_their_scopes(cited: tuple[Project, Build]) -> None:
@@ -255,7 +255,7 @@ def test_latex_bibliography_stays_in_place(project: Any) -> None:
     assert tex.index('Reading for this theme') < tex.index('Everything compiled')
     labels = set(re.findall(r'\\label\{\\detokenize\{([^}]*)\}\}', tex))
     targets = set(re.findall(r'\\hyperref\[\\detokenize\{([^}]*)\}\]', tex))
-    assert 'theme:bibliography-0-firrma2018' in targets
+    assert 'theme:bibliography-theme-0-firrma2018' in targets
     assert targets <= labels, targets - labels
     assert r'100\% \& More' in tex
     assert (

@@ -24,6 +24,7 @@ import posixpath
 import random
 import re
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ import jinja2
 import jinja2.bccache
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOTS, Build, Project
+from conftest import MYST_CONF, ROOTS, Build, Project
 from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.testing.util import SphinxTestApp
 
@@ -798,26 +799,7 @@ SECOND_COLLECTIONS = """
 """
 
 
-@pytest.mark.parametrize(
-    'builder',
-    [
-        'html',
-        'dirhtml',
-        pytest.param(
-            'singlehtml',
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "a collection's anchor is numbered per document (make_id in "
-                    'PlaceholderDirective.new_placeholder: question-index-0, bibliography-0), '
-                    'and so are the ids of its rows and entries; singlehtml puts every document '
-                    "on one page, where two documents' question-index-0-question-q-trade and "
-                    'bibliography-0-smith2018 repeat and the links lead to the first'
-                ),
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize('builder', HTML_BUILDERS)
 def test_fragment_links_with_two_of_each_collection(
     builder: str, make_app: MakeApp, tmp_path: Path
 ) -> None:
@@ -852,3 +834,160 @@ def test_the_link_check_sees_a_broken_link(tmp_path: Path) -> None:
         "a.html: b.html#w (id 'w' is not unique on b.html)",
         "a.html: b.html#z (no id 'z' on b.html)",
     ]
+
+
+TWIN_BIB = """
+@article{smith2018,
+  author = {Smith, John},
+  title = {Screening Foreign Investment},
+  journal = {Journal of Trade},
+  year = {2018}
+}
+
+@article{lee2017,
+  author = {Lee, Anna},
+  title = {Export Controls in Asia},
+  journal = {Review of Trade},
+  year = {2017}
+}
+"""
+
+
+def twin_document(name: str) -> str:
+    """A document with one of each collection and of each generated id: unnamed question
+    and position, counter-argument, moderator note, citations and a footnote citation,
+    a brief (its copies of bodies) and the three collections."""
+    return (
+        f'# Part {name}\n\n'
+        f':::{{question}} q-{name}\n:to: ana\n:minutes: 2\n\n'
+        f'Question {name}? {{cite:p}}`smith2018`\n:::\n\n'
+        f':::{{question}}\n:to: ben\n:minutes: 1\n\nAn unnamed question of {name}?\n:::\n\n'
+        f'::::{{position}}\n:question: q-{name}\n:actor: Japan\n:stance: supports\n'
+        f':sources: lee2017\n\nJapan on {name}.\n\n'
+        f':::{{counter-argument}}\nBut {name}.\n:::\n'
+        '::::\n\n'
+        f':::{{moderator-note}}\nA note on {name}.\n:::\n\n'
+        f'As {{cite:t}}`lee2017` says{{footcite:p}}`smith2018`.\n\n'
+        '```{question-index}\n```\n\n'
+        '```{position-matrix}\n```\n\n'
+        '```{panellist-brief} ana\n```\n\n'
+        '```{bibliography}\n```\n'
+    )
+
+
+def test_two_documents_of_collections_on_one_page(make_app: MakeApp, tmp_path: Path) -> None:
+    """Two documents holding the same collections, on singlehtml's one page: no id twice,
+    each link to a document's generated ids lands in that document's part of the page, and
+    those ids do not change when another document comes before them."""
+    proj = Project(tmp_path / 'src', make_app)
+    proj.write(
+        'conf.py',
+        MYST_CONF + "briefing_bibfiles = ['refs.bib']\nbriefing_status = 'draft'\n",
+    )
+    proj.write('refs.bib', TWIN_BIB)
+    proj.write(
+        'index.md',
+        '# Book\n\n'
+        ':::{panel} p1\n:title: Panel one\n:date: 2019-11-20\n:start: 14:00\n:duration: 60\n'
+        ':moderator: chair\n:panellists: ana, ben\n:::\n\n'
+        ':::{participant} chair\n:name: Chair Person\n:::\n\n'
+        ':::{participant} ana\n:name: Ana Alves\n:::\n\n'
+        ':::{participant} ben\n:name: Ben Brown\n:::\n\n'
+        '```{toctree}\nfirst\nsecond\n```\n',
+    )
+    proj.write('first.md', twin_document('first'))
+    proj.write('second.md', twin_document('second'))
+    build = proj.build('singlehtml')
+    assert build.warnings() == []
+    soup = BeautifulSoup(build.html('index'), 'html.parser')
+    counts = Counter(str(element['id']) for element in soup.select('[id]'))
+    assert sorted(id_ for id_, n in counts.items() if n > 1) == []
+
+    part = document_parts(soup)
+
+    def part_of(element: Any) -> str:
+        return part[id(element)]
+
+    # An id made for a document is in that document's part; links to a document's
+    # bibliography entries, matrix sources and footnotes come from that document (a
+    # question's link to its row leads to the first index, citations are listed by
+    # entries of both bibliographies).
+    own = {'entry', 'source', 'footnote'}
+    kinds: dict[str, set[str]] = {'first': set(), 'second': set()}
+    for link in soup.select('a[href^="#"]'):
+        fragment = unquote(str(link['href'])[1:])
+        if not fragment:
+            continue
+        target = soup.find(id=fragment)
+        assert target is not None, f'{link} leads to no element'
+        for kind, pattern in (
+            ('row', r'question-index-(first|second)-0-question-'),
+            ('entry', r'bibliography-(first|second)-0-'),
+            ('source', r'position-matrix-(first|second)-0-source-'),
+            ('footnote', r'footcite-(first|second)-0$'),
+            ('citation', r'cite-(first|second)-\d+$'),
+        ):
+            match = re.match(pattern, fragment)
+            if match:
+                assert part_of(target) == match[1], str(link)
+                if kind in own:
+                    assert part_of(link) == match[1], str(link)
+                kinds[match[1]].add(kind)
+    assert kinds == {
+        'first': {'row', 'entry', 'source', 'footnote', 'citation'},
+        'second': {'entry', 'source', 'footnote', 'citation'},  # rows: only the first index
+    }
+    # the second document's question has its row in the first document's index
+    back = soup.select_one('#question-q-second a[href="#question-index-first-0-question-q-second"]')
+    assert back is not None
+    checked, broken = in_book_fragment_links('singlehtml', build.outdir)
+    assert checked >= 30
+    assert broken == []
+
+    # Numbered within their document: a document read and shown before them, with
+    # collections of its own and questions in the briefs, changes none of their ids.
+    before = ids_by_document(soup)
+    proj.write('zero.md', twin_document('zero'))
+    proj.edit('index.md', 'first\nsecond', 'zero\nfirst\nsecond')
+    after = ids_by_document(BeautifulSoup(proj.build('singlehtml').html('index'), 'html.parser'))
+    for name in ('first', 'second'):
+        assert before[name] <= after[name], sorted(before[name] - after[name])
+    assert after['zero'] and not after['zero'] & (after['first'] | after['second'])
+
+
+def document_parts(soup: BeautifulSoup) -> dict[int, str]:
+    """Which document's part of singlehtml's page holds each element (by ``id()``): a
+    part starts at the page's ``document-<name>`` marker and ends at the next one."""
+    part = 'index'
+    result = {}
+    for element in soup.find_all(True):
+        marker = str(element.get('id', ''))
+        if marker.startswith('document-'):
+            part = marker.removeprefix('document-')
+        result[id(element)] = part
+    return result
+
+
+def ids_by_document(soup: BeautifulSoup) -> dict[str, set[str]]:
+    part = document_parts(soup)
+    result: dict[str, set[str]] = {}
+    for element in soup.select('[id]'):
+        result.setdefault(part[id(element)], set()).add(str(element['id']))
+    return result
+
+
+def test_document_names_in_ids_stay_apart() -> None:
+    """The document's part of a generated id: readable for ASCII names, and names whose
+    letters would be transliterated or dropped still give different, valid ids."""
+    from docutils.nodes import make_id
+
+    from sphinx_briefing.ids import doc_slug, local_anchor
+
+    assert doc_slug('themes/trade') == 'themes-trade'
+    assert doc_slug('01_Intro') == '01-intro'
+    slugs = [doc_slug(name) for name in ('日本', '中国', 'café', 'cafe', 'themes/日本')]
+    assert len(set(slugs)) == len(slugs)
+    assert all(make_id(f'x-{slug}') == f'x-{slug}' for slug in slugs)
+    assert local_anchor('question-index-themes-trade-1', 'question-index', 'themes/trade') == (
+        'question-index-1'
+    )

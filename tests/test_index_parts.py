@@ -81,11 +81,11 @@ def test_parts_hold_the_rows_of_the_whole_index(project: Any) -> None:
     assert second.select_one('div.body h1').get_text().rstrip('¶') == 'Questions, part 2 of 4'
     nav = second.select_one('p.briefing-index-nav')
     assert [a['href'] for a in nav.select('a')] == [
-        'questions.html#question-index-0',
+        'questions.html#question-index-questions-0',
         f'{TOPIC_PARTS[0]}.html',
         f'{TOPIC_PARTS[2]}.html',
     ]
-    assert overview.find(id='question-index-0') is not None
+    assert overview.find(id='question-index-questions-0') is not None
 
 
 def test_questions_link_to_their_row_in_the_part_that_holds_it(project: Any) -> None:
@@ -173,7 +173,7 @@ def test_moving_rows_rewrites_their_backlinks_and_removes_parts_no_longer_there(
     build = proj.build()
     assert list(build.outdir.glob('questions-*.html')) == []
     link = soup_of(build.outdir / 't12.html').select_one('a:has(> span.briefing-backlink)')
-    assert link['href'].startswith('questions.html#question-index-0-')
+    assert link['href'].startswith('questions.html#question-index-questions-0-')
 
 
 def test_parallel_build_writes_the_same_parts(project: Any) -> None:
@@ -225,7 +225,7 @@ def test_dirhtml_writes_parts_as_folders(project: Any) -> None:
     assert page == f'../{TOPIC_PARTS[1]}/'
     assert soup_of(part).find(id=anchor) is not None
     nav = soup_of(part).select_one('p.briefing-index-nav a')
-    assert nav['href'] == '../questions/#question-index-0'
+    assert nav['href'] == '../questions/#question-index-questions-0'
 
 
 def test_a_part_name_taken_by_a_document_keeps_the_index_whole(project: Any) -> None:
@@ -237,7 +237,7 @@ def test_a_part_name_taken_by_a_document_keeps_the_index_whole(project: Any) -> 
     assert topic_index.select('ul.briefing-index-parts') == []
     assert len(index_rows([BeautifulSoup(str(topic_index), 'html.parser')])) == 36
     link = soup_of(build.outdir / 't05.html').select_one('a:has(> span.briefing-backlink)')
-    assert link['href'].startswith('questions.html#question-index-0-')
+    assert link['href'].startswith('questions.html#question-index-questions-0-')
     # The other index on the page is split as usual.
     assert (build.outdir / f'{PARTICIPANT_PARTS[1]}.html').exists()
     assert 'Taken' in (build.outdir / 'questions-question-index-0-2.html').read_text()

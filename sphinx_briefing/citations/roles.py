@@ -32,6 +32,7 @@ from sphinx_briefing.citations.compat import (
     parse_filter,
 )
 from sphinx_briefing.directives import PlaceholderDirective, comma_list
+from sphinx_briefing.ids import generated_id
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import Subtype
 
@@ -142,10 +143,7 @@ class CiteRole(SphinxRole):
     def run(self) -> tuple[list[Node], list[system_message]]:
         items = parse_items(self.text)
         node = bnodes.briefing_citation(self.rawtext, self.text, classes=['briefing-cite'])
-        # The document's name in the id: singlehtml puts every document on one page,
-        # where a per-document 'cite-0' would repeat and its backlinks lead to the first.
-        prefix = f'cite-{nodes.make_id(self.env.docname) or "doc"}'
-        node['ids'] = [make_id(self.env, self.inliner.document, prefix)]
+        node['ids'] = [generated_id(self.env, self.inliner.document, 'cite')]
         node['docname'] = self.env.docname
         node['form'] = self.form
         node['line'] = self.lineno
@@ -255,7 +253,7 @@ class BibliographyDirective(PlaceholderDirective):
                 bnodes.briefing_citation(
                     '',
                     '',
-                    ids=[make_id(self.env, self.state.document, 'cite')],
+                    ids=[generated_id(self.env, self.state.document, 'cite')],
                     docname=self.env.docname,
                     form='empty',
                     line=self.lineno,
@@ -317,7 +315,7 @@ class FootBibliographyDirective(SphinxDirective):
         place['ids'] = [
             formatted_id(
                 str(getattr(self.config, 'bibtex_footbibliography_id', '') or ''),
-                make_id(self.env, self.state.document, 'footbibliography'),
+                generated_id(self.env, self.state.document, 'footbibliography'),
                 footbibliography_count=count,
             )
         ]
@@ -399,17 +397,21 @@ class CitationFootnotes(SphinxTransform):
             _last_section(document).extend(made)
         _sort_by_reference(document)
 
-    def new_footnote(self, label: str, cite: nodes.Element, note_id: str = '') -> nodes.footnote:
+    def new_footnote(self, label: str, cite: nodes.Element, note_id: str) -> nodes.footnote:
+        """A footnote with the id *note_id*, else one made (:mod:`sphinx_briefing.ids`):
+        the id docutils makes, from the label or a number, repeats in every document."""
         note = nodes.footnote('', auto=1, names=[label], classes=['briefing-cite-note'])
         note.source, note.line = cite.source, cite.line
-        if note_id and note_id not in self.document.ids:
-            note['ids'] = [note_id]
+        if not note_id or note_id in self.document.ids:
+            note_id = generated_id(self.env, self.document, 'footcite')
+        note['ids'] = [note_id]
         self.document.note_autofootnote(note)
         self.document.note_explicit_target(note, note)
         return note
 
-    def mark(self, label: str) -> nodes.footnote_reference:
+    def mark(self, label: str, note: nodes.footnote) -> nodes.footnote_reference:
         mark = nodes.footnote_reference('', '', auto=1, refname=label)
+        mark['ids'] = [make_id(self.env, self.document, f'{note["ids"][0]}-ref')]
         self.document.set_id(mark)
         self.document.note_autofootnote_ref(mark)
         self.document.note_footnote_ref(mark)
@@ -421,7 +423,7 @@ class CitationFootnotes(SphinxTransform):
         (or, after the last one, at the end of the document)."""
         document = self.document
         passed = 0  # footbibliographies before the citation
-        footnotes: dict[str, str] = {}  # key → label
+        footnotes: dict[str, tuple[str, nodes.footnote]] = {}  # key → label, footnote
         unplaced: list[nodes.footnote] = []
         id_template = str(getattr(self.config, 'bibtex_footcite_id', '') or '')
         for node in list(document.findall(_is_placed_or_foot_cite)):
@@ -435,14 +437,14 @@ class CitationFootnotes(SphinxTransform):
             made: list[nodes.Node] = []
             keys: list[str] = list(node['keys'])
             for index, key in enumerate(keys):
-                label = footnotes.get(key)
-                if label is None:
-                    label = footnotes[key] = f'briefing-footcite-{len(footnotes) + 1}'
+                if key not in footnotes:
+                    label = f'briefing-footcite-{len(footnotes) + 1}'
                     note = self.new_footnote(
                         label,
                         node,
                         formatted_id(id_template, '', key=key, footbibliography_count=passed + 1),
                     )
+                    footnotes[key] = label, note
                     note += nodes.paragraph('', '', self.citation(node, entry_form, [key]))
                     unplaced.append(note)
                 if author_form:
@@ -451,7 +453,7 @@ class CitationFootnotes(SphinxTransform):
                         last = index == len(keys) - 1
                         made.append(nodes.Text(' ' + _('and') + ' ' if last else ', '))
                     made.append(self.citation(node, author_form, [key]))
-                made.append(self.mark(label))
+                made.append(self.mark(*footnotes[key]))
             node.parent.replace(node, made)
         return unplaced
 
@@ -468,7 +470,7 @@ class CitationFootnotes(SphinxTransform):
             suffixes=[''] * len(keys),
             classes=['briefing-cite'],
         )
-        cite['ids'] = [make_id(self.env, self.document, 'cite')]
+        cite['ids'] = [generated_id(self.env, self.document, 'cite')]
         cite.source, cite.line = like.source, like.line
         return cite
 
@@ -487,7 +489,7 @@ class CitationFootnotes(SphinxTransform):
             cite['note_place'] = 'own'
             anchor = cite['ids'][0]
             label = f'briefing-{anchor}'
-            note = self.new_footnote(label, cite)
+            note = self.new_footnote(label, cite, f'{anchor}-footnote')
             text = bnodes.briefing_citation(
                 cite.rawsource,
                 cite.astext(),
@@ -502,7 +504,7 @@ class CitationFootnotes(SphinxTransform):
             text['ids'] = [f'{anchor}-note']
             note += nodes.paragraph('', '', text)
             made.append(note)
-            _place_mark(cite, self.mark(label))
+            _place_mark(cite, self.mark(label, note))
         return made
 
 
@@ -530,7 +532,7 @@ def _any_citations(document: nodes.document, env: BuildEnvironment) -> None:
         if not all(key in known for key in keys):
             continue
         cite = bnodes.briefing_citation(ref.rawsource, ref.astext(), classes=['briefing-cite'])
-        cite['ids'] = [make_id(env, document, 'cite')]
+        cite['ids'] = [generated_id(env, document, 'cite')]
         cite['docname'] = env.docname
         cite['form'] = 'p'
         cite['line'] = ref.line
