@@ -474,6 +474,10 @@ class PageRenderer:
                     links = (self.position_link(pid, mk) for pid in topic_positions)
                     line = [mk.text(_('Positions on this topic:') + ' '), *joined_by(mk, links)]
                     result.append(mk.paragraph(line, ['briefing-topic-positions']))
+        if self.builder.format == 'html':
+            return _one_table(result)
+        # LaTeX keeps a table per group: its columns are set by one column spec anyway, and
+        # a heading before a table can be kept with it at a page break (a row cannot).
         return result
 
     def _group_title(self, group_by: str, key: str) -> str:
@@ -652,6 +656,55 @@ def table(
         for cell in cells:
             row += nodes.entry('', nodes.paragraph('', '', *cell))
     return result
+
+
+def _one_table(parts: Sequence[nodes.Node]) -> list[nodes.Node]:
+    """An index's headings, group tables and topic-position lines as one table: the groups
+    become rows spanning every column, so that all groups share their columns (one table
+    per group sized its columns by its own rows) and scroll together on a narrow screen."""
+    tables = [part for part in parts if isinstance(part, nodes.table)]
+    if not tables or (len(tables) == 1 and len(parts) == 1):
+        return list(parts)
+    first = tables[0]
+    columns = sum(1 for _ in first.findall(nodes.colspec))
+    body = next(iter(first.findall(nodes.tbody)))
+    rows: list[nodes.row] = []
+    for part in parts:
+        if isinstance(part, nodes.table):
+            rows.extend(
+                row
+                for tbody in part.findall(nodes.tbody)
+                for row in list(tbody.children)
+                if isinstance(row, nodes.row)
+            )
+        elif isinstance(part, nodes.Element):
+            kind = 'briefing-topic-positions-row'
+            if isinstance(part, nodes.rubric):
+                kind = (
+                    'briefing-panel-row'
+                    if 'briefing-panel-heading' in part['classes']
+                    else 'briefing-group-row'
+                )
+            rows.append(_spanning_row(part, columns, kind))
+    body.children = []
+    for row in rows:
+        row.parent = None
+        body += row
+    return [first]
+
+
+def _spanning_row(part: nodes.Element, columns: int, kind: str) -> nodes.row:
+    """A row of one cell across every column, holding *part* (a heading: as a paragraph
+    of its classes, its ids on a target, which every builder writes)."""
+    if isinstance(part, nodes.rubric):
+        paragraph = nodes.paragraph('', '', classes=list(part['classes']))
+        if part['ids']:
+            paragraph += nodes.target('', '', ids=list(part['ids']))
+        paragraph += nodes.strong('', '', *part.children)
+        part = paragraph
+    row = nodes.row(classes=[kind])
+    row += nodes.entry('', part, morecols=columns - 1)
+    return row
 
 
 #: builders that write a split question index as an overview and parts

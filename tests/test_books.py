@@ -544,6 +544,7 @@ def test_referred_to_in_column_only_when_something_is_referred_to(project: Any) 
     assert headers and 'Referred to in' not in headers
     proj.write('refs.md', '---\norphan: true\n---\n# Refs\n\nSee {question}`q1`.\n')
     build = proj.build()
-    rows = soup(build, 'questions').select('table.briefing-question-index tr')
-    assert rows[0].select('th')[-1].get_text(strip=True) == 'Referred to in'
-    assert rows[1].select('td')[-1].get_text(strip=True) == 'Refs'
+    table = soup(build, 'questions').select_one('table.briefing-question-index')
+    assert table.select('thead th')[-1].get_text(strip=True) == 'Referred to in'
+    first = table.select_one('tbody tr:not(.briefing-group-row)')
+    assert first.select('td')[-1].get_text(strip=True) == 'Refs'

@@ -113,7 +113,9 @@ def test_japanese_ids_topics_and_readings(project: Any) -> None:
     build = proj.build()
     assert build.warnings() == []
     soup = BeautifulSoup(build.html('index'), 'html.parser')
-    groups = [rubric.get_text() for rubric in soup.select('div.briefing-question-index p.rubric')]
+    groups = [
+        rubric.get_text() for rubric in soup.select('div.briefing-question-index p.briefing-group')
+    ]
     assert groups == ['軍民融合', '研究と産業スパイ']
     see = next(p for p in soup.select('div.body p') if p.get_text().endswith('を参照。'))
     links = [a.get_text() for a in see.select('a.reference')]

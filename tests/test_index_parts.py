@@ -34,7 +34,9 @@ def index_rows(soups: list[BeautifulSoup]) -> list[str]:
         row.get_text(' ', strip=True)
         for soup in soups
         for table in soup.select('table.briefing-question-index')
-        for row in table.select('tbody tr')
+        for row in table.select(
+            'tbody tr:not(.briefing-group-row, .briefing-panel-row, .briefing-topic-positions-row)'
+        )
     ]
 
 
@@ -271,3 +273,27 @@ def test_parts_carry_their_index_pages_banner(project: Any) -> None:
     for page in [*TOPIC_PARTS, *PARTICIPANT_PARTS]:
         banner = soup_of(build.outdir / f'{page}.html').select_one('div.briefing-banner')
         assert banner is not None and banner.get_text(strip=True) == 'DRAFT', page
+
+
+def test_an_index_is_one_table_with_its_groups_as_rows(project: Any) -> None:
+    """In HTML an index's groups are rows spanning its one table, so that every group has
+    the same columns (a table per group sized its columns by its own rows)."""
+    proj = project()
+    write_book(proj)
+    build = proj.build()
+    page = soup_of(build.outdir / 'questions.html')
+    index = page.select('div.briefing-question-index')[0]
+    tables = index.select('table')
+    assert len(tables) == 1
+    groups = tables[0].select('tr.briefing-group-row')
+    columns = len(tables[0].select('thead th'))
+    assert len(groups) >= 2
+    for row in groups:
+        (cell,) = row.select('td')
+        assert int(cell['colspan']) == columns
+        assert row.select_one('p.briefing-group strong').get_text()
+    # the questions of a group follow its heading row
+    first_group = groups[0].get_text(strip=True)
+    following = groups[0].find_next_sibling('tr')
+    assert 'briefing-group-row' not in following.get('class', [])
+    assert first_group == 'Theme t01'
