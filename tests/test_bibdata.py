@@ -382,12 +382,9 @@ def test_a_built_in_style_by_its_short_name_in_a_build(project: Any) -> None:
 def test_tex_maths_and_greek_in_titles_compile_to_pdf(project: Any) -> None:
     """TeX maths in a title is printed as the text pandoc makes of it (not its source), and
     that text, like Greek typed in UTF-8, compiles with pdflatex."""
-    import subprocess
+    from test_pdf import TEX_TOOLS, compile_all, pdf_text, require_tools
 
-    from conftest import require_tool
-
-    for tool in ('latexmk', 'pdflatex', 'pdftotext'):
-        require_tool(tool, 'BRIEFING_REQUIRE_LATEX')
+    require_tools(*TEX_TOOLS)
     proj = project('test-citations')
     proj.write(
         'more.bib',
@@ -400,18 +397,8 @@ def test_tex_maths_and_greek_in_titles_compile_to_pdf(project: Any) -> None:
     assert build.warnings() == []
     tex = next(build.outdir.glob('*.tex'))
     assert '\\log' not in tex.read_text(encoding='utf-8').split('\\begin{document}')[1]
-    result = subprocess.run(
-        ['latexmk', '-pdf', '-interaction=nonstopmode', '-halt-on-error', tex.name],
-        cwd=build.outdir,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    assert result.returncode == 0, tex.with_suffix('.log').read_text(errors='replace')[-2000:]
-    text = subprocess.run(
-        ['pdftotext', str(tex.with_suffix('.pdf')), '-'], capture_output=True, text=True, check=True
-    ).stdout
+    # (compile_all fails the test with the log's error when a PDF cannot be made)
+    text = pdf_text(compile_all(build.outdir)[tex.stem])
     entry = next(line for line in text.splitlines() if line.startswith('Knuth'))
     assert 'On log n and a ↔ b for' in entry
     assert '-Carotene' in entry and ('β' in entry or '𝛽' in entry)  # set as mathematics
