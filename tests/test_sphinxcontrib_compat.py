@@ -678,7 +678,7 @@ def test_any_role_cites_keys_and_still_finds_labels(project: Any) -> None:
     soup = page(build)
     assert [a['href'] for a in soup.select('span.briefing-cite a')] == [
         '#bibliography-index-0-einstein1905',
-        '#bibliography-index-0-key-1987-nelson',  # a key starting with a digit (derive._slug)
+        '#bibliography-index-0-key-1987-nelson',  # a key starting with a digit (derive.anchors.slug)
     ]
     assert len(bibliography(build)) == 2
     proj.edit('index.rst', ':any:`refs`', ':any:`nosuchkey`')
