@@ -130,15 +130,31 @@ def evaluate(derived: Derived, key: Key) -> object:
 class Log:
     """The reads of one page in one build: key → digest, keyed by the key's text."""
 
-    __slots__ = ('reads',)
+    __slots__ = ('_known', '_seen', 'reads')
 
-    def __init__(self) -> None:
+    def __init__(self, known: dict[str, bytes] | None = None) -> None:
         self.reads: dict[str, tuple[Key, bytes]] = {}
+        #: keys this page has read already, as they are (most are hashable): a page reads
+        #: the same thing many times, and a key's text is worth making once
+        self._seen: set[Key] = set()
+        #: key text → digest of its value, shared by every page of the build: the result
+        #: does not change while pages are written, so one key has one value
+        self._known = {} if known is None else known
 
     def note(self, key: Key, value: object) -> None:
+        try:
+            if key in self._seen:
+                return
+            self._seen.add(key)
+        except TypeError:  # an unhashable argument: go by the key's text alone
+            pass
         text = canonical(key)
-        if text not in self.reads:
-            self.reads[text] = (key, digest(value))
+        if text in self.reads:
+            return
+        found = self._known.get(text)
+        if found is None:
+            found = self._known[text] = digest(value)
+        self.reads[text] = (key, found)
 
 
 class _MappingView(Mapping[Any, Any]):
@@ -230,16 +246,18 @@ class PageReads:
         #: and, once :meth:`set_extras` is called, this build's
         self.kept_extras = kept_extras
         self.extras: frozenset[str] | None = None
+        #: digests of this build's values by key text (see :class:`Log`)
+        self.known: dict[str, bytes] = {}
 
     def view(self, derived: Derived, page: str) -> PageView:
         log = self.logs.get(page)
         if log is None:
-            log = self.logs[page] = Log()
+            log = self.logs[page] = Log(self.known)
         return PageView(derived, log)
 
     def start_page(self, page: str) -> None:
         """A page is being written again: what it read before no longer counts."""
-        self.logs[page] = Log()
+        self.logs[page] = Log(self.known)
         self.written.add(page)
         self.warnings[page] = []
 
@@ -289,8 +307,8 @@ class PageReads:
     def changed(self, derived: Derived, documents: Iterable[str]) -> set[str]:
         """The pages of *documents* whose recorded reads give another value on *derived*
         (every page when nothing is recorded)."""
-        values: dict[str, bytes] = {}
-        return {page for page in documents if self._changed(derived, page, values)}
+        # Digests made here are the ones this build's pages will read (one result a build).
+        return {page for page in documents if self._changed(derived, page, self.known)}
 
     def _changed(self, derived: Derived, page: str, values: dict[str, bytes]) -> bool:
         reads = self.kept.get(page) if self.kept is not None else None
@@ -300,14 +318,13 @@ class PageReads:
             now = values.get(text)
             if now is None:
                 try:
-                    now = digest(evaluate(derived, key))
+                    now = values[text] = digest(evaluate(derived, key))
                 except Exception:  # a read that no longer makes sense: rewrite
                     now = b''
-                values[text] = now
             if now != before:
                 return True
         return False
 
     def page_changed(self, derived: Derived, page: str) -> bool:
         """Whether one page reads something else on *derived* than when it was written."""
-        return self._changed(derived, page, {})
+        return self._changed(derived, page, self.known)
