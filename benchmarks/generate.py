@@ -339,6 +339,13 @@ TWIN_NAMES = ('briefing', 'bare', 'bibtex', 'needs')
 PEER_TWINS = ('bibtex', 'needs')
 
 
+def _peers(peers: dict[str, str]) -> dict[str, str]:
+    """*peers*, checked: a misspelt twin would otherwise silently get bare's text."""
+    if unknown := set(peers) - set(PEER_TWINS):
+        raise ValueError(f'no such peer twin: {", ".join(sorted(unknown))}')
+    return peers
+
+
 class Variant:
     """One unbreakable unit of a paragraph that reads differently in some twins: its
     briefing text, its bare text, and the peers' texts where they differ from bare."""
@@ -348,7 +355,7 @@ class Variant:
     def __init__(self, briefing: str, bare: str, **peers: str) -> None:
         self.briefing = briefing
         self.bare = bare
-        self.peers = peers
+        self.peers = _peers(peers)
 
     def text(self, twin: str) -> str:
         if twin == 'briefing':
@@ -419,6 +426,7 @@ class Twins:
     def each(self, briefing: str, bare: str, **peers: str) -> None:
         """One text for sphinx-briefing, one for bare Sphinx, which is also each peer's
         unless *peers* gives it its own."""
+        _peers(peers)
         for twin, parts in self.parts.items():
             if twin == 'briefing':
                 parts.append(briefing)
