@@ -1,6 +1,6 @@
-"""Generate a briefing-book benchmark corpus and its bare twin.
+"""Generate a briefing-book benchmark corpus, its bare twin and two peer twins.
 
-``python benchmarks/generate.py --docs N --out DIR [--seed S]`` writes two Sphinx projects
+``python benchmarks/generate.py --docs N --out DIR [--seed S]`` writes four Sphinx projects
 with the same text:
 
 ``DIR/briefing/``
@@ -12,9 +12,17 @@ with the same text:
     The same files and prose, with every briefing directive written as a plain admonition,
     every briefing or citation role written as the plain text it would show, the collection
     directives written as a plain paragraph, and no .bib file.
+``DIR/bibtex/``
+    The bare twin citing through sphinxcontrib-bibtex: its ``{cite:p}``/``{cite:t}`` roles
+    (post-notes as ``key{p. 12}``) for the citations and the positions' sources, the same
+    ``refs.bib``, and a ``{bibliography}`` page.
+``DIR/needs/``
+    The bare twin with questions and positions as sphinx-needs needs (types ``question``
+    and ``position``, each position linked to its question), references to them as
+    ``{need}`` roles, and a ``{needtable}`` of the questions as the question index.
 
 ``python benchmarks/generate.py --edit DIR [--tag T]`` changes the text of one question
-in a mid-corpus document, identically in both twins (the incremental-build measurement).
+in a mid-corpus document, identically in every twin (the incremental-build measurement).
 
 ``DIR/manifest.json`` records the corpus statistics and the question that ``--edit`` changes.
 Everything is derived from the seed: the same arguments give byte-identical files.
@@ -324,18 +332,58 @@ class Prose:
 
 # --------------------------------------------------------------------------- text pieces
 
-Piece = tuple[str, str]  # (briefing text, bare text): one unbreakable unit of a paragraph
+#: Every twin the generator writes. ``bare`` is the reference text; the others differ from it
+#: only where their tool gives the text a structure (a directive, a role, a need).
+TWIN_NAMES = ('briefing', 'bare', 'bibtex', 'needs')
+#: The twins measured against sphinx-briefing and bare Sphinx when the runner asks for peers.
+PEER_TWINS = ('bibtex', 'needs')
+
+
+def _peers(peers: dict[str, str]) -> dict[str, str]:
+    """*peers*, checked: a misspelt twin would otherwise silently get bare's text."""
+    if unknown := set(peers) - set(PEER_TWINS):
+        raise ValueError(f'no such peer twin: {", ".join(sorted(unknown))}')
+    return peers
+
+
+class Variant:
+    """One unbreakable unit of a paragraph that reads differently in some twins: its
+    briefing text, its bare text, and the peers' texts where they differ from bare."""
+
+    __slots__ = ('bare', 'briefing', 'peers')
+
+    def __init__(self, briefing: str, bare: str, **peers: str) -> None:
+        self.briefing = briefing
+        self.bare = bare
+        self.peers = _peers(peers)
+
+    def text(self, twin: str) -> str:
+        if twin == 'briefing':
+            return self.briefing
+        return self.peers.get(twin, self.bare)
+
+    def suffixed(self, stop: str) -> Variant:
+        peers = {twin: text + stop for twin, text in self.peers.items()}
+        return Variant(self.briefing + stop, self.bare + stop, **peers)
+
+
+#: A word (the same in every twin) or a :class:`Variant`.
+Piece = str | Variant
 
 
 def _plain(words: list[str]) -> list[Piece]:
-    return [(w, w) for w in words]
+    return list(words)
 
 
-def _wrap(pieces: list[Piece], twin: int, indent: str = '') -> str:
+def _piece_text(piece: Piece, twin: str) -> str:
+    return piece if isinstance(piece, str) else piece.text(twin)
+
+
+def _wrap(pieces: list[Piece], twin: str, indent: str = '') -> str:
     lines: list[str] = []
     line = indent
     for piece in pieces:
-        text = piece[twin]
+        text = _piece_text(piece, twin)
         if line.strip() and len(line) + 1 + len(text) > WIDTH:
             lines.append(line)
             line = indent + text
@@ -350,36 +398,53 @@ def _wrap(pieces: list[Piece], twin: int, indent: str = '') -> str:
 
 def _attach(pieces: list[Piece], piece: Piece) -> list[Piece]:
     """Append *piece* to a run of words, before its closing punctuation if it has one."""
-    last_b, last_a = pieces[-1]
-    if last_b[-1] not in '.?!,;:':
+    last = pieces[-1]
+    last_briefing = _piece_text(last, 'briefing')
+    if last_briefing[-1] not in '.?!,;:':
         return [*pieces, piece]
-    stop = last_b[-1]
-    return [
-        *pieces[:-1],
-        (last_b[:-1], last_a[:-1]),
-        (piece[0] + stop, piece[1] + stop),
-    ]
+    stop = last_briefing[-1]
+    if isinstance(last, str):
+        trimmed: Piece = last[:-1]
+    else:
+        peers = {twin: text[:-1] for twin, text in last.peers.items()}
+        trimmed = Variant(last.briefing[:-1], last.bare[:-1], **peers)
+    moved = piece + stop if isinstance(piece, str) else piece.suffixed(stop)
+    return [*pieces[:-1], trimmed, moved]
 
 
 class Twins:
-    """Accumulates the two renderings of one file side by side."""
+    """Accumulates every twin's rendering of one file side by side."""
 
     def __init__(self) -> None:
-        self.parts: tuple[list[str], list[str]] = ([], [])
+        self.parts: dict[str, list[str]] = {twin: [] for twin in TWIN_NAMES}
 
     def both(self, text: str) -> None:
-        self.parts[0].append(text)
-        self.parts[1].append(text)
+        """The same text in every twin."""
+        for parts in self.parts.values():
+            parts.append(text)
 
-    def each(self, briefing: str, bare: str) -> None:
-        self.parts[0].append(briefing)
-        self.parts[1].append(bare)
+    def each(self, briefing: str, bare: str, **peers: str) -> None:
+        """One text for sphinx-briefing, one for bare Sphinx, which is also each peer's
+        unless *peers* gives it its own."""
+        _peers(peers)
+        for twin, parts in self.parts.items():
+            if twin == 'briefing':
+                parts.append(briefing)
+            else:
+                parts.append(peers.get(twin, bare))
 
     def para(self, pieces: list[Piece]) -> None:
-        self.each(_wrap(pieces, 0), _wrap(pieces, 1))
+        if all(isinstance(piece, str) for piece in pieces):
+            self.both(_wrap(pieces, 'bare'))
+            return
+        for twin, parts in self.parts.items():
+            parts.append(_wrap(pieces, twin))
 
-    def text(self, twin: int) -> str:
+    def text(self, twin: str) -> str:
         return '\n\n'.join(self.parts[twin]).rstrip('\n') + '\n'
+
+    def texts(self) -> dict[str, str]:
+        return {twin: self.text(twin) for twin in TWIN_NAMES}
 
 
 # --------------------------------------------------------------------------- the plan
@@ -696,6 +761,13 @@ def _bib_file(records: list[BibRecord]) -> str:
 # --------------------------------------------------------------------------- documents
 
 
+def _need_id(ident: str) -> str:
+    """A question's or position's id as sphinx-needs accepts it (``needs_id_regex``,
+    ``^[A-Z0-9_]{5,}``): ``t0012-q03a`` becomes ``Q_T0012_Q03A``, ``t0012-p07`` ``P_T0012_P07``."""
+    kind = 'Q' if '-q' in ident else 'P'
+    return f'{kind}_' + ident.upper().replace('-', '_')
+
+
 def _names(plan: Plan, pids: list[str]) -> str:
     return ', '.join(plan.people[p].name for p in pids)
 
@@ -724,12 +796,16 @@ class DocWriter:
             bare = f'{rec.short_authors} ({rec.year}{note})'
         else:
             bare = f'({rec.short_authors} {rec.year}{note})'
-        return f'{{cite:{kind}}}`{target}`', bare
+        # sphinxcontrib-bibtex reads the same role and post-note syntax (``key{post}``).
+        role = f'{{cite:{kind}}}`{target}`'
+        return Variant(role, bare, bibtex=role)
 
-    def question_piece(self, q: Question, explicit: str | None = None) -> Piece:
+    def question_piece(self, q: Question, explicit: str | None = None) -> Variant:
+        shown = explicit or q.number
+        need = f'{{need}}`{shown} <{_need_id(q.qid)}>`'
         if explicit:
-            return f'{{question}}`{explicit} <{q.qid}>`', explicit
-        return f'{{question}}`{q.qid}`', q.number
+            return Variant(f'{{question}}`{explicit} <{q.qid}>`', explicit, needs=need)
+        return Variant(f'{{question}}`{q.qid}`', q.number, needs=need)
 
     def para_with_cite(self, sentences: int) -> list[Piece]:
         pieces = _plain(self.prose.sentences(sentences))
@@ -741,7 +817,7 @@ class DocWriter:
             rest[0] = rest[0][0].lower() + rest[0][1:]
             cite = self.cite_piece('t', postnote)
             verb = self.rng.choice(('argues,', 'notes,', 'shows,', 'reports,'))
-            return [*first, cite, (verb, verb), *_plain(rest), *pieces]
+            return [*first, cite, verb, *_plain(rest), *pieces]
         return _attach(pieces, self.cite_piece('p', postnote))
 
     def other_question(self) -> Question:
@@ -758,7 +834,7 @@ class DocWriter:
         if self.rng.random() < 0.5:
             words = ['Compare']
             tail = f'which {verb[1]} {self.prose.noun_phrase()}.'.split(' ')
-            return [*_plain(words), (piece[0] + ',', piece[1] + ','), *_plain(tail)]
+            return [*_plain(words), piece.suffixed(','), *_plain(tail)]
         lead = f'The {self.rng.choice(NOUNS)} discussed under'.split(' ')
         tail = f'{verb[1]} the same {self.rng.choice(NOUNS)}.'.split(' ')
         return [*_plain(lead), piece, *_plain(tail)]
@@ -795,9 +871,19 @@ class DocWriter:
                 f'To: {_names(self.plan, item.to)} · {minutes} min · {priority} · '
                 f'tags: {", ".join(tags)} · {self.panel.title}'
             )
+            # The need's title is its first line, the question, so that the needtable shows
+            # it and apply_edit finds the text on a line of its own in every twin.
+            need_options = [
+                ('id', _need_id(item.qid)),
+                ('status', priority),
+                ('tags', ';'.join(tags)),
+                ('title_from_content', 'true'),
+            ]
             self.out.each(
                 self.fence(colons, 'question', item.qid, options) + '\n\n' + text,
                 ':' * colons + f'{{admonition}} Q: {item.number}\n{summary}\n\n{text}',
+                needs=self.fence(colons, 'question', '', need_options)
+                + f'\n\n{text}\n\nQ: {item.number} · {summary}',
             )
             if item is not q:
                 self.out.both(':::')
@@ -821,17 +907,20 @@ class DocWriter:
         ]
         body = _plain(self.prose.sentences(r.choice((3, 3, 4))))
         summary = 'Sources: ' + '; '.join(f'{s.short_authors} {s.year}' for s in sources)
+        title = f'{actor} ({stance}) on {q.number}'
+        text = _wrap(body, 'bare')
+        bare = f'{":" * colons}{{admonition}} Position: {title}\n{summary}\n\n{text}'
+        cited = 'Sources: {cite:p}`' + ','.join(s.key for s in sources) + '`'
+        need_options = [('id', _need_id(pos_id)), ('status', stance), ('links', _need_id(q.qid))]
         self.out.each(
-            self.fence(colons, 'position', pos_id, options) + '\n\n' + _wrap(body, 0),
-            ':' * colons
-            + f'{{admonition}} Position: {actor} ({stance}) on {q.number}\n'
-            + summary
-            + '\n\n'
-            + _wrap(body, 1),
+            self.fence(colons, 'position', pos_id, options) + '\n\n' + text,
+            bare,
+            bibtex=f'{":" * colons}{{admonition}} Position: {title}\n{cited}\n\n{text}',
+            needs=self.fence(colons, 'position', title, need_options) + f'\n\n{summary}\n\n{text}',
         )
         if counter:
             self.stats['counter_arguments'] += 1
-            text = _wrap(_plain(self.prose.sentences(r.choice((1, 2)))), 0)
+            text = _wrap(_plain(self.prose.sentences(r.choice((1, 2)))), 'bare')
             self.out.each(
                 ':::{counter-argument}\n' + text + '\n:::',
                 ':::{admonition} Counter-argument\n' + text + '\n:::',
@@ -852,7 +941,7 @@ class DocWriter:
             ('handling', 'Chatham House Rule'),
             ('status', 'draft'),
         ]
-        text = _wrap(_plain(self.prose.sentences(4)), 0)
+        text = _wrap(_plain(self.prose.sentences(4)), 'bare')
         line = (
             f'{p.event} · {p.day.isoformat()} · {p.start} · {PANEL_DURATION} minutes · '
             f'{p.venue} · moderator: {p.moderator.name} · panellists: '
@@ -872,7 +961,7 @@ class DocWriter:
         if d == self.panel.docs[0]:
             self.panel_block()
         intro = _plain(self.prose.sentences(4))
-        panel_piece = (f'{{panel}}`{self.panel.panel_id}`', self.panel.title)
+        panel_piece = Variant(f'{{panel}}`{self.panel.panel_id}`', self.panel.title)
         intro = _attach(_plain(['This', 'theme', 'belongs', 'to.']), panel_piece) + intro
         self.out.para(intro)
         self.out.para(_plain(self.prose.sentences(4)))
@@ -899,7 +988,7 @@ class DocWriter:
             self.out.para(pieces)
             if r.random() < 0.5:
                 items = [
-                    '- ' + _wrap(_plain(self.prose.sentences(1)), 0, '  ').lstrip()
+                    '- ' + _wrap(_plain(self.prose.sentences(1)), 'bare', '  ').lstrip()
                     for _ in range(r.choice((2, 3, 4)))
                 ]
                 self.out.both('\n'.join(items))
@@ -913,7 +1002,7 @@ class DocWriter:
                 self.out.para(
                     [
                         *_plain(['On', 'this', 'point,']),
-                        (f'{{participant}}`{who}`', person.name),
+                        Variant(f'{{participant}}`{who}`', person.name),
                         *_plain(['notes', 'that', *sentence]),
                     ]
                 )
@@ -924,7 +1013,11 @@ class DocWriter:
                 self.out.para(
                     _attach(
                         _plain(['The', 'earlier', 'position', 'is', 'restated', 'in.']),
-                        (f'{{position}}`{pid}`', f'{actor} on {pq.number}'),
+                        Variant(
+                            f'{{position}}`{pid}`',
+                            f'{actor} on {pq.number}',
+                            needs=f'{{need}}`{actor} on {pq.number} <{_need_id(pid)}>`',
+                        ),
                     )
                     + _plain(self.prose.sentences(1))
                 )
@@ -941,8 +1034,40 @@ class DocWriter:
 # --------------------------------------------------------------------------- pages
 
 
+#: Each twin's Sphinx extensions.
+EXTENSIONS = {
+    'briefing': ['myst_parser', 'sphinx_briefing'],
+    'bare': ['myst_parser'],
+    'bibtex': ['myst_parser', 'sphinxcontrib.bibtex'],
+    'needs': ['myst_parser', 'sphinx_needs'],
+}
+#: Each twin's settings beyond those every twin shares.
+SETTINGS = {
+    'briefing': ['', "briefing_bibfiles = ['refs.bib']"],
+    'bare': [],
+    'bibtex': [
+        '',
+        "bibtex_bibfiles = ['refs.bib']",
+        '# Author and year, as the other twins show a citation.',
+        "bibtex_reference_style = 'author_year'",
+    ],
+    'needs': [
+        '',
+        'needs_types = [',
+        "    {'directive': 'question', 'title': 'Question', 'prefix': 'Q_', 'color': '#BFD8D2',",
+        "     'style': 'node'},",
+        "    {'directive': 'position', 'title': 'Position', 'prefix': 'P_', 'color': '#FEDCD2',",
+        "     'style': 'node'},",
+        ']',
+        'needs_id_required = True',
+        '# A reference shows the text written in it (Q17), as in the other twins, not the id.',
+        "needs_role_need_template = '{{ title }}'",
+    ],
+}
+
+
 def _conf(plan: Plan, twin: str) -> str:
-    extensions = "['myst_parser', 'sphinx_briefing']" if twin == 'briefing' else "['myst_parser']"
+    extensions = repr(EXTENSIONS[twin])
     lines = [
         f'"""Benchmark corpus ({twin} twin): {plan.docs} documents, seed {plan.seed}."""',
         '',
@@ -956,19 +1081,22 @@ def _conf(plan: Plan, twin: str) -> str:
         "exclude_patterns = ['_build']",
         '',
         "html_theme = 'alabaster'",
+        *SETTINGS[twin],
     ]
-    if twin == 'briefing':
-        lines += ['', "briefing_bibfiles = ['refs.bib']"]
     return '\n'.join(lines) + '\n'
 
 
-def _collection(title: str, intro: str, directive: str, bare: str) -> tuple[str, str]:
-    head = f'# {title}\n\n{intro}\n\n'
-    return head + directive + '\n', head + bare + '\n'
+def _collection(title: str, intro: str, directive: str, bare: str, **peers: str) -> dict[str, str]:
+    """A collection page: the same heading and introduction in every twin, then
+    sphinx-briefing's directive, or bare Sphinx's paragraph (or a peer's own markup)."""
+    page = Twins()
+    page.both(f'# {title}\n\n{intro}')
+    page.each(directive, bare, **peers)
+    return page.texts()
 
 
-def _pages(plan: Plan, prose: Prose) -> dict[str, tuple[str, str]]:
-    pages: dict[str, tuple[str, str]] = {}
+def _pages(plan: Plan, prose: Prose) -> dict[str, dict[str, str]]:
+    pages: dict[str, dict[str, str]] = {}
     people = Twins()
     people.both('# Participants')
     people.both(
@@ -980,19 +1108,20 @@ def _pages(plan: Plan, prose: Prose) -> dict[str, tuple[str, str]]:
         for person in [panel.moderator, *panel.panellists]:
             options = f':name: {person.name}\n:affiliation: {person.affiliation}\n'
             options += f':role: {person.role}'
-            bio = _wrap(_plain(person.bio.split(' ')), 0)
+            bio = _wrap(_plain(person.bio.split(' ')), 'bare')
             people.each(
                 f':::{{participant}} {person.pid}\n{options}\n\n{bio}\n:::',
                 f':::{{admonition}} Participant: {person.name}\n'
                 f'{person.affiliation} · {person.role}\n\n{bio}\n:::',
             )
-    pages['participants'] = (people.text(0), people.text(1))
+    pages['participants'] = people.texts()
     pages['question-index'] = _collection(
         'Question index',
         'Every question of every panel, numbered in running order, with its addressees, '
         'minutes, priority and the positions recorded on it.',
         '```{question-index}\n```',
         'Question index: every question of every panel, grouped by topic.',
+        needs='```{needtable}\n:types: question\n:columns: id;title;status;tags;incoming\n```',
     )
     for panel in plan.panels:
         pages[f'matrix-{panel.panel_id}'] = _collection(
@@ -1015,6 +1144,8 @@ def _pages(plan: Plan, prose: Prose) -> dict[str, tuple[str, str]]:
         'The works cited in this book.',
         '```{bibliography}\n:cited:\n```',
         'Bibliography: every cited work, formatted in the chosen citation style.',
+        # sphinxcontrib-bibtex lists the cited works unless told otherwise.
+        bibtex='```{bibliography}\n```',
     )
     index = Twins()
     index.both('# Briefing benchmark')
@@ -1032,7 +1163,7 @@ def _pages(plan: Plan, prose: Prose) -> dict[str, tuple[str, str]]:
     index.both(
         '```{toctree}\n:caption: Panellist briefs\n:maxdepth: 1\n\n' + '\n'.join(briefs) + '\n```'
     )
-    pages['index'] = (index.text(0), index.text(1))
+    pages['index'] = index.texts()
     return pages
 
 
@@ -1053,7 +1184,8 @@ def _count_words(markdown: str) -> int:
 
 
 def generate(docs: int, out: Path, seed: int = 1) -> dict[str, Any]:
-    """Write ``out/briefing``, ``out/bare`` and ``out/manifest.json``; return the manifest."""
+    """Write a folder a twin (``out/briefing``, ``out/bare``, ``out/bibtex``, ``out/needs``)
+    and ``out/manifest.json``; return the manifest."""
     if docs < 2:
         raise ValueError('need at least 2 documents')
     plan = _plan(docs, seed)
@@ -1078,33 +1210,33 @@ def generate(docs: int, out: Path, seed: int = 1) -> dict[str, Any]:
         ),
         0,
     )
-    files: dict[str, tuple[str, str]] = {}
+    files: dict[str, dict[str, str]] = {}
     for d in range(docs):
-        twins = DocWriter(plan, d, cite_pool, stats).write()
-        files[plan.doc_files[d]] = (twins.text(0), twins.text(1))
-    theme_words = sum(_count_words(files[f][1]) for f in plan.doc_files)
+        files[plan.doc_files[d]] = DocWriter(plan, d, cite_pool, stats).write().texts()
+    theme_words = sum(_count_words(files[f]['bare']) for f in plan.doc_files)
     files.update(_pages(plan, Prose(random.Random(f'pages-{seed}'))))
-    for twin in ('briefing', 'bare'):
+    for twin in TWIN_NAMES:
         root = out / twin
         if root.exists():
             shutil.rmtree(root)
         root.mkdir(parents=True)
-    for name, (briefing, bare) in files.items():
-        for twin, text in (('briefing', briefing), ('bare', bare)):
-            path = out / twin / f'{name}.md'
+        for name, texts in files.items():
+            path = root / f'{name}.md'
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding='utf-8')
-    for twin in ('briefing', 'bare'):
-        (out / twin / 'conf.py').write_text(_conf(plan, twin), encoding='utf-8')
-    (out / 'briefing' / 'refs.bib').write_text(_bib_file(plan.bib), encoding='utf-8')
+            path.write_text(texts[twin], encoding='utf-8')
+        (root / 'conf.py').write_text(_conf(plan, twin), encoding='utf-8')
+    bib = _bib_file(plan.bib)
+    for twin in ('briefing', 'bibtex'):
+        (out / twin / 'refs.bib').write_text(bib, encoding='utf-8')
 
     target = plan.doc_questions[docs // 2][0]
     target_text = _question_text(out / 'briefing' / f'{plan.doc_files[target.doc]}.md', target.qid)
-    cited = set(re.findall(r'\{cite:[pt]\}`([^`{]+)', ''.join(f[0] for f in files.values())))
+    briefing_text = ''.join(f['briefing'] for f in files.values())
+    cited = set(re.findall(r'\{cite:[pt]\}`([^`{]+)', briefing_text))
     cited |= {
         k.strip()
         for f in files.values()
-        for line in re.findall(r'^:sources: (.*)$', f[0], re.MULTILINE)
+        for line in re.findall(r'^:sources: (.*)$', f['briefing'], re.MULTILINE)
         for k in line.split(',')
     }
     entry_types: dict[str, int] = {}
@@ -1113,6 +1245,7 @@ def generate(docs: int, out: Path, seed: int = 1) -> dict[str, Any]:
     manifest: dict[str, Any] = {
         'docs': docs,
         'seed': seed,
+        'twins': list(TWIN_NAMES),
         'stats': {
             'theme_documents': docs,
             'pages': len(files),
@@ -1176,7 +1309,7 @@ class EditInfo:
 
 
 def apply_edit(out: Path, tag: str) -> EditInfo:
-    """Rewrite the text of the manifest's question in both twins, identically.
+    """Rewrite the text of the manifest's question in every twin, identically.
 
     *tag* (letters and digits) makes the new text unique, so each round's edit is a real
     change and can be found in the built pages.
@@ -1189,7 +1322,7 @@ def apply_edit(out: Path, tag: str) -> EditInfo:
     new = f'Revised in edit {tag}: {old[0].lower()}{old[1:]}'
     if old.startswith('Revised in edit '):
         new = f'Revised in edit {tag}: ' + old.split(': ', 1)[1]
-    for twin in ('briefing', 'bare'):
+    for twin in manifest.get('twins', ('briefing', 'bare')):
         path = out / twin / edit['file']
         text = path.read_text(encoding='utf-8')
         if text.count(f'\n{old}\n') != 1:
@@ -1211,14 +1344,14 @@ def apply_edit(out: Path, tag: str) -> EditInfo:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--docs', type=int, default=500, help='theme documents (default 500)')
-    parser.add_argument('--out', type=Path, help='output folder (briefing/, bare/ inside)')
+    parser.add_argument('--out', type=Path, help='output folder (one folder a twin inside)')
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--edit', type=Path, metavar='DIR', help='edit one question in DIR')
     parser.add_argument('--tag', default='1', help='with --edit: letters/digits for the new text')
     args = parser.parse_args(argv)
     if args.edit:
         info = apply_edit(args.edit, args.tag)
-        print(f'edited {info.question} in {info.docname}.md (both twins): {info.new_text}')
+        print(f'edited {info.question} in {info.docname}.md (every twin): {info.new_text}')
         return 0
     if args.out is None:
         parser.error('--out is required (or --edit DIR)')

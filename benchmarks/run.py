@@ -1,25 +1,31 @@
-"""Build the benchmark corpus with sphinx-briefing and as bare Sphinx, and compare.
+"""Build the benchmark corpus with sphinx-briefing, as bare Sphinx and (with ``--peers``) with
+sphinxcontrib-bibtex and sphinx-needs, and compare.
 
-``python benchmarks/run.py --docs 500 --rounds 3 [--sizes 100,500,1000] [--json out.json]``
+``python benchmarks/run.py --docs 500 --rounds 3 [--sizes 100,500] [--peers] [--json out.json]``
 
 For each size the corpus is generated (``generate.py``), then every round builds both twins
 in the same run, interleaved (briefing, bare, briefing, bare …), each build a
 ``python -m sphinx -b html -q`` subprocess:
 
 * full build ``-j 1`` and ``-j 2``, into fresh output folders;
-* incremental build ``-j 1`` after editing one question (in both twins), in the ``-j 1``
+* incremental build ``-j 1`` after editing one question (in every twin), in the ``-j 1``
   output folder of that round;
 * no-op build ``-j 1`` right after it, nothing changed;
 * with ``floor``: the floor twin (``floor.py``: the bare twin with every collection page
   holding the text that round's briefing build wrote on it), full build ``-j 1``, so the
   cost of the collection pages' text alone, built by bare Sphinx, is measured too;
+* with ``--peers``: the same text citing through sphinxcontrib-bibtex, and with questions
+  and positions as sphinx-needs needs, in the ``-j 1`` builds (full, incremental, no-op) of
+  every round, each right after sphinx-briefing and bare;
 
 and it records wall time, peak memory (the child's maximum resident set size, from
 ``os.wait4``), the pages written and the documents re-read (files newer than the build's
 start).  After each incremental build it checks that the collection pages showing the edited
 question (question index, the panel's position matrix, the addressees' briefs) show its new
-text.  It also times loading ``refs.bib`` with ``citations.bibtex.load_bibfiles`` (no
-cache) against ``pybtex.database.parse_file``, in this process.
+text, and, with ``--peers``, whether sphinx-needs' needtable does and sphinxcontrib-bibtex's
+bibliography still lists the works it listed.  It also times loading ``refs.bib`` with
+``citations.bibtex.load_bibfiles`` (no cache) against ``pybtex.database.parse_file``, in
+this process.
 
 A failed build is reported (exit status and the first 30 lines of its output) and the run
 carries on; the exit status of the runner is 1 if any build failed.
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import html
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -48,11 +55,20 @@ from pathlib import Path
 from typing import Any
 
 from floor import make_floor
-from generate import EditInfo, apply_edit, generate
+from generate import PEER_TWINS, EditInfo, apply_edit, generate
 
 from sphinx_briefing.citations.citeproc import CiteprocError
 
 TWINS = ('briefing', 'bare')
+#: With ``--peers``: the twins that cite through sphinxcontrib-bibtex and hold questions and
+#: positions as sphinx-needs needs (``generate.py``), built in the same rounds.
+PEERS = PEER_TWINS
+PEER_NAMES = {'bibtex': 'sphinxcontrib-bibtex', 'needs': 'sphinx-needs'}
+PEER_MODULES = {'bibtex': 'sphinxcontrib.bibtex', 'needs': 'sphinx_needs'}
+#: The measurements the peers take part in.
+PEER_MEASUREMENTS = frozenset({'full1', 'incremental', 'noop'})
+#: The page each peer fills from the records of other documents, and the directive filling it.
+PEER_PAGES = {'bibtex': ('bibliography', 'bibliography'), 'needs': ('question-index', 'needtable')}
 REPO = Path(__file__).resolve().parent.parent
 MEASUREMENTS = ('full1', 'full2', 'incremental', 'noop', 'bib', 'floor')
 #: The floor twin is asked for by name: a third full build a round, and its memory grows
@@ -94,6 +110,7 @@ def machine_details() -> dict[str, Any]:
         'bibtexparser',
         'pybtex',
         'pylatexenc',
+        *PEER_NAMES.values(),
     ):
         try:
             versions[dist] = importlib.metadata.version(dist)
@@ -248,6 +265,10 @@ class PageCheck:
     page: str
     status: str  # refreshed / STALE / not checked: …
     detail: str = ''
+    twin: str = 'briefing'
+    #: What was checked: the edited question's text, or (sphinxcontrib-bibtex's
+    #: bibliography) the works the page lists.
+    aspect: str = 'question text'
 
 
 def _page_text(path: Path) -> str:
@@ -289,13 +310,30 @@ def check_pages(
     incremental: Build | None,
     full_out: Path,
     baseline: dict[str, bool],
+    twin: str = 'briefing',
 ) -> list[PageCheck]:
     """Do the collection pages show the edited question's new text after the incremental
     build?  *pages* maps page name → the directive that fills it; *baseline* says which
     pages showed the question's text after the full build."""
+    checks = _check_texts(rnd, edit, pages, full, incremental, full_out, baseline, twin)
+    for check in checks:
+        check.twin = twin
+    return checks
+
+
+def _check_texts(
+    rnd: int,
+    edit: EditInfo,
+    pages: dict[str, str],
+    full: Build | None,
+    incremental: Build | None,
+    full_out: Path,
+    baseline: dict[str, bool],
+    twin: str,
+) -> list[PageCheck]:
     checks: list[PageCheck] = []
     if full is None or incremental is None or not full.ok or not incremental.ok:
-        return [PageCheck(rnd, p, 'not checked: the briefing build failed') for p in pages]
+        return [PageCheck(rnd, p, f'not checked: the {twin} build failed') for p in pages]
     unknown = _unknown_directives(full.log)
     # The whole old text: the generator's questions share openings, and a 40-character
     # probe matched two other questions at N = 1,000 (a false "STALE").
@@ -332,6 +370,42 @@ def check_pages(
                 PageCheck(rnd, page, 'not checked: the page does not show question texts')
             )
     return checks
+
+
+_BIB_LABEL = re.compile(
+    r'role="doc-biblioentry">\s*<span class="label"><span class="fn-bracket">\[</span>(.*?)'
+    r'<span class="fn-bracket">\]'
+)
+
+
+def listed_works(path: Path) -> list[str] | None:
+    """The labels of the works a sphinxcontrib-bibtex bibliography page lists, or None
+    when there is no such page."""
+    if not path.exists():
+        return None
+    return _BIB_LABEL.findall(path.read_text(encoding='utf-8', errors='replace'))
+
+
+def check_works(rnd: int, page: str, before: list[str] | None, out: Path) -> PageCheck:
+    """The edit cites nothing new, so the bibliography must list the works it listed after
+    the full build, no fewer and no more."""
+    after = listed_works(out / f'{page}.html')
+    check = PageCheck(rnd, page, '', twin='bibtex', aspect='cited works')
+    if before is None or after is None:
+        check.status = 'not checked: page not built'
+    elif not before:
+        check.status = 'not checked: the full build listed no works'
+    elif before == after:
+        check.status = 'unchanged'
+        check.detail = f'lists the {len(after)} works it listed after the full build'
+    else:
+        lost, gained = set(before) - set(after), set(after) - set(before)
+        check.status = 'CHANGED'
+        check.detail = (
+            f'{len(before)} works after the full build, {len(after)} now'
+            f' ({len(lost)} lost, {len(gained)} gained)'
+        )
+    return check
 
 
 def check_baseline(edit_text: str, pages: dict[str, str], out: Path) -> dict[str, bool]:
@@ -441,7 +515,11 @@ class SizeResult:
         other than the extension's domain index."""
         extra: set[str] = set()
         for rnd in sorted({b.round for b in self.builds}):
-            pair = {b.twin: b for b in self.builds if b.kind == kind and b.round == rnd and b.ok}
+            pair = {
+                b.twin: b
+                for b in self.builds
+                if b.kind == kind and b.round == rnd and b.ok and b.twin in TWINS
+            }
             if len(pair) == 2:
                 extra |= set(pair['briefing'].written) - set(pair['bare'].written)
         return sorted(extra - DOMAIN_INDEX_PAGES)
@@ -471,7 +549,53 @@ class SizeResult:
                     vals = self.values(twin, kind, attr)
                     if vals:
                         out.setdefault(f'{attr}_{kind}', {})[twin] = _stats(vals)
+        if peers := self.peer_summary():
+            out['peers'] = peers
         return out
+
+    def peers(self) -> list[str]:
+        """The peers built in this run."""
+        return [peer for peer in PEERS if any(b.twin == peer for b in self.builds)]
+
+    def peer_summary(self) -> dict[str, Any]:
+        """Each measurement of every twin, and the paired ratios of each peer against bare
+        and of sphinx-briefing against each peer (below 1: sphinx-briefing is ahead)."""
+        peers = self.peers()
+        out: dict[str, Any] = {}
+        if not peers:
+            return out
+        for key, (kind, attr) in PEER_ROWS.items():
+            entry: dict[str, Any] = {
+                twin: _stats(self.values(twin, kind, attr)) for twin in (*TWINS, *peers)
+            }
+            ratios: dict[str, Any] = {}
+            for peer in peers:
+                for pair in ((peer, 'bare'), ('briefing', peer)):
+                    first, second = (
+                        self.values(pair[0], kind, attr),
+                        self.values(pair[1], kind, attr),
+                    )
+                    if first and second and statistics.median(second) > 0:
+                        ratios[f'{pair[0]}/{pair[1]}'] = {
+                            'ratio': statistics.median(first) / statistics.median(second),
+                            'paired': _stats(self.paired(kind, attr, pair)),
+                        }
+            entry['ratios'] = ratios
+            out[key] = entry
+        return out
+
+
+#: The measurements the peers take part in, as (build kind, attribute).
+PEER_ROWS = {
+    'full1': ('full1', 'seconds'),
+    'incremental': ('incremental', 'seconds'),
+    'noop': ('noop', 'seconds'),
+    'rss_full1': ('full1', 'max_rss_mib'),
+    'pages_written_incremental': ('incremental', 'pages_written'),
+    'docs_read_incremental': ('incremental', 'docs_read'),
+    'pages_written_noop': ('noop', 'pages_written'),
+    'docs_read_noop': ('noop', 'docs_read'),
+}
 
 
 # --------------------------------------------------------------------------- printing
@@ -564,7 +688,7 @@ def print_size(res: SizeResult, rounds: int) -> None:
             )
     print()
     for kind, label in (('incremental', 'incremental'), ('noop', 'no-op')):
-        for twin in TWINS:
+        for twin in (*TWINS, *res.peers()):
             first = next((b for b in res.builds if b.twin == twin and b.kind == kind), None)
             if first is not None:
                 shown = ', '.join(first.written[:20]) + (' …' if len(first.written) > 20 else '')
@@ -574,7 +698,7 @@ def print_size(res: SizeResult, rounds: int) -> None:
             print(f'  written by sphinx-briefing only ({label}, any round): {shown}')
     print()
     # Warnings of the first full build of each twin.
-    for twin in (*TWINS, 'floor'):
+    for twin in (*TWINS, *res.peers(), 'floor'):
         first = next((b for b in res.builds if b.twin == twin and b.kind == 'full1'), None)
         if first is None:
             continue
@@ -594,7 +718,73 @@ def print_size(res: SizeResult, rounds: int) -> None:
         )
     print()
     print_floor(res)
+    print_peers(res)
     print_checks(res)
+
+
+def _ratio_text(ratio: dict[str, Any] | None, ahead: bool = False) -> str:
+    if ratio is None:
+        return '–'
+    text = f'{ratio["ratio"]:.2f}×'
+    if paired := ratio['paired']:
+        text += f' ({paired["min"]:.2f}–{paired["max"]:.2f})'
+    if ahead:
+        text += ' ✓' if ratio['ratio'] < 1 else ' ✗'
+    return text
+
+
+def print_peers(res: SizeResult) -> None:
+    """The peers beside sphinx-briefing and bare Sphinx: their times, memory and pages,
+    their ratios against bare, and sphinx-briefing's against each of them."""
+    peers = res.peers()
+    if not peers:
+        return
+    summary = res.peer_summary()
+    names = [PEER_NAMES[peer] for peer in peers]
+    print(
+        'Against the peers (the same text citing through sphinxcontrib-bibtex, or with '
+        'questions and positions as sphinx-needs needs), built in the same rounds:'
+    )
+    print()
+    header = ['measurement', 'sphinx-briefing', 'bare Sphinx', *names]
+    print('| ' + ' | '.join(header) + ' |')
+    print('|' + ' --- |' * len(header))
+    rows = (
+        ('full1', 'full build `-j 1`', 's'),
+        ('incremental', 'incremental `-j 1` (one question edited)', 's'),
+        ('noop', 'no-op `-j 1`', 's'),
+        ('rss_full1', 'peak memory, full `-j 1`', 'MiB'),
+        ('pages_written_incremental', 'pages written, incremental', ''),
+        ('docs_read_incremental', 'documents re-read, incremental', ''),
+        ('pages_written_noop', 'pages written, no-op', ''),
+        ('docs_read_noop', 'documents re-read, no-op', ''),
+    )
+    for key, label, unit in rows:
+        entry = summary.get(key)
+        twins = (*TWINS, *peers)
+        if entry is None or all(entry[twin] is None for twin in twins):
+            continue
+        digits = 2 if unit == 's' else 0
+        cells = [_fmt(entry[twin], unit, digits).strip() for twin in twins]
+        print(f'| {label} | ' + ' | '.join(cells) + ' |')
+    print()
+    header = [
+        'ratio (paired range)',
+        *(f'{name} ÷ bare' for name in names),
+        *(f'sphinx-briefing ÷ {name} (ahead: < 1)' for name in names),
+    ]
+    print('| ' + ' | '.join(header) + ' |')
+    print('|' + ' --- |' * len(header))
+    for key, label, _unit in rows[:4]:
+        ratios = summary.get(key, {}).get('ratios')
+        if not ratios:
+            continue
+        # Issue 18: ahead of both peers on full build, incremental build and peak memory.
+        ahead = key != 'noop'
+        cells = [_ratio_text(ratios.get(f'{peer}/bare')) for peer in peers]
+        cells += [_ratio_text(ratios.get(f'briefing/{peer}'), ahead) for peer in peers]
+        print(f'| {label} | ' + ' | '.join(cells) + ' |')
+    print()
 
 
 def print_floor(res: SizeResult) -> None:
@@ -647,18 +837,29 @@ def _warning_kinds(log: str) -> Counter[str]:
 
 
 def print_checks(res: SizeResult) -> None:
-    if not res.checks:
-        return
-    print('Incremental correctness (the edited question on the collection pages that show it):')
+    ours = [c for c in res.checks if c.twin == 'briefing']
+    if ours:
+        print('Incremental correctness (the edited question on the collection pages that show it):')
+        _print_page_checks(ours, lambda c: f'`{c.page}.html`')
+        print()
+    theirs = [c for c in res.checks if c.twin != 'briefing']
+    if theirs:
+        print("Incremental correctness of the peers' collection pages:")
+        _print_page_checks(
+            theirs, lambda c: f'{PEER_NAMES.get(c.twin, c.twin)}, `{c.page}.html`, {c.aspect}'
+        )
+        print()
+
+
+def _print_page_checks(checks: list[PageCheck], name: Callable[[PageCheck], str]) -> None:
     by_page: dict[str, list[PageCheck]] = {}
-    for check in res.checks:
-        by_page.setdefault(check.page, []).append(check)
-    for page, checks in by_page.items():
-        statuses = Counter(c.status for c in checks)
-        text = ', '.join(f'{status} ({n}/{len(checks)} rounds)' for status, n in statuses.items())
-        details = {c.detail for c in checks if c.detail}
-        print(f'- `{page}.html`: {text}' + (f' — {"; ".join(details)}' if details else ''))
-    print()
+    for check in checks:
+        by_page.setdefault(name(check), []).append(check)
+    for page, group in by_page.items():
+        statuses = Counter(c.status for c in group)
+        text = ', '.join(f'{status} ({n}/{len(group)} rounds)' for status, n in statuses.items())
+        details = {c.detail for c in group if c.detail}
+        print(f'- {page}: {text}' + (f' — {"; ".join(details)}' if details else ''))
 
 
 def print_bib(bib: dict[str, Any]) -> None:
@@ -698,7 +899,9 @@ def print_machine(machine: dict[str, Any]) -> None:
         f'Sphinx {v["sphinx"]}, myst-parser {v["myst-parser"]}, docutils {v["docutils"]}, '
         f'alabaster {v["alabaster"]}; sphinx-briefing {v["sphinx-briefing"]} '
         f'({machine["sphinx_briefing_commit"]}); bibtexparser {v["bibtexparser"]}, '
-        f'pybtex {v["pybtex"]}; {machine["date"]}.'
+        f'pybtex {v["pybtex"]}; '
+        + ''.join(f'{PEER_NAMES[p]} {v[PEER_NAMES[p]]}, ' for p in machine.get('peers', ()))
+        + f'{machine["date"]}.'
     )
 
 
@@ -712,6 +915,7 @@ def run_size(
     seed: int,
     measurements: set[str],
     keep: bool,
+    peers: Sequence[str] = (),
 ) -> SizeResult:
     corpus_dir = workdir / f'corpus-{size}'
     builds_dir = workdir / f'builds-{size}'
@@ -742,12 +946,20 @@ def run_size(
             report_failure(b)
         return b
 
+    # The peers take part in the -j 1 measurements, each built right after sphinx-briefing
+    # and bare Sphinx in the same round, so that all four meet the same machine conditions.
+    if not measurements & PEER_MEASUREMENTS:
+        peers = ()
+    j1_twins = (*TWINS, *peers)
     for rnd in range(1, rounds + 1):
-        j1_out = {twin: builds_dir / f'r{rnd}-{twin}-j1' for twin in TWINS}
+        j1_out = {twin: builds_dir / f'r{rnd}-{twin}-j1' for twin in j1_twins}
         full: dict[str, Build] = {}
         needs_j1 = measurements & {'full1', 'incremental', 'noop', 'floor'}
         if needs_j1:
             for twin in TWINS:
+                shutil.rmtree(j1_out[twin], ignore_errors=True)
+                full[twin] = build(twin, 'full1', 1, j1_out[twin], rnd)
+            for twin in peers:
                 shutil.rmtree(j1_out[twin], ignore_errors=True)
                 full[twin] = build(twin, 'full1', 1, j1_out[twin], rnd)
         if 'floor' in measurements and full.get('briefing') and full['briefing'].ok:
@@ -776,10 +988,20 @@ def run_size(
                 pages = index_part_showing(pages, edit_state, j1_out['briefing'])
                 baseline = check_baseline(edit_state['current_text'], pages, j1_out['briefing'])
                 res.baseline.append(baseline)
+            peer_baseline: dict[str, dict[str, bool]] = {}
+            works: list[str] | None = None
+            for peer in peers:
+                page, directive = PEER_PAGES[peer]
+                if full[peer].ok:
+                    peer_baseline[peer] = check_baseline(
+                        edit_state['current_text'], {page: directive}, j1_out[peer]
+                    )
+                if peer == 'bibtex':
+                    works = listed_works(j1_out[peer] / f'{page}.html')
             info = apply_edit(corpus_dir, f'r{rnd}')
             res.edits.append({'round': str(rnd), 'old': info.old_text, 'new': info.new_text})
             incremental: dict[str, Build] = {}
-            for twin in TWINS:
+            for twin in j1_twins:
                 if full[twin].ok:
                     incremental[twin] = build(twin, 'incremental', 1, j1_out[twin], rnd)
                 else:
@@ -797,12 +1019,28 @@ def run_size(
                     baseline,
                 )
             )
+            for peer in peers:
+                page, directive = PEER_PAGES[peer]
+                res.checks.extend(
+                    check_pages(
+                        rnd,
+                        info,
+                        {page: directive},
+                        full.get(peer),
+                        incremental.get(peer),
+                        j1_out[peer],
+                        peer_baseline.get(peer, {}),
+                        peer,
+                    )
+                )
+                if peer == 'bibtex' and peer in incremental and incremental[peer].ok:
+                    res.checks.append(check_works(rnd, page, works, j1_out[peer]))
             if 'noop' in measurements:
-                for twin in TWINS:
+                for twin in j1_twins:
                     if twin in incremental and incremental[twin].ok:
                         build(twin, 'noop', 1, j1_out[twin], rnd)
         elif 'noop' in measurements:
-            for twin in TWINS:
+            for twin in j1_twins:
                 if full[twin].ok:
                     build(twin, 'noop', 1, j1_out[twin], rnd)
         if not keep or rnd < rounds:
@@ -838,24 +1076,36 @@ def main(argv: list[str] | None = None) -> int:
         f'(default: {",".join(DEFAULT_MEASUREMENTS)})',
     )
     parser.add_argument('--bib-rounds', type=int, default=5, help='rounds of .bib loading')
+    parser.add_argument(
+        '--peers',
+        action='store_true',
+        help='also build the peer twins (sphinxcontrib-bibtex, sphinx-needs) in the same '
+        'rounds: full build, incremental and no-op builds `-j 1`, and peak memory',
+    )
     args = parser.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(',')] if args.sizes else [args.docs]
     measurements = {m.strip() for m in args.only.split(',') if m.strip()}
     if unknown := measurements - set(MEASUREMENTS):
         parser.error(f'unknown measurement(s): {", ".join(sorted(unknown))}')
+    peers: tuple[str, ...] = PEERS if args.peers else ()
+    if missing := [
+        PEER_NAMES[p] for p in peers if importlib.util.find_spec(PEER_MODULES[p]) is None
+    ]:
+        parser.error(f'--peers needs {" and ".join(missing)} installed (see benchmarks/README.md)')
 
     temporary = args.workdir is None
     workdir = Path(tempfile.mkdtemp(prefix='briefing-bench-')) if temporary else args.workdir
     workdir.mkdir(parents=True, exist_ok=True)
     machine = machine_details()
     machine['sphinx_briefing_sources'] = extension_fingerprint()
+    machine['peers'] = list(peers)
     print_machine(machine)
     print(flush=True)
     results: list[SizeResult] = []
     bib: dict[str, Any] | None = None
     try:
         for size in sizes:
-            res = run_size(size, args.rounds, workdir, args.seed, measurements, args.keep)
+            res = run_size(size, args.rounds, workdir, args.seed, measurements, args.keep, peers)
             results.append(res)
             print_size(res, args.rounds)
         if 'bib' in measurements:
