@@ -14,6 +14,7 @@ from docutils import nodes
 
 from sphinx_briefing.copies import Copier
 from sphinx_briefing.derive import QuestionInfo, Schedule, Slot
+from sphinx_briefing.domain import briefing_domain
 from sphinx_briefing.locale import _
 from sphinx_briefing.markup import joined as joined_by
 from sphinx_briefing.model import Placeholder
@@ -37,7 +38,7 @@ class CollectionRenderer(PageRenderer):
     @cached_property
     def copies(self) -> Copier:
         """Copies of bodies shown on this page (briefs)."""
-        return Copier(self.builder.env, self.fromdocname)
+        return Copier(briefing_domain(self.builder.env).source_boxes, self.fromdocname)
 
     # -- position matrix --------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -58,30 +59,71 @@ def body_digest(box: nodes.Element) -> str:
     return hashlib.blake2b(content.encode('utf-8'), digest_size=16).hexdigest()
 
 
+class SourceBoxes:
+    """What copies are made from: each box's own content and the footnotes it refers to,
+    pickled, for every document a copy was asked of in this build.
+
+    Briefs of many panels are written in the order of their names, so a brief seldom
+    follows another that copied from the same documents; unpickling a whole doctree for
+    every brief cost more than the copies themselves. Each document's doctree is unpickled
+    once a build instead, and a copy is made by unpickling the box's own few nodes (which
+    is a deep copy too). Made for one build's write phase: doctrees do not change in it.
+    """
+
+    def __init__(self, env: BuildEnvironment) -> None:
+        self.env = env
+        self._boxes: dict[str, dict[str, bytes]] = {}
+
+    def copy(self, docname: str, anchor: str) -> list[nodes.Node] | None:
+        """A fresh copy of the box's content and the footnotes it refers to from outside
+        it (those last), or None when the document or the box is gone."""
+        boxes = self._boxes.get(docname)
+        if boxes is None:
+            boxes = self._boxes[docname] = self._pickled_boxes(docname)
+        found = boxes.get(anchor)
+        return None if found is None else list(pickle.loads(found))
+
+    def _pickled_boxes(self, docname: str) -> dict[str, bytes]:
+        try:
+            doctree = self.env.get_doctree(docname)
+        except Exception:  # a document that went away: show nothing of it
+            return {}
+        result = {}
+        for box in doctree.findall(bnodes.briefing_box):
+            own = own_content(box)
+            inside = {id_ for node in own for id_ in _all_ids(node)}
+            # Footnotes the body refers to that live elsewhere in the document come along.
+            footnotes: list[nodes.Node] = []
+            for node in own:
+                for ref in node.findall(nodes.footnote_reference):
+                    target = doctree.ids.get(ref.get('refid', ''))
+                    if isinstance(target, nodes.footnote) and target['ids'][0] not in inside:
+                        inside.update(_all_ids(target))
+                        footnotes.append(target)
+            detached = [node.deepcopy() for node in (*own, *footnotes)]
+            for root in detached:
+                for node in root.findall(nodes.Element):
+                    # A copy keeps a link to its original's document: pickled with it,
+                    # each box would carry the whole doctree. Its page's is found
+                    # through its parent once it is placed.
+                    node.__dict__.pop('_document', None)
+            for id_ in box['ids']:
+                result[id_] = pickle.dumps(detached, protocol=pickle.HIGHEST_PROTOCOL)
+        return result
+
+
 class Copier:
     """Makes the copies shown on one page (*page*), each with ids of its own."""
 
-    def __init__(self, env: BuildEnvironment, page: str) -> None:
-        self.env = env
+    def __init__(self, boxes: SourceBoxes, page: str) -> None:
         self.page = page
         self.shown: Counter[str] = Counter()  # anchor → copies of it on the page so far
-        self._doctrees: dict[str, nodes.document] = {}
-
-    def _doctree(self, docname: str) -> nodes.document | None:
-        if docname not in self._doctrees:
-            try:
-                self._doctrees[docname] = self.env.get_doctree(docname)
-            except Exception:  # a document that went away: show nothing of it
-                return None
-        return self._doctrees[docname]
+        self._boxes = boxes
 
     def body(self, docname: str, anchor: str) -> list[nodes.Node]:
         """A copy of the body of the box *anchor* of *docname*, for this page."""
-        doctree = self._doctree(docname)
-        if doctree is None:
-            return []
-        box = doctree.ids.get(anchor)
-        if not isinstance(box, bnodes.briefing_box):
+        result = self._boxes.copy(docname, anchor)
+        if result is None:
             return []
         # Named after the page and the original (both unique in the project: singlehtml
         # shows every brief on one page), not after the copy's place on the page, which
@@ -89,18 +131,7 @@ class Copier:
         self.shown[anchor] += 1
         again = f'-{self.shown[anchor]}' if self.shown[anchor] > 1 else ''
         prefix = f'copy-{doc_slug(self.page)}-{anchor}{again}-'
-        copied = [child.deepcopy() for child in own_content(box)]
-        inside = {id_ for node in copied for id_ in _all_ids(node)}
-        # Footnotes the body refers to that live elsewhere in the document come along.
-        footnotes: list[nodes.Node] = []
-        for node in copied:
-            for ref in node.findall(nodes.footnote_reference):
-                target = doctree.ids.get(ref.get('refid', ''))
-                if isinstance(target, nodes.footnote) and target['ids'][0] not in inside:
-                    footnote = target.deepcopy()
-                    inside.update(_all_ids(footnote))
-                    footnotes.append(footnote)
-        result = [*copied, *footnotes]
+        inside = {id_ for node in result for id_ in _all_ids(node)}
         for node in result:
             self._adapt(node, prefix, inside)
         return result

@@ -18,6 +18,7 @@ from sphinx.util.nodes import make_refnode
 
 from sphinx_briefing.citations.step import CitationInputs
 from sphinx_briefing.collect import broken_fences, collect, drop_echoed_sources
+from sphinx_briefing.copies import SourceBoxes
 from sphinx_briefing.derive import Derived, Inputs
 from sphinx_briefing.directives import DIRECTIVES, READ_WARNINGS, read_warning
 from sphinx_briefing.locale import _, __
@@ -145,6 +146,7 @@ class BriefingDomain(Domain):
         # build (env-updated), and what pages read is the builder's (see reads.py).
         self._derived = Derived()
         self.page_reads = PageReads(None)
+        self.source_boxes = SourceBoxes(env)
         # the documents read (or merged from a reading process) since the last step
         self._read_now: set[str] = set()
 
@@ -158,6 +160,7 @@ class BriefingDomain(Domain):
     def set_derived(self, derived: Derived, page_reads: PageReads) -> None:
         self._derived = derived
         self.page_reads = page_reads
+        self.source_boxes = SourceBoxes(self.env)  # documents may have been read again
 
     def view(self, page: str) -> PageView:
         """The step's result as *page* reads it: every read is recorded for that page."""

@@ -20,7 +20,7 @@ import dataclasses
 import enum
 import hashlib
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 #: in the builder's output folder, beside Sphinx's own ``.buildinfo``
 FILE_NAME = '.briefing-reads.pickle'
 #: raise when the form of a key changes: an older record is then not trusted
-FORMAT = 2
+FORMAT = 3
 
 #: a warning given while a page was written: (message, subtype, location 'source:line')
 PageWarning = tuple[str, str, str]
@@ -128,33 +128,38 @@ def evaluate(derived: Derived, key: Key) -> object:
 
 
 class Log:
-    """The reads of one page in one build: key → digest, keyed by the key's text."""
+    """The reads of one page in one build: key → digest.
 
-    __slots__ = ('_known', '_seen', 'reads')
+    A key is kept as it is when it can be hashed (nearly always), else by its text
+    (:func:`canonical`); either way equal reads are one entry. Only values are made into
+    text, for their digests.
+    """
 
-    def __init__(self, known: dict[str, bytes] | None = None) -> None:
-        self.reads: dict[str, tuple[Key, bytes]] = {}
-        #: keys this page has read already, as they are (most are hashable): a page reads
-        #: the same thing many times, and a key's text is worth making once
-        self._seen: set[Key] = set()
-        #: key text → digest of its value, shared by every page of the build: the result
-        #: does not change while pages are written, so one key has one value
+    __slots__ = ('_known', 'reads')
+
+    def __init__(self, known: dict[Hashable, bytes] | None = None) -> None:
+        self.reads: dict[Hashable, tuple[Key, bytes]] = {}
+        #: key → digest of its value, shared by every page of the build: the result does
+        #: not change while pages are written, so one key has one value
         self._known = {} if known is None else known
 
     def note(self, key: Key, value: object) -> None:
-        try:
-            if key in self._seen:
-                return
-            self._seen.add(key)
-        except TypeError:  # an unhashable argument: go by the key's text alone
-            pass
-        text = canonical(key)
-        if text in self.reads:
+        ident = identity(key)
+        if ident in self.reads:
             return
-        found = self._known.get(text)
+        found = self._known.get(ident)
         if found is None:
-            found = self._known[text] = digest(value)
-        self.reads[text] = (key, found)
+            found = self._known[ident] = digest(value)
+        self.reads[ident] = (key, found)
+
+
+def identity(key: Key) -> Hashable:
+    """What a read is told apart by: the key itself, or its text if it cannot be hashed."""
+    try:
+        hash(key)
+    except TypeError:  # an unhashable argument
+        return canonical(key)
+    return key
 
 
 class _MappingView(Mapping[Any, Any]):
@@ -230,7 +235,7 @@ class PageReads:
 
     def __init__(
         self,
-        kept: dict[str, dict[str, tuple[Key, bytes]]] | None,
+        kept: dict[str, dict[Hashable, tuple[Key, bytes]]] | None,
         kept_extras: frozenset[str] = frozenset(),
         kept_warnings: dict[str, tuple[PageWarning, ...]] | None = None,
     ) -> None:
@@ -246,8 +251,8 @@ class PageReads:
         #: and, once :meth:`set_extras` is called, this build's
         self.kept_extras = kept_extras
         self.extras: frozenset[str] | None = None
-        #: digests of this build's values by key text (see :class:`Log`)
-        self.known: dict[str, bytes] = {}
+        #: digests of this build's values by key (see :class:`Log`)
+        self.known: dict[Hashable, bytes] = {}
 
     def view(self, derived: Derived, page: str) -> PageView:
         log = self.logs.get(page)
@@ -310,15 +315,15 @@ class PageReads:
         # Digests made here are the ones this build's pages will read (one result a build).
         return {page for page in documents if self._changed(derived, page, self.known)}
 
-    def _changed(self, derived: Derived, page: str, values: dict[str, bytes]) -> bool:
+    def _changed(self, derived: Derived, page: str, values: dict[Hashable, bytes]) -> bool:
         reads = self.kept.get(page) if self.kept is not None else None
         if reads is None:
             return True  # never written by this builder, as far as we know
-        for text, (key, before) in reads.items():
-            now = values.get(text)
+        for ident, (key, before) in reads.items():
+            now = values.get(ident)
             if now is None:
                 try:
-                    now = values[text] = digest(evaluate(derived, key))
+                    now = values[ident] = digest(evaluate(derived, key))
                 except Exception:  # a read that no longer makes sense: rewrite
                     now = b''
             if now != before:
