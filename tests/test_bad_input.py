@@ -277,6 +277,24 @@ def panel_rows() -> list[Row]:
     }
     for key, value in bad_dates.items():
         rows += twins(f'date-{key}', [panel('@p', ('date', value))], 'bad_date')
+    bad_zones = {
+        'unknown': 'Mars/Olympus_Mons',
+        'folder': 'Asia',
+        'path': '../../etc/passwd',
+        'offset': '+09:00',
+        'abbreviation': 'JST',
+    }
+    for key, value in bad_zones.items():
+        rows += twins(
+            f'tz-{key}',
+            [panel('@p', ('date', '2019-11-20'), ('start', '14:00'), ('timezone', value))],
+            'bad_timezone',
+        )
+    # A panel with a time zone wants a calendar file, which needs a date and a start.
+    rows += twins('tz-no-date', [panel('@p', ('start', '14:00'), ('timezone', 'UTC'))], 'no_calendar')
+    rows += twins(
+        'tz-no-start', [panel('@p', ('date', '2019-11-20'), ('timezone', 'UTC'))], 'no_calendar'
+    )
     rows += twins('status', [panel('@p', ('status', 'maybe'))], 'bad_option')
     rows += twins('two-mods', [panel('@p', ('moderator', 'chair, ana'))], 'bad_option')
     rows += twins(
