@@ -24,6 +24,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
         indexparts,
         latex,
         nodes,
+        word,
     )
     from sphinx_briefing.citations.roles import (
         BibliographyDirective,
@@ -40,6 +41,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx_briefing.locale import MESSAGE_CATALOG_NAME, compiled_locale_dir
 
     config.register(app)
+    word.register(app)  # -b briefingdocx and briefing_docx_reference
     copies.quieten_resolvers()
     # Labels follow the project's language; warnings the console's, as Sphinx's own do.
     locale_dir = compiled_locale_dir()

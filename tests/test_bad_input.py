@@ -892,6 +892,8 @@ def _config_rows() -> list[ConfigRow]:
         'briefing_index_page_rows': ['-1', "'ten'", 'True', '2.5'],
         'briefing_edition': ['42', "['public']"],
         'briefing_status': ["'maybe'", '42'],
+        # a file that is missing, not a zip file, or a zip file that is not a Word document
+        'briefing_docx_reference': ["'missing.docx'", '42', "'refs.bib'", "['house.docx']"],
     }
     rows = []
     for setting, values in cases.items():
