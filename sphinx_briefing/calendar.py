@@ -82,8 +82,11 @@ def event_times(
 
 
 def has_calendar(derived: Derived, pid: str) -> bool:
+    """Whether the panel has a calendar file. Only the panel's own record is read (its
+    end is not needed), so a page that links to the file is not written again when the
+    run of show changes."""
     panel = derived.panels.get(pid)
-    return panel is not None and event_times(derived, panel) is not None
+    return panel is not None and bool(panel.timezone and panel.date and panel.start)
 
 
 def calendar_panels(derived: Derived, participant: str) -> list[str]:

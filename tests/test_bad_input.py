@@ -291,7 +291,9 @@ def panel_rows() -> list[Row]:
             'bad_timezone',
         )
     # A panel with a time zone wants a calendar file, which needs a date and a start.
-    rows += twins('tz-no-date', [panel('@p', ('start', '14:00'), ('timezone', 'UTC'))], 'no_calendar')
+    rows += twins(
+        'tz-no-date', [panel('@p', ('start', '14:00'), ('timezone', 'UTC'))], 'no_calendar'
+    )
     rows += twins(
         'tz-no-start', [panel('@p', ('date', '2019-11-20'), ('timezone', 'UTC'))], 'no_calendar'
     )
