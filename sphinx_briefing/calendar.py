@@ -14,6 +14,7 @@ the event changes. A file is written only when its bytes change.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import uuid
 import zoneinfo
@@ -254,6 +255,15 @@ def _calendar(events: list[icalendar.Event], title: str) -> bytes:
     return data
 
 
+def _now() -> datetime.datetime:
+    """When a new or changed event is stamped: ``SOURCE_DATE_EPOCH`` where it is set (a
+    reproducible build), else now."""
+    epoch = os.environ.get('SOURCE_DATE_EPOCH', '').strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+
 def write_calendars(app: Sphinx, exc: BaseException | None) -> None:
     """``build-finished``: the calendar files, each written only when its bytes change;
     files of panels and participants that no longer have one are removed."""
@@ -261,7 +271,7 @@ def write_calendars(app: Sphinx, exc: BaseException | None) -> None:
         return
     derived = briefing_domain(app.env).derived
     folder = Path(app.builder.outdir) / CALENDAR_DIR
-    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    now = _now()
     events: dict[str, icalendar.Event] = {}
     wanted: dict[str, bytes] = {}
     for pid, panel in derived.panels.items():

@@ -299,3 +299,14 @@ def test_public_edition_files_hold_the_programme(project: Any) -> None:
         assert b'SECRETNOTE' not in path.read_bytes()
     event = only_event(build, 'panel-trade.ics')
     assert 'Chatham House Rule' in str(event['DESCRIPTION'])
+
+
+def test_source_date_epoch_makes_the_files_reproducible(project: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv('SOURCE_DATE_EPOCH', '1700000000')
+    proj = make(project)
+    first = proj.build()
+    second = proj.build(outdir_name='_again')
+    for path in (first.outdir / 'calendar').glob('*.ics'):
+        assert path.read_bytes() == (second.outdir / 'calendar' / path.name).read_bytes()
+    stamp = only_event(first, 'panel-trade.ics').decoded('DTSTAMP')
+    assert stamp == datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.UTC)
