@@ -19,6 +19,7 @@ not written again.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import io
 import json
 import os
@@ -372,17 +373,20 @@ def _part(
     book: nodes.document, docname: str, builder: BriefingDocxBuilder
 ) -> nodes.document | None:
     """The document *docname* alone, cut from the assembled book (with the documents its
-    own toctrees include); links to the rest of the book become text."""
+    own toctrees include), or resolved alone when the book does not include it; links
+    to the rest of the book become text."""
     if docname == builder.config.root_doc:
-        return None  # the book is the brief: written once, as the book
+        return book  # a book of one brief
     for start in book.findall(addnodes.start_of_file):
         if start['docname'] == docname:
+            document = new_document(docname, book.settings)
+            document.extend(deepcopy(start.children))
             break
     else:
-        return None  # not in the book's toctree
-    document = new_document(docname, book.settings)
+        document = _resolved(builder, docname)
+        for banner in list(document.findall(bnodes.briefing_banner)):
+            banner.parent.remove(banner)
     document['docname'] = docname
-    document.extend(deepcopy(start.children))
     ids = {i for node in document.findall(nodes.Element) for i in node['ids']}
     ids.add(f'document-{docname}')
     for reference in list(document.findall(nodes.reference)):
@@ -391,6 +395,14 @@ def _part(
         if target is not None and target not in ids:
             reference.replace_self(nodes.inline('', '', *reference.children))
     return document
+
+
+def _resolved(builder: BriefingDocxBuilder, docname: str) -> nodes.document:
+    """A document outside every toctree (an orphan), resolved on its own."""
+    method = builder.env.get_and_resolve_doctree
+    if 'tags' in inspect.signature(method).parameters:  # Sphinx 8.2 and later
+        return method(docname, builder, tags=builder.tags)
+    return method(docname, builder)
 
 
 # -- configuration -----------------------------------------------------------------------

@@ -241,11 +241,14 @@ def test_a_brief_holds_its_document_only(project: Any) -> None:
     assert 'Should thresholds fall?' in text
     assert 'What of exports?' not in text  # Ben's question
     assert 'Europe/London' in text
-    # no link leads to a bookmark outside the brief
-    body = xml(build.outdir / 'brief-ana.docx', 'word/document.xml')
-    anchors = {h.get(f'{W}anchor') for h in body.iter(f'{W}hyperlink')} - {None}
-    marks = {b.get(f'{W}name') for b in body.iter(f'{W}bookmarkStart')}
-    assert anchors <= marks, anchors - marks
+    # no link leads to a bookmark outside the brief; in the book, every link lands
+    for name in ('brief-ana.docx', BOOK):
+        body = xml(build.outdir / name, 'word/document.xml')
+        anchors = {h.get(f'{W}anchor') for h in body.iter(f'{W}hyperlink')} - {None}
+        marks = {b.get(f'{W}name') for b in body.iter(f'{W}bookmarkStart')}
+        assert anchors <= marks, (name, anchors - marks)
+        if name == BOOK:
+            assert len(anchors) >= 5, anchors  # questions, participants, the panel
 
 
 def mtimes(build: Build) -> dict[str, int]:
@@ -417,3 +420,32 @@ def test_maths_are_word_equations_and_images_are_embedded(project: Any) -> None:
         media = [name for name in archive.namelist() if name.startswith('word/media/')]
         assert len(media) == 1
         assert archive.read(media[0]) == red_square()
+
+
+def test_a_brief_outside_the_toctree_and_a_book_of_one_brief(project: Any) -> None:
+    proj = make(project)
+    proj.write(
+        'brief-ben.md',
+        '---\norphan: true\n---\n\n# Brief for Ben\n\n```{panellist-brief} ben\n```\n',
+    )
+    build = proj.build('briefingdocx')
+    assert not build.warnings()
+    brief = docx.Document(str(build.outdir / 'brief-ben.docx'))
+    text = '\n'.join(p.text for p in brief.paragraphs)
+    assert brief.paragraphs[0].text == 'Brief for Ben'
+    assert 'What of exports?' in text and 'Should thresholds fall?' not in text
+    assert 'Brief for Ben' not in '\n'.join(
+        p.text for p in docx.Document(str(build.outdir / BOOK)).paragraphs
+    )
+
+    single: Project = project(name='single')
+    single.write('conf.py', MYST_CONF + "project = 'Single'\n")
+    single.write(
+        'index.md', PANEL.replace('# The panel', '# Brief') + BRIEF.replace('# Brief for Ana', '')
+    )
+    build = single.build('briefingdocx')
+    assert not build.warnings()
+    assert sorted(p.name for p in build.outdir.glob('*.docx')) == ['brief-ana.docx', 'single.docx']
+    assert (build.outdir / 'brief-ana.docx').read_bytes() == (
+        build.outdir / 'single.docx'
+    ).read_bytes()
