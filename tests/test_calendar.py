@@ -310,3 +310,27 @@ def test_source_date_epoch_makes_the_files_reproducible(project: Any, monkeypatc
         assert path.read_bytes() == (second.outdir / 'calendar' / path.name).read_bytes()
     stamp = only_event(first, 'panel-trade.ics').decoded('DTSTAMP')
     assert stamp == datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.UTC)
+
+
+def test_a_brief_not_read_again_gains_and_loses_its_link(project: Any) -> None:
+    proj = make(project)
+    proj.edit('panels.md', ':timezone: Europe/London\n', '')
+    proj.edit('panels.md', ':timezone: Asia/Tokyo\n', '')
+    first = proj.build()
+    assert not list((first.outdir / 'calendar').glob('*.ics'))
+    soup = BeautifulSoup(first.html('brief-ana'), 'html.parser')
+    assert not soup.select('a.briefing-calendar')
+    # only the panels' page changes: the brief is written again, with its link
+    proj.edit('panels.md', ':start: 09:00\n', ':start: 09:00\n:timezone: Asia/Tokyo\n')
+    second = proj.build()
+    assert 'brief-ana' not in second.read and 'brief-ana' in second.written
+    soup = BeautifulSoup(second.html('brief-ana'), 'html.parser')
+    (link,) = soup.select('a.briefing-calendar')
+    assert link['href'] == 'calendar/participant-ana.ics'
+    assert set(events(read(second, 'participant-ana.ics'))) == {'Energy'}
+    # and loses it when the time zone goes
+    proj.edit('panels.md', ':timezone: Asia/Tokyo\n', '')
+    third = proj.build()
+    assert 'brief-ana' in third.written
+    assert not BeautifulSoup(third.html('brief-ana'), 'html.parser').select('a.briefing-calendar')
+    assert not (third.outdir / 'calendar' / 'participant-ana.ics').exists()
