@@ -150,12 +150,13 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
             reference = self._reference(pandoc, header)
             if reference is None:
                 return
-            digest = _digest(self._body, header, reference.read_bytes(), pandoc)
+            metadata = self._metadata()
+            digest = _digest(self._body, header, reference.read_bytes(), pandoc, *metadata)
             record[target] = digest
             path = Path(self.outdir) / target
             if previous.get(target) == digest and path.is_file():
                 continue
-            data = self._convert(pandoc, self._body, reference)
+            data = self._convert(pandoc, self._body, reference, metadata)
             if data is None:
                 return
             with replacing(path, keep_if_same=True) as stream:
@@ -207,7 +208,18 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
                 stream.write(with_header(base, header))
         return path
 
-    def _convert(self, pandoc: str, body: str, reference: Path) -> bytes | None:
+    def _metadata(self) -> list[str]:
+        """The document's author and language (Word's spelling and hyphenation)."""
+        found = []
+        if self.config.author:
+            found.append(f'--metadata=author:{self.config.author}')
+        if self.config.language:
+            found.append(f'--metadata=lang:{self.config.language}')
+        return found
+
+    def _convert(
+        self, pandoc: str, body: str, reference: Path, metadata: list[str]
+    ) -> bytes | None:
         images = self._work_dir() / 'images'
         for source, name in self.images.items():
             (images / '_images').mkdir(parents=True, exist_ok=True)
@@ -225,6 +237,7 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
                 f'--reference-doc={reference}',
                 # The book's (or brief's) title is the document's title, chapters Heading 1.
                 '--shift-heading-level-by=-1',
+                *metadata,
                 f'--resource-path={images}',
                 f'--output={out}',
             ]

@@ -135,7 +135,7 @@ def make(project: Any, conf: str = '') -> Project:
     proj.write(
         'conf.py',
         MYST_CONF
-        + "project = 'Project'\n"
+        + "project = 'Project'\nauthor = 'Example Think Tank'\n"
         + "briefing_bibfiles = ['refs.bib']\n"
         + "briefing_citation_style = 'chicago-notes-bibliography'\n"
         + conf,
@@ -201,6 +201,10 @@ def test_word_styles_for_headings_lists_and_tables(project: Any) -> None:
     (table,) = [t for t in book.tables if t.cell(0, 0).text == 'Country']
     assert table.style is not None and table.style.name == 'Table'
     assert [c.text for c in table.rows[1].cells] == ['Japan', '1%']
+    assert book.core_properties.author == 'Example Think Tank'
+    assert book.core_properties.title == 'The book'
+    styles = xml(build.outdir / BOOK, 'word/styles.xml')
+    assert {e.get(f'{W}val') for e in styles.iter(f'{W}lang')} >= {'en'}
 
 
 def test_note_style_citations_are_word_footnotes(project: Any) -> None:
@@ -339,7 +343,7 @@ def test_pandoc_that_cannot_run_is_warned_at_its_setting(project: Any) -> None:
     build = proj.build('briefingdocx')
     said = [w for w in build.warnings() if 'Word documents' in w.text]
     assert said and all(w.type == 'briefing.citeproc' for w in said)
-    assert all(w.file == 'conf.py' and w.line == 6 for w in said), said
+    assert all(w.file == 'conf.py' and w.line == 7 for w in said), said
     assert not list(build.outdir.glob('*.docx'))
 
 
