@@ -204,8 +204,13 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
         name = hashlib.blake2b(base + header.encode('utf-8'), digest_size=12).hexdigest()
         path = self._work_dir() / f'reference-{name}.docx'
         if not path.is_file():
+            try:
+                data = with_header(base, header)
+            except Exception as exc:  # a document that changed since it was checked
+                self._failed(f'{type(exc).__name__}: {exc}')
+                return None
             with replacing(path) as stream:
-                stream.write(with_header(base, header))
+                stream.write(data)
         return path
 
     def _metadata(self) -> list[str]:
@@ -421,6 +426,20 @@ def _resolved(builder: BriefingDocxBuilder, docname: str) -> nodes.document:
 # -- configuration -----------------------------------------------------------------------
 
 
+def _unreadable(path: Path) -> str | None:
+    """Why the Word document at *path* cannot be a reference document, or None."""
+    import docx
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if 'word/document.xml' not in archive.namelist():
+                return __('not a Word document')
+        docx.Document(str(path))
+    except Exception:  # python-docx raises what its XML and zip readers raise
+        return __('not a Word document')
+    return None
+
+
 def reference_path(config: Config, confdir: str | os.PathLike[str]) -> Path | None:
     value = config.briefing_docx_reference
     if not value or not isinstance(value, str):
@@ -444,16 +463,7 @@ def check_reference(app: Sphinx, config: Config) -> None:
         config.briefing_docx_reference = ''
         return
     path = Path(app.confdir) / value
-    problem = None
-    if not path.is_file():
-        problem = __('no such file')
-    else:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                if 'word/document.xml' not in archive.namelist():
-                    problem = __('not a Word document')
-        except (OSError, zipfile.BadZipFile):
-            problem = __('not a Word document')
+    problem = _unreadable(path) if path.is_file() else __('no such file')
     if problem is not None:
         warn(
             __("briefing_docx_reference = %r cannot be used (%s); using pandoc's styles")

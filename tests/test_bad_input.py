@@ -29,6 +29,7 @@ import contextlib
 import re
 import signal
 import types
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -895,7 +896,13 @@ def _config_rows() -> list[ConfigRow]:
         'briefing_edition': ['42', "['public']"],
         'briefing_status': ["'maybe'", '42'],
         # a file that is missing, not a zip file, or a zip file that is not a Word document
-        'briefing_docx_reference': ["'missing.docx'", '42', "'refs.bib'", "['house.docx']"],
+        'briefing_docx_reference': [
+            "'missing.docx'",
+            '42',
+            "'refs.bib'",
+            "['house.docx']",
+            "'fake.docx'",  # a zip file with word/document.xml that is not a Word document
+        ],
     }
     rows = []
     for setting, values in cases.items():
@@ -981,6 +988,8 @@ def test_config_values(project: Any, group: list[ConfigRow]) -> None:
         where[row.name] = len(lines)
     proj.write('conf.py', '\n'.join(lines) + '\n')
     proj.write('refs.bib', '@book{k, title = {T}, year = {2019}}\n')
+    with zipfile.ZipFile(proj.path / 'fake.docx', 'w') as fake:
+        fake.writestr('word/document.xml', '<not-word/>')
     proj.write('index.md', CONFIG_GROUP_BODY.replace(':::{question} b', ':::{question} b'))
     result = build(proj, 'html')
     warnings = result.warnings()
