@@ -107,7 +107,6 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
     def init(self) -> None:
         super().init()
         self._body = ''
-        self._record: dict[str, str] = {}
 
     def copy_assets(self) -> None:
         pass  # a Word document carries its own styles
@@ -122,7 +121,8 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         """Called once, with the whole book assembled (see singlehtml)."""
         pandoc = self._pandoc()
-        if pandoc is None:
+        base = self._base_reference(pandoc) if pandoc is not None else None
+        if pandoc is None or base is None:
             return
         derived = briefing_domain(self.env).derived
         # The page header holds the notice; the book's title opens its first page.
@@ -147,11 +147,11 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
             super().write_doc(docname, tree)
             docs = [brief_doc] if brief_doc else list(self.env.all_docs)
             header = header_text(self.config, derived, docs)
-            reference = self._reference(pandoc, header)
+            reference = self._reference(base, header)
             if reference is None:
                 return
             metadata = self._metadata()
-            digest = _digest(self._body, header, reference.read_bytes(), pandoc, *metadata)
+            digest = _digest(self._body, header, base, pandoc, *metadata)
             record[target] = digest
             path = Path(self.outdir) / target
             if previous.get(target) == digest and path.is_file():
@@ -189,18 +189,20 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def _reference(self, pandoc: str, header: str) -> Path | None:
-        """The reference document with *header* in its page header (made once per
-        reference, header and pandoc)."""
+    def _base_reference(self, pandoc: str) -> bytes | None:
+        """The reference document as given, or pandoc's own (read once per build)."""
         given = reference_path(self.config, self.confdir)
         try:
             if given is not None:
-                base = given.read_bytes()
-            else:
-                base = _run([pandoc, '--print-default-data-file', 'reference.docx'], b'')
+                return given.read_bytes()
+            return _run([pandoc, '--print-default-data-file', 'reference.docx'], b'')
         except (OSError, CiteprocError) as exc:
             self._failed(str(exc))
             return None
+
+    def _reference(self, base: bytes, header: str) -> Path | None:
+        """The reference document *base* with *header* in its page header, made once
+        for each reference and header and kept in the doctree folder."""
         name = hashlib.blake2b(base + header.encode('utf-8'), digest_size=12).hexdigest()
         path = self._work_dir() / f'reference-{name}.docx'
         if not path.is_file():
