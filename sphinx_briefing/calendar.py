@@ -137,9 +137,7 @@ def file_link(builder: Builder, fromdocname: str, target: str, label: str) -> no
     # singlehtml's target URIs are fragments of its one page, at the output's root.
     page = '' if isinstance(builder, SingleFileHTMLBuilder) else builder.get_target_uri(fromdocname)
     uri = relative_uri(page, target) if page else target
-    reference = nodes.reference(label, label, refuri=uri, classes=['briefing-calendar'])
-    reference['type'] = 'text/calendar'
-    return reference
+    return nodes.reference(label, label, refuri=uri, classes=['briefing-calendar'])
 
 
 def panel_link(builder: Builder, fromdocname: str, derived: Derived, pid: str) -> nodes.Node | None:

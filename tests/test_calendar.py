@@ -273,11 +273,17 @@ def test_singlehtml_links_from_its_one_page(project: Any) -> None:
 
 
 def test_latex_writes_the_files_and_no_link(project: Any) -> None:
-    build = make(project).build('latex')
+    build = make(project).build('latex', briefing_latex_briefs=True)
     assert (build.outdir / 'calendar' / 'panel-trade.ics').is_file()
     tex = '\n'.join(p.read_text(encoding='utf-8') for p in Path(build.outdir).glob('*.tex'))
     assert '.ics' not in tex
     assert 'Europe/London' in tex
+    # a brief's cover gives the time zone with the time (the page after it does not)
+    brief = (build.outdir / 'brief-ana.tex').read_text(encoding='utf-8')
+    assert brief.count(r'\sphinxbriefingfield{Time zone}{Europe/London}') == 1
+    assert brief.count(r'\sphinxbriefingfield{Time zone}{Asia/Tokyo}') == 1
+    # the first panel's details are on the cover only; the second panel's stay below
+    assert brief.count(r'\sphinxlineitem{Time zone}') == 1
 
 
 def test_time_zone_in_briefing_json(project: Any) -> None:
