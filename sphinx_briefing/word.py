@@ -121,9 +121,10 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         """Called once, with the whole book assembled (see singlehtml)."""
         pandoc = self._pandoc()
-        base = self._base_reference(pandoc) if pandoc is not None else None
-        if pandoc is None or base is None:
+        found = self._base_reference(pandoc) if pandoc is not None else None
+        if pandoc is None or found is None:
             return
+        version, base = found
         derived = briefing_domain(self.env).derived
         # The page header holds the notice; the book's title opens its first page.
         for banner in list(doctree.findall(bnodes.briefing_banner)):
@@ -151,7 +152,7 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
             if reference is None:
                 return
             metadata = self._metadata()
-            digest = _digest(self._body, header, base, pandoc, *metadata)
+            digest = _digest(self._body, header, base, version, *metadata)
             record[target] = digest
             path = Path(self.outdir) / target
             if previous.get(target) == digest and path.is_file():
@@ -189,16 +190,19 @@ class BriefingDocxBuilder(SingleFileHTMLBuilder):
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def _base_reference(self, pandoc: str) -> bytes | None:
-        """The reference document as given, or pandoc's own (read once per build)."""
+    def _base_reference(self, pandoc: str) -> tuple[bytes, bytes] | None:
+        """pandoc's version and the reference document, as given or pandoc's own (read
+        once per build): what every file's bytes depend on besides its content."""
         given = reference_path(self.config, self.confdir)
         try:
+            version = _run([pandoc, '--version'], b'').split(b'\n', 1)[0]
             if given is not None:
-                return given.read_bytes()
-            return _run([pandoc, '--print-default-data-file', 'reference.docx'], b'')
+                return version, given.read_bytes()
+            default = _run([pandoc, '--print-default-data-file', 'reference.docx'], b'')
         except (OSError, CiteprocError) as exc:
             self._failed(str(exc))
             return None
+        return version, default
 
     def _reference(self, base: bytes, header: str) -> Path | None:
         """The reference document *base* with *header* in its page header, made once
