@@ -453,3 +453,27 @@ def test_a_brief_outside_the_toctree_and_a_book_of_one_brief(project: Any) -> No
     assert (build.outdir / 'brief-ana.docx').read_bytes() == (
         build.outdir / 'single.docx'
     ).read_bytes()
+
+
+def test_every_word_of_a_public_file_is_on_the_public_pages(project: Any) -> None:
+    """What a public Word file says (body and footnotes), word for word, the public
+    edition's single HTML page says too: the Word builder adds nothing but the author."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    proj = make(project)
+    public = proj.build('briefingdocx', outdir_name='_public', briefing_edition='public')
+    page = proj.build('singlehtml', outdir_name='_public_single', briefing_edition='public')
+    soup = BeautifulSoup(page.html('index'), 'html.parser')
+    shown = set(re.findall(r'\w+', soup.get_text(' ')))
+    # Besides the page's words: the project's author, under the title as on the PDF's
+    # title page.
+    shown |= {'Example', 'Think', 'Tank'}
+    for path in public.outdir.glob('*.docx'):
+        said: set[str] = set()
+        for part in ('word/document.xml', 'word/footnotes.xml'):
+            runs = ' '.join(t.text or '' for t in xml(path, part).iter(f'{W}t'))
+            said |= set(re.findall(r'\w+', runs))
+        assert said, path.name
+        assert said <= shown, (path.name, sorted(said - shown))
