@@ -28,6 +28,7 @@ from sphinx.util.osutil import relative_uri
 
 from sphinx_briefing._files import replacing
 from sphinx_briefing.domain import briefing_domain
+from sphinx_briefing.ids import file_stem
 from sphinx_briefing.locale import _
 
 if TYPE_CHECKING:
@@ -48,18 +49,14 @@ _SIGNIFICANT = ('DTSTART', 'DTEND', 'LOCATION')
 _BOOKKEEPING = ('DTSTAMP', 'SEQUENCE')
 
 
-def _file_safe(name: str) -> str:
-    return re.sub(r'[^A-Za-z0-9._-]+', '-', name).strip('-.') or 'x'
-
-
 def panel_file(pid: str) -> str:
     """The calendar file of a panel, relative to the output folder."""
-    return f'{CALENDAR_DIR}/panel-{_file_safe(pid)}.ics'
+    return f'{CALENDAR_DIR}/panel-{file_stem(pid)}.ics'
 
 
 def participant_file(pid: str) -> str:
     """The calendar file of a participant's panels, relative to the output folder."""
-    return f'{CALENDAR_DIR}/participant-{_file_safe(pid)}.ics'
+    return f'{CALENDAR_DIR}/participant-{file_stem(pid)}.ics'
 
 
 def event_times(

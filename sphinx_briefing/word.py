@@ -45,6 +45,7 @@ from sphinx_briefing.citations.citeproc import CiteprocError, _pandoc_path
 from sphinx_briefing.config import conf_location
 from sphinx_briefing.domain import briefing_domain
 from sphinx_briefing.events import banner_parts
+from sphinx_briefing.ids import file_stem
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.warnings_ import Subtype, warn
 
@@ -356,7 +357,7 @@ def brief_targets(derived: Derived) -> list[tuple[str, str]]:
         if (ph.docname, ph.anchor) not in derived.placeholder_panel:
             continue  # an unknown participant: warned about, nothing to write
         seen.add(ph.docname)
-        stem = 'brief-' + (re.sub(r'[^A-Za-z0-9._-]+', '-', ph.participant).strip('-.') or 'x')
+        stem = 'brief-' + file_stem(ph.participant)
         name, number = stem, 1
         while name in taken:
             number += 1

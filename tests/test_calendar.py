@@ -340,3 +340,28 @@ def test_a_brief_not_read_again_gains_and_loses_its_link(project: Any) -> None:
     assert 'brief-ana' in third.written
     assert not BeautifulSoup(third.html('brief-ana'), 'html.parser').select('a.briefing-calendar')
     assert not (third.outdir / 'calendar' / 'participant-ana.ics').exists()
+
+
+def test_ids_in_other_scripts_get_files_of_their_own(project: Any) -> None:
+    proj: Project = project()
+    proj.write('conf.py', MYST_CONF)
+    proj.write(
+        'index.md',
+        '# Panel\n\n'
+        ':::{panel} 討論\n:date: 2024-07-03\n:start: 10:00\n:timezone: Asia/Tokyo\n'
+        ':moderator: 田中\n:panellists: 鈴木\n:::\n\n'
+        ':::{participant} 田中\n:name: Tanaka\n:::\n\n'
+        ':::{participant} 鈴木\n:name: Suzuki\n:::\n\n'
+        '```{panellist-brief} 鈴木\n```\n',
+    )
+    build = proj.build()
+    assert not build.warnings()
+    names = sorted(p.name for p in (build.outdir / 'calendar').iterdir())
+    assert len(names) == 3 and len({n.split('-')[0] for n in names}) == 2, names
+    assert all(n.isascii() for n in names)
+    soup = BeautifulSoup(build.html('index'), 'html.parser')
+    links = [a['href'] for a in soup.select('a.briefing-calendar')]
+    assert len(links) == 2 and all((build.outdir / href).is_file() for href in links)
+    brief = next(href for href in links if 'participant-' in href)
+    calendar = icalendar.Calendar.from_ical((build.outdir / brief).read_bytes())
+    assert 'Suzuki' in str(calendar['X-WR-CALNAME'])
