@@ -220,6 +220,9 @@ def test_note_style_citations_are_word_footnotes(project: Any) -> None:
     assert 'Screening Foreign Investment' not in texts(body)
     styles = {s.name for s in docx.Document(str(path)).styles}
     assert 'Footnote Text' in styles
+    # a brief's copies of cited bodies keep their notes
+    brief = build.outdir / 'brief-ana.docx'
+    assert any('Wassenaar' in n for n in footnotes(brief)), footnotes(brief)
 
 
 def test_the_notice_is_in_the_page_header(project: Any) -> None:
