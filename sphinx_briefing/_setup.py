@@ -14,7 +14,18 @@ if TYPE_CHECKING:
 def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx.locale import init_console
 
-    from sphinx_briefing import assets, config, copies, events, export, indexparts, latex, nodes
+    from sphinx_briefing import (
+        assets,
+        calendar,
+        config,
+        copies,
+        events,
+        export,
+        indexparts,
+        latex,
+        nodes,
+        word,
+    )
     from sphinx_briefing.citations.roles import (
         BibliographyDirective,
         CitationFootnotes,
@@ -30,6 +41,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx_briefing.locale import MESSAGE_CATALOG_NAME, compiled_locale_dir
 
     config.register(app)
+    word.register(app)  # -b briefingdocx and briefing_docx_reference
     copies.quieten_resolvers()
     # Labels follow the project's language; warnings the console's, as Sphinx's own do.
     locale_dir = compiled_locale_dir()
@@ -76,6 +88,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('html-collect-pages', indexparts.part_pages)
     app.connect('build-finished', events.remove_copied_sources)
     app.connect('build-finished', export.write_export)
+    app.connect('build-finished', calendar.write_calendars)
     # After every page (and every part of a split index) is written.
     app.connect('build-finished', events.save_page_reads)
     app.connect('builder-inited', assets.declare_for_builder)
@@ -90,7 +103,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
 
     return {
         'version': __version__,
-        'env_version': 1,
+        'env_version': 2,  # 2: a panel's time zone
         'parallel_read_safe': True,
         'parallel_write_safe': True,
     }

@@ -27,7 +27,8 @@ LATEX_BRIEF_CLASS = 'sphinxbriefingbrief'
 
 def declare_for_builder(app: Sphinx) -> None:
     """``builder-inited``: declare only what the current builder uses."""
-    if app.builder.format == 'html':
+    # The Word builder writes HTML only for pandoc, which takes no stylesheet.
+    if app.builder.format == 'html' and app.builder.name != 'briefingdocx':
         static = Path(app.builder.outdir) / '_static'
         static.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(STATIC_DIR / CSS_FILE, static / CSS_FILE)

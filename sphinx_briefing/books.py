@@ -12,6 +12,7 @@ from typing import Any
 
 from docutils import nodes
 
+from sphinx_briefing import calendar
 from sphinx_briefing.copies import Copier
 from sphinx_briefing.derive import QuestionInfo, Schedule, Slot
 from sphinx_briefing.domain import briefing_domain
@@ -233,6 +234,9 @@ class CollectionRenderer(PageRenderer):
         pid = ph.participant
         person = derived.participants[pid]
         result: list[nodes.Node] = [*self.participant_header(person)]
+        link = calendar.participant_link(self.builder, self.fromdocname, derived, pid)
+        if link is not None:
+            result.append(nodes.paragraph('', '', link, classes=['briefing-calendar']))
         panels = [ph.panel] if ph.panel else derived.panels_of(pid)
         if not panels:
             return [*result, *note(_('%s is on no panel and is asked no question.') % person.name)]
@@ -262,6 +266,8 @@ class CollectionRenderer(PageRenderer):
         if record.start:
             end = schedule.end if record.duration is None else _end(record.start, record.duration)
             add(_('Time'), nodes.Text(f'{record.start}–{end}'))
+        if record.timezone:
+            add(_('Time zone'), nodes.Text(record.timezone))
         if record.venue:
             add(_('Venue'), nodes.Text(record.venue))
         if record.handling:

@@ -377,6 +377,7 @@ def _panel(docname: str, node: nodes.Element) -> Panel:
         status=node.get('status', ''),
         opening=node.get('opening'),
         closing=node.get('closing'),
+        timezone=node.get('timezone', ''),
     )
 
 

@@ -24,6 +24,7 @@ from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.config import Config
 
 DEFAULT_QUESTION_FORMAT = 'Q{number}'
@@ -120,9 +121,10 @@ def register(app: Sphinx) -> None:
     app.connect('config-inited', validate, priority=400)
 
 
-def conf_location(app: Sphinx | None, name: str = '') -> str | None:
+def conf_location(app: Sphinx | Builder | None, name: str = '') -> str | None:
     """Where a configuration warning points: the line of conf.py that sets *name*, or
-    conf.py itself (a value given with ``-D``, or set in a way that cannot be read)."""
+    conf.py itself (a value given with ``-D``, or set in a way that cannot be read).
+    *app* is the application or a builder (either knows the configuration folder)."""
     confdir = getattr(app, 'confdir', None)
     if not confdir:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,18 @@ if TYPE_CHECKING:
 # ASCII digits only: \d also matches other scripts' digits (١٤:٣٠), which int() reads.
 _ISO_DATE = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
 _CLOCK = re.compile(r'^([0-9]{1,2}):([0-9]{2})$')
+
+
+def known_timezone(name: str) -> bool:
+    """Whether the zone database (the system's, or the tzdata package) has *name*."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        # ValueError: a path rather than a key ('../x', '/etc'); OSError: a folder ('Asia')
+        return False
+    return True
+
+
 _ID = re.compile(r'^[\w.:-]+$')
 #: the longest duration, opening, closing or question a run of show takes, in minutes (a
 #: day): clock times are worked out from them, and a number of any size would overflow
@@ -431,6 +444,7 @@ class PanelDirective(BriefingDirective):
         'status': directives.unchanged,
         'opening': directives.unchanged,
         'closing': directives.unchanged,
+        'timezone': directives.unchanged,
     }
 
     def run(self) -> list[Node]:
@@ -462,8 +476,35 @@ class PanelDirective(BriefingDirective):
         node['status'] = self.checked_choice('status', STATUSES, '')
         node['opening'] = self.checked_whole_number('opening', Subtype.BAD_MINUTES, positive=False)
         node['closing'] = self.checked_whole_number('closing', Subtype.BAD_MINUTES, positive=False)
+        node['timezone'] = self.checked_timezone()
         node += self.parse_content_to_nodes()
         return [node]
+
+    def checked_timezone(self) -> str:
+        """An IANA time zone name the zone database knows; a panel with one wants a
+        calendar file, so it also needs a date and a start time."""
+        value = str(self.options.get('timezone', '')).strip()
+        if not value:
+            return ''
+        if not known_timezone(value):
+            self.warn(
+                __(
+                    ':timezone: %r is not an IANA time zone name (such as Asia/Tokyo); '
+                    'no calendar file is written'
+                )
+                % value,
+                Subtype.BAD_TIMEZONE,
+            )
+            return ''
+        # An option given but refused has had its own warning already.
+        missing = [name for name in ('date', 'start') if name not in self.options]
+        if missing:
+            self.warn(
+                __('a panel with :timezone: needs %s for its calendar file; none is written')
+                % ' and '.join(f':{name}:' for name in missing),
+                Subtype.NO_CALENDAR,
+            )
+        return value
 
     def checked_date(self, name: str) -> str:
         value = str(self.options.get(name, '')).strip()

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from sphinx_briefing.derive import Derived
 
-SCHEMA_VERSION = '1.0'
+SCHEMA_VERSION = '1.1'
 SCHEMA_PATH = Path(__file__).parent / 'schema' / 'briefing.schema.json'
 EXPORT_NAME = 'briefing.json'
 
@@ -86,6 +86,7 @@ def export(
                 'event': p.event,
                 'date': p.date,
                 'start': p.start,
+                'timezone': p.timezone,
                 'venue': p.venue,
                 'duration': p.duration,
                 'opening': p.opening,

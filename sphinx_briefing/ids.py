@@ -37,6 +37,20 @@ def doc_slug(docname: str) -> str:
     return f'{slug or "doc"}-{digest}'
 
 
+_NOT_FILE_SAFE = re.compile(r'[^A-Za-z0-9._-]+')
+
+
+def file_stem(name: str) -> str:
+    """*name* (a participant or panel id) as part of a file name: kept when it is ASCII
+    letters, digits, '.', '_' and '-'; otherwise what is left of it with a short digest of
+    the whole, so that two ids in other scripts never share a file."""
+    kept = _NOT_FILE_SAFE.sub('-', name).strip('-.')
+    if kept and kept == name:
+        return name
+    digest = hashlib.blake2b(name.encode('utf-8'), digest_size=3).hexdigest()
+    return f'{kept}-{digest}' if kept else digest
+
+
 def generated_id(
     env: BuildEnvironment, document: nodes.document, prefix: str, term: str = ''
 ) -> str:

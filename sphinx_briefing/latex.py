@@ -445,6 +445,8 @@ def cover(config: Config, derived: Derived, docname: str) -> nodes.raw:
             fields.append((_('Date'), long_date(panel.date, config.language)))
         if panel.start:
             fields.append((_('Time'), clock_range(panel.start, panel.duration)))
+        if panel.timezone:
+            fields.append((_('Time zone'), panel.timezone))
         if panel.venue:
             fields.append((_('Venue'), panel.venue))
         role = _('Moderator') if panel.moderator == ph.participant else _('Panellist')

@@ -59,6 +59,7 @@ class Panel:
     status: str = ''
     opening: int | None = None  # minutes of the moderator's opening
     closing: int | None = None  # minutes of the moderator's closing
+    timezone: str = ''  # IANA name (validated at read time), '' when absent or unknown
 
 
 @pickled_as_tuple

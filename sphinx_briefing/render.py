@@ -19,6 +19,7 @@ from docutils import nodes
 from sphinx.errors import NoUri
 from sphinx.util.osutil import relative_uri
 
+from sphinx_briefing import calendar
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing.citations.citeproc import capitalised, rich_markup
 from sphinx_briefing.citations.compat import as_list, enumeration_start
@@ -317,8 +318,13 @@ class PageRenderer:
             add(_('Date'), nodes.Text(long_date(panel.date, language)))
         if panel.start:
             add(_('Time'), nodes.Text(clock_range(panel.start, panel.duration)))
+        if panel.timezone:
+            add(_('Time zone'), nodes.Text(panel.timezone))
         if panel.venue:
             add(_('Venue'), nodes.Text(panel.venue))
+        link = calendar.panel_link(self.builder, self.fromdocname, self.derived, panel.pid)
+        if link is not None:
+            add(_('Calendar'), link)
         if panel.duration is not None:
             add(_('Duration'), nodes.Text(_('%d minutes') % panel.duration))
         if panel.moderator:

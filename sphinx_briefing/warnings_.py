@@ -35,6 +35,10 @@ class Subtype(enum.StrEnum):
     BAD_DATE = 'bad_date'
     #: a start time that is not HH:MM on a 24-hour clock
     BAD_TIME = 'bad_time'
+    #: a panel ``:timezone:`` that is not an IANA time zone name
+    BAD_TIMEZONE = 'bad_timezone'
+    #: a panel with ``:timezone:`` (it wants a calendar file) but no date or start time
+    NO_CALENDAR = 'no_calendar'
     #: ``:minutes:`` that is not a non-negative whole number
     BAD_MINUTES = 'bad_minutes'
     #: a panel ``:duration:`` that is not a positive whole number of minutes

@@ -29,6 +29,7 @@ import contextlib
 import re
 import signal
 import types
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,6 +278,26 @@ def panel_rows() -> list[Row]:
     }
     for key, value in bad_dates.items():
         rows += twins(f'date-{key}', [panel('@p', ('date', value))], 'bad_date')
+    bad_zones = {
+        'unknown': 'Mars/Olympus_Mons',
+        'folder': 'Asia',
+        'path': '../../etc/passwd',
+        'offset': '+09:00',
+        'abbreviation': 'JST',
+    }
+    for key, value in bad_zones.items():
+        rows += twins(
+            f'tz-{key}',
+            [panel('@p', ('date', '2019-11-20'), ('start', '14:00'), ('timezone', value))],
+            'bad_timezone',
+        )
+    # A panel with a time zone wants a calendar file, which needs a date and a start.
+    rows += twins(
+        'tz-no-date', [panel('@p', ('start', '14:00'), ('timezone', 'UTC'))], 'no_calendar'
+    )
+    rows += twins(
+        'tz-no-start', [panel('@p', ('date', '2019-11-20'), ('timezone', 'UTC'))], 'no_calendar'
+    )
     rows += twins('status', [panel('@p', ('status', 'maybe'))], 'bad_option')
     rows += twins('two-mods', [panel('@p', ('moderator', 'chair, ana'))], 'bad_option')
     rows += twins(
@@ -874,6 +895,14 @@ def _config_rows() -> list[ConfigRow]:
         'briefing_index_page_rows': ['-1', "'ten'", 'True', '2.5'],
         'briefing_edition': ['42', "['public']"],
         'briefing_status': ["'maybe'", '42'],
+        # a file that is missing, not a zip file, or a zip file that is not a Word document
+        'briefing_docx_reference': [
+            "'missing.docx'",
+            '42',
+            "'refs.bib'",
+            "['house.docx']",
+            "'fake.docx'",  # a zip file with word/document.xml that is not a Word document
+        ],
     }
     rows = []
     for setting, values in cases.items():
@@ -959,6 +988,8 @@ def test_config_values(project: Any, group: list[ConfigRow]) -> None:
         where[row.name] = len(lines)
     proj.write('conf.py', '\n'.join(lines) + '\n')
     proj.write('refs.bib', '@book{k, title = {T}, year = {2019}}\n')
+    with zipfile.ZipFile(proj.path / 'fake.docx', 'w') as fake:
+        fake.writestr('word/document.xml', '<not-word/>')
     proj.write('index.md', CONFIG_GROUP_BODY.replace(':::{question} b', ':::{question} b'))
     result = build(proj, 'html')
     warnings = result.warnings()
