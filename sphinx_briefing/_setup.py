@@ -14,7 +14,17 @@ if TYPE_CHECKING:
 def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx.locale import init_console
 
-    from sphinx_briefing import assets, config, copies, events, export, indexparts, latex, nodes
+    from sphinx_briefing import (
+        assets,
+        config,
+        copies,
+        events,
+        export,
+        indexparts,
+        latex,
+        nodes,
+        pages,
+    )
     from sphinx_briefing.citations.roles import (
         BibliographyDirective,
         CitationFootnotes,
@@ -30,6 +40,12 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx_briefing.locale import MESSAGE_CATALOG_NAME, compiled_locale_dir
 
     config.register(app)
+    # After the values are validated (400) and the source suffixes merged (800), before
+    # any document is found: pages for a
+    # narrower audience than the edition are excluded, and toctrees drop their entries.
+    app.connect('config-inited', pages.leave_out_pages, priority=850)
+    app.add_directive('toctree', pages.EditionTocTree, override=True)
+    app.connect('builder-inited', pages.remove_left_out_outputs)
     copies.quieten_resolvers()
     # Labels follow the project's language; warnings the console's, as Sphinx's own do.
     locale_dir = compiled_locale_dir()
