@@ -492,3 +492,16 @@ Book
         numbers = [q['number'] for q in export_of(build)['questions']]
         # the left-out question keeps its number: Q2 in every edition
         assert numbers == (['Q1', 'Q3', 'Q4'] if edition == 'public' else ['Q1', 'Q2', 'Q3', 'Q4'])
+
+
+@pytest.mark.parametrize('syntax', SYNTAXES)
+def test_clashing_prefixes_are_warned_at_the_later_panel(project: Any, syntax: str) -> None:
+    source = BOOK_MD if syntax == 'md' else BOOK_RST
+    proj = project(name=f'clash-{syntax}')
+    proj.write('conf.py', MYST_CONF if syntax == 'md' else RST_CONF)
+    proj.write(f'index.{syntax}', source.replace('prefix: B-', 'prefix: A-'))
+    warnings = [w for w in proj.build().warnings() if w.type == 'briefing.bad_prefix']
+    assert len(warnings) == 1
+    later = source.splitlines().index('.. panel:: p2' if syntax == 'rst' else ':::{panel} p2') + 1
+    assert (warnings[0].file, warnings[0].line) == (f'index.{syntax}', later)
+    assert "'p1' and 'p2'" in warnings[0].text and 'A-Q1' in warnings[0].text
