@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 from docutils.statemachine import StringList
@@ -209,7 +209,7 @@ def left_out(config: Config) -> frozenset[str]:
 class EditionTocTree(TocTree):
     """Sphinx's toctree, without the entries naming a page this edition leaves out."""
 
-    def parse_content(self, toctree: addnodes.toctree) -> None:
+    def parse_content(self, toctree: addnodes.toctree) -> Any:
         gone = left_out(self.config)
         if gone:
             keep = [i for i, entry in enumerate(self.content) if not self._names(entry, gone)]
@@ -217,7 +217,8 @@ class EditionTocTree(TocTree):
                 self.content = StringList(
                     [self.content[i] for i in keep], items=[self.content.items[i] for i in keep]
                 )
-        super().parse_content(toctree)
+        # Sphinx 7 returns the nodes to put before the toctree, Sphinx 8 and later None.
+        return cast('Any', super().parse_content)(toctree)
 
     def _names(self, entry: str, gone: frozenset[str]) -> bool:
         entry = entry.strip()
