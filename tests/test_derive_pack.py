@@ -37,6 +37,12 @@ def test_a_long_sentence_is_cut_at_a_word_boundary() -> None:
     assert text[len(short) - 1] == ' '
 
 
+def test_a_japanese_question_is_cut_after_its_first_sentence() -> None:
+    first = 'この問題は近くWTOで議論されることになるが、日本の決定についてどう考えるか。'
+    text = first + '輸出管理の実務と経済的威圧の境界線はどこにあるのか。' * 4
+    assert shortened(text, 60) == f'{first} {ELLIPSIS}'
+
+
 def test_the_authors_short_form_wins() -> None:
     assert short_form('  Screening?  ', 'Is screening enough?' * 10) == 'Screening?'
     derived = book([question('a', text='A long text?', short='Short?'), question('b')])

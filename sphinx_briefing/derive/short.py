@@ -18,8 +18,9 @@ PARAGRAPH_BREAK = '\n\n'
 SHORT_LIMIT = 90
 ELLIPSIS = '…'
 
-# The end of a sentence: its mark (and a closing quote or bracket), then a space.
-_SENTENCE_END = re.compile(r'[.?!。？！](?:["”’)\]]*)(?=\s)')
+# The end of a sentence: its mark (and a closing quote or bracket), then a space; in
+# Chinese and Japanese, where no space follows, the full-width mark alone.
+_SENTENCE_END = re.compile(r'[.?!](?:["”’)\]]*)(?=\s)|[。？！](?:[」』）]*)')
 
 
 def paragraphs(text: str) -> list[str]:
