@@ -24,6 +24,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
         indexparts,
         latex,
         nodes,
+        pages,
         word,
     )
     from sphinx_briefing.citations.roles import (
@@ -42,6 +43,12 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
 
     config.register(app)
     word.register(app)  # -b briefingdocx and briefing_docx_reference
+    # After the values are validated (400) and the source suffixes merged (800), before
+    # any document is found: pages for a
+    # narrower audience than the edition are excluded, and toctrees drop their entries.
+    app.connect('config-inited', pages.leave_out_pages, priority=850)
+    app.add_directive('toctree', pages.EditionTocTree, override=True)
+    app.connect('builder-inited', pages.remove_left_out_outputs)
     copies.quieten_resolvers()
     # Labels follow the project's language; warnings the console's, as Sphinx's own do.
     locale_dir = compiled_locale_dir()

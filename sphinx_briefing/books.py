@@ -176,6 +176,11 @@ class CollectionRenderer(PageRenderer):
             return [clock, minutes, [mk.text(_("Moderator's opening"))], moderator]
         if slot.kind == 'closing':
             return [clock, minutes, [mk.text(_("Moderator's closing"))], moderator]
+        if slot.kind == 'break':
+            label = mk.text(slot.label or _('Break'), 'briefing-break')
+            return [clock, minutes, [mk.emphasis([label])], []]
+        if slot.kind == 'session':
+            return [clock, [], [mk.strong([mk.text(slot.label, 'briefing-session')])], []]
         info = self.derived.questions[slot.qid]
         return [clock, minutes, self.question_item(info), self.addressees(info)]
 
@@ -201,7 +206,7 @@ class CollectionRenderer(PageRenderer):
         if not info.shown:
             return [mk.text(_('(not in this edition)'), 'briefing-withheld')]
         prefix = '↳ ' if info.parent else ''
-        return [mk.text(prefix + info.text, 'briefing-question-text')]
+        return [mk.text(prefix + info.short, 'briefing-question-text')]
 
     def addressees(self, info: QuestionInfo) -> list[Any]:
         mk = self.cells
@@ -333,6 +338,7 @@ class CollectionRenderer(PageRenderer):
                     mk.text(slots[i.record.qid].start, 'briefing-clock'),
                     mk.text(' '),
                     self.question(i.record.qid, mk=mk),
+                    mk.text(' ' + i.short, 'briefing-question-short'),
                 ]
             )
             for i in questions

@@ -12,11 +12,14 @@ from sphinx import addnodes
 
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.copies import body_digest
+from sphinx_briefing.derive.short import PARAGRAPH_BREAK
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import (
     AUDIENCE_ALIASES,
     EDITIONS,
+    Break,
     CiteRef,
+    Page,
     Panel,
     Participant,
     Placeholder,
@@ -45,6 +48,8 @@ class DocRecords:
     placeholders: list[Placeholder] = field(default_factory=list)
     withheld: list[Withheld] = field(default_factory=list)
     cites: list[CiteRef] = field(default_factory=list)
+    breaks: list[Break] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
     #: what cannot be right in this document alone: (message, subtype, line)
     problems: list[tuple[str, Subtype, int | None]] = field(default_factory=list)
 
@@ -69,15 +74,16 @@ def _plain(node: nodes.Node) -> str:
     return separator.join(_plain(child) for child in node.children)
 
 
-def own_text(node: nodes.Element) -> str:
+def own_text(node: nodes.Element, *, keep_paragraphs: bool = False) -> str:
     """The node's text without nested boxes (follow-ups, positions, notes); citations
-    are marked so that they can be shown formatted."""
+    are marked so that they can be shown formatted. With *keep_paragraphs*, its blocks
+    (paragraphs, lists …) stay apart, separated by PARAGRAPH_BREAK."""
     parts = [
-        _plain(child)
+        _SPACES.sub(' ', _plain(child)).strip()
         for child in node.children
         if not isinstance(child, bnodes.briefing_box | bnodes.briefing_placeholder)
     ]
-    return _SPACES.sub(' ', ' '.join(parts)).strip()
+    return (PARAGRAPH_BREAK if keep_paragraphs else ' ').join(part for part in parts if part)
 
 
 def section_title(node: nodes.Element) -> str:
@@ -125,6 +131,7 @@ def _interesting(node: nodes.Node) -> bool:
         bnodes.briefing_box
         | bnodes.briefing_placeholder
         | bnodes.briefing_withheld
+        | bnodes.briefing_break
         | bnodes.briefing_citation
         | addnodes.pending_xref,
     )
@@ -142,6 +149,7 @@ _PLACEHOLDER_KINDS: dict[type[nodes.Element], str] = {
 #: MyST text left behind by a backtick fence that did not become a directive
 _BROKEN_FENCE = re.compile(r'^(`{3,}|~{3,})\{(?:briefing:)?([\w-]+)\}(.*)$')
 _AUDIENCE_LINE = re.compile(r'^\s*:audience:\s*(\S*)')
+_DEFENSIVE_LINE = re.compile(r'^\s*:priority:\s*defensive\s*$', re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +240,8 @@ def _claimed_audience(name: str, argument: str, lines: list[str]) -> str:
         if found:
             raw = found[1]
             break
+    if not raw and name == 'question' and any(_DEFENSIVE_LINE.match(line) for line in lines[1:]):
+        raw = 'panellist'  # directives.DEFENSIVE_AUDIENCE
     if not raw:
         raw = str(getattr(DIRECTIVES.get(name), 'default_audience', 'public'))
     raw = raw.strip().lower()
@@ -252,6 +262,7 @@ def _drop_lines(doctree: nodes.document, first: int, last: int) -> None:
 def collect(docname: str, doctree: nodes.document) -> DocRecords:
     """Read every briefing node and cross-reference of one document, in document order."""
     records = DocRecords()
+    _page(docname, doctree, records)
     for node in doctree.findall(_interesting):
         assert isinstance(node, nodes.Element)
         if isinstance(node, addnodes.pending_xref):
@@ -326,7 +337,32 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
             )
         elif isinstance(node, bnodes.briefing_withheld):
             records.withheld.append(Withheld(kind=node['kind'], target=node['target']))
+        elif isinstance(node, bnodes.briefing_break):
+            records.breaks.append(
+                Break(
+                    docname=docname,
+                    line=node.get('line'),
+                    label=node.get('label', ''),
+                    minutes=node.get('minutes'),
+                    session=node.get('session', ''),
+                    panel=node.get('panel', ''),
+                    after=len(records.questions),
+                )
+            )
     return records
+
+
+def _page(docname: str, doctree: nodes.document, records: DocRecords) -> None:
+    """The page's panel and audience, from its front matter or top field list."""
+    from sphinx_briefing.pages import front_matter, is_myst, source_lines
+
+    source = doctree.get('source') or ''
+    if not source:
+        return
+    head = front_matter(source_lines(Path(source)), myst=is_myst(source))
+    records.problems.extend(head.problems)
+    if head.panel or head.audience:
+        records.pages.append(Page(docname, head.line, head.panel, head.checked_audience))
 
 
 def _innermost_box(node: nodes.Element) -> nodes.Element | None:
@@ -378,6 +414,7 @@ def _panel(docname: str, node: nodes.Element) -> Panel:
         opening=node.get('opening'),
         closing=node.get('closing'),
         timezone=node.get('timezone', ''),
+        prefix=node.get('prefix', ''),
     )
 
 
@@ -418,7 +455,8 @@ def _question(docname: str, node: nodes.Element) -> Question:
         docname=docname,
         anchor=node['ids'][0],
         line=node.get('line'),
-        text=own_text(node),
+        text=own_text(node, keep_paragraphs=True),
+        short=node.get('short', ''),
         topic=node.get('topic') or section_title(node),
         panel=node.get('panel', ''),
         to=tuple(node.get('to', ())),

@@ -56,6 +56,7 @@ def known_timezone(name: str) -> bool:
 
 
 _ID = re.compile(r'^[\w.:-]+$')
+_PREFIX = re.compile(r'^[\w.:-]{1,12}$')
 #: the longest duration, opening, closing or question a run of show takes, in minutes (a
 #: day): clock times are worked out from them, and a number of any size would overflow
 MAX_MINUTES = 24 * 60
@@ -130,7 +131,7 @@ _MYST_OPEN = re.compile(r'^ {0,3}(`{3,}|~{3,}|:{3,})\{(?:briefing:)?([\w-]+)\}(.
 _MYST_FENCE = re.compile(r'^ {0,3}(`{3,}|~{3,}|:{3,})\s*(\S*)')
 _RST_OPEN = re.compile(r'^(\s*)\.\.\s+(?:briefing:)?([\w-]+)::(.*)$')
 _OPTION_LINE = re.compile(r'^\s*:([\w-]+):(.*)$')
-_SCANNED = ('question', 'position')
+_SCANNED = ('question', 'position', 'break')
 
 
 def scan_directives(lines: list[str], *, myst: bool) -> list[ScannedDirective]:
@@ -298,6 +299,9 @@ class BriefingDirective(SphinxDirective):
         line = first + item.index
         if item.name == 'position':
             return bnodes.briefing_withheld(kind='position', target=item.argument)
+        if item.name == 'break':
+            # A break keeps the clock the same in every edition, as a question does.
+            return break_node(self, item.argument, item.options, line)
         argument = item.argument.split()[0] if item.argument.split() else ''
         if argument:
             qid, explicit = argument, True
@@ -445,6 +449,7 @@ class PanelDirective(BriefingDirective):
         'opening': directives.unchanged,
         'closing': directives.unchanged,
         'timezone': directives.unchanged,
+        'prefix': directives.unchanged,
     }
 
     def run(self) -> list[Node]:
@@ -477,8 +482,20 @@ class PanelDirective(BriefingDirective):
         node['opening'] = self.checked_whole_number('opening', Subtype.BAD_MINUTES, positive=False)
         node['closing'] = self.checked_whole_number('closing', Subtype.BAD_MINUTES, positive=False)
         node['timezone'] = self.checked_timezone()
+        node['prefix'] = self.checked_prefix()
         node += self.parse_content_to_nodes()
         return [node]
+
+    def checked_prefix(self) -> str:
+        value = str(self.options.get('prefix', '')).strip()
+        if value and not _PREFIX.match(value):
+            self.warn(
+                __(':prefix: %r should be letters, digits and "-", "_", "." or ":" only; ignored')
+                % _cut(value),
+                Subtype.BAD_PREFIX,
+            )
+            return ''
+        return value
 
     def checked_timezone(self) -> str:
         """An IANA time zone name the zone database knows; a panel with one wants a
@@ -561,6 +578,14 @@ class ParticipantDirective(BriefingDirective):
         return [node]
 
 
+#: who sees a defensive question when its :audience: does not say
+DEFENSIVE_AUDIENCE = 'panellist'
+
+
+def _is_defensive(options: dict[str, Any]) -> bool:
+    return str(options.get('priority') or '').strip().lower() == 'defensive'
+
+
 class QuestionDirective(BriefingDirective):
     """``question [<id>]``: a moderator question; a question inside it is a follow-up."""
 
@@ -579,7 +604,15 @@ class QuestionDirective(BriefingDirective):
         'panel': directives.unchanged,
         'follow-up-of': directives.unchanged,
         'audience': directives.unchanged,
+        'short': directives.unchanged,
     }
+
+    def audience(self) -> str:
+        if not str(self.options.get('audience', '')).strip() and _is_defensive(self.options):
+            # "If asked from the floor …": for the panel's side only, unless the author
+            # says otherwise with :audience: public.
+            return DEFENSIVE_AUDIENCE
+        return super().audience()
 
     def run(self) -> list[Node]:
         if self.arguments:
@@ -617,6 +650,7 @@ class QuestionDirective(BriefingDirective):
         node['topic'] = self.options.get('topic', '').strip()
         node['panel'] = self.options.get('panel', '').strip()
         node['follow_up_of'] = self.options.get('follow-up-of', '').strip()
+        node['short'] = ' '.join(str(self.options.get('short', '')).split())
         node += self.parse_content_to_nodes()
         return [node]
 
@@ -843,6 +877,55 @@ class PanellistBriefDirective(PlaceholderDirective):
         return [node]
 
 
+def break_node(
+    directive: BriefingDirective, label: str, options: dict[str, Any], line: int
+) -> bnodes.briefing_break:
+    """The marker of a break: where it is, its label, minutes, session and panel."""
+    return bnodes.briefing_break(
+        docname=directive.env.docname,
+        line=line,
+        label=' '.join(str(label or '').split()),
+        minutes=directive.whole_number(
+            options.get('minutes'), 'minutes', Subtype.BAD_MINUTES, False, line
+        ),
+        session=' '.join(str(options.get('session') or '').split()),
+        panel=str(options.get('panel') or '').strip(),
+    )
+
+
+class BreakDirective(BriefingDirective):
+    """``break [<label>]``: a break in the run of show, between the questions before
+    and after it in reading order; ``:session:`` names the session it opens."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = False
+    option_spec: ClassVar[OptionSpec] = {
+        'minutes': directives.unchanged,
+        'session': directives.unchanged,
+        'panel': directives.unchanged,
+    }
+
+    def run(self) -> list[Node]:
+        label = self.arguments[0] if self.arguments else ''
+        node = break_node(self, label, dict(self.options), self.lineno)
+        self.set_source_info(node)
+        if not node['session'] and 'minutes' not in self.options:
+            self.warn(
+                __('a break needs :minutes: (more than 0) or a :session: to open'),
+                Subtype.BAD_MINUTES,
+            )
+        shown: list[Node] = [node]
+        if node['minutes']:
+            words = f'{label or _("Break")} · ' + _('%d min') % node['minutes']
+            shown.append(nodes.paragraph(words, words, classes=['briefing-break']))
+        if node['session']:
+            shown.append(
+                nodes.rubric(node['session'], node['session'], classes=['briefing-session'])
+            )
+        return shown
+
+
 #: directive name → class; registered on the domain and, bare, on the application
 DIRECTIVES: dict[str, type[Directive]] = {
     'panel': PanelDirective,
@@ -856,6 +939,7 @@ DIRECTIVES: dict[str, type[Directive]] = {
     'position-matrix': PositionMatrixDirective,
     'run-of-show': RunOfShowDirective,
     'panellist-brief': PanellistBriefDirective,
+    'break': BreakDirective,
 }
 
 __all__ = ['DIRECTIVES', 'comma_list']

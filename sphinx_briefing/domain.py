@@ -46,6 +46,8 @@ PER_DOC = (
     'placeholders',
     'withheld',
     'cites',
+    'breaks',
+    'pages',
 )
 
 
@@ -96,7 +98,7 @@ class QuestionIndex(Index):
                     continue
                 entries.append(
                     IndexEntry(
-                        name=f'{info.number} {info.text}',
+                        name=f'{info.number} {info.short}',
                         # 2 = sub-entry (follow-up), 1 = entry with sub-entries, 0 = plain
                         subtype=2 if info.parent else (1 if info.followups else 0),
                         docname=q.docname,
@@ -128,7 +130,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 19
+    data_version = 20
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -251,7 +253,7 @@ class BriefingDomain(Domain):
             info = derived.questions.get(target)
             if info and info.record.explicit_id and info.shown:
                 q = info.record
-                return q.docname, q.anchor, info.number, f'{info.number} {info.text}'
+                return q.docname, q.anchor, info.number, f'{info.number} {info.short}'
         elif kind == 'participant':
             p = derived.participants.get(target)
             if p:

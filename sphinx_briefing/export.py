@@ -95,6 +95,8 @@ def export(
                 'panellists': list(p.panellists),
                 'handling': p.handling,
                 'status': p.status,
+                'prefix': p.prefix,
+                'run_of_show': run_of_show(derived, p.pid),
                 'location': where(p.docname, p.anchor, p.line),
             }
             for p in derived.panels.values()
@@ -116,6 +118,7 @@ def export(
                 'named': info.record.explicit_id,
                 'number': info.number,
                 'text': info.text,
+                'short': info.short,
                 'topic': info.record.topic,
                 'panel': info.panel,
                 'to': list(info.to),
@@ -151,6 +154,27 @@ def export(
         ),
         'citations': iter(citations),
     }
+
+
+def run_of_show(derived: Derived, panel: str) -> list[dict[str, Any]]:
+    """A panel's timed items, as its run of show lists them (a question withheld by this
+    edition keeps its slot, without its id)."""
+    schedule = derived.schedules.get(panel)
+    if schedule is None:
+        return []
+    items = []
+    for slot in schedule.slots:
+        shown = slot.qid and derived.questions[slot.qid].shown
+        items.append(
+            {
+                'kind': slot.kind,
+                'start': slot.start,
+                'minutes': slot.minutes,
+                'label': slot.label,
+                'question': slot.qid if shown else None,
+            }
+        )
+    return items
 
 
 def citation_records(derived: Derived, builder: Builder) -> Iterator[dict[str, Any]]:

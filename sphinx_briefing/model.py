@@ -60,6 +60,9 @@ class Panel:
     opening: int | None = None  # minutes of the moderator's opening
     closing: int | None = None  # minutes of the moderator's closing
     timezone: str = ''  # IANA name (validated at read time), '' when absent or unknown
+    #: written before each of its questions' numbers ('A-' makes A-Q1), so that the
+    #: numbers of several panels shown on one page can be told apart
+    prefix: str = ''
 
 
 @pickled_as_tuple
@@ -86,7 +89,9 @@ class Question:
     docname: str
     anchor: str
     line: int | None
-    text: str  # plain text of the question, without its follow-ups
+    #: plain text of the question, without its follow-ups; paragraphs apart (see
+    #: derive.short.PARAGRAPH_BREAK)
+    text: str
     topic: str  # explicit :topic: or the title of the enclosing section
     panel: str = ''  # explicit :panel: ('' = decided in derive)
     to: tuple[str, ...] = ()  # participant ids
@@ -102,6 +107,8 @@ class Question:
     #: a digest of its body, which briefs copy from the doctree (:mod:`.copies`): a
     #: page showing the copy reads it, and is written again when it changes
     body: str = ''
+    #: the author's :short: form ('' = made from the text, see derive.short)
+    short: str = ''
 
 
 @pickled_as_tuple
@@ -121,6 +128,34 @@ class Position:
     sources: tuple[str, ...] = ()  # bib keys
     explicit_id: bool = True
     body: str = ''
+
+
+@pickled_as_tuple
+@dataclass(frozen=True, slots=True)
+class Break:
+    """A break in a run of show, between questions in reading order; it may open a new
+    session."""
+
+    docname: str
+    line: int | None
+    label: str  # '' = the default label ("Break")
+    minutes: int | None
+    session: str = ''  # the title of the session it opens ('' = none)
+    panel: str = ''  # explicit :panel: ('' = its document's)
+    #: how many questions (follow-ups and withheld ones included) its document declares
+    #: before it: the break comes before the next of its panel's questions
+    after: int = 0
+
+
+@pickled_as_tuple
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a page's front matter (or top field list) says about it."""
+
+    docname: str
+    line: int | None
+    panel: str = ''  # its questions' and collections' panel ('' = not said)
+    audience: str = 'public'  # the narrowest edition that has the page
 
 
 @pickled_as_tuple

@@ -85,6 +85,10 @@ class briefing_withheld(nodes.Invisible, nodes.Element):
     """Marks an object this edition leaves out (removed at write time)."""
 
 
+class briefing_break(nodes.Invisible, nodes.Element):
+    """Where a break of the run of show is declared (its options as attributes)."""
+
+
 class briefing_stance(nodes.Inline, nodes.TextElement):
     """A stance: symbol and label as text, its colour for the builders that have colour.
 
@@ -328,7 +332,7 @@ def register(app: Sphinx) -> None:
             texinfo=(visit_passthrough, depart_passthrough),
         )
     skip = (visit_skip, None)
-    for invisible in (*PLACEHOLDERS, briefing_withheld):
+    for invisible in (*PLACEHOLDERS, briefing_withheld, briefing_break):
         app.add_node(invisible, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     passthrough = (visit_passthrough, depart_passthrough)
     # Replaced at write time; if a builder writes without resolving, its text shows.

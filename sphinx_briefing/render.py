@@ -151,12 +151,12 @@ class PageRenderer:
 
     def question(self, qid: str, *, with_text: bool = False, mk: Maker = NODES) -> Any:
         info = self.derived.questions[qid]
-        label = f'{info.number} {info.text}' if with_text else info.number
+        label = f'{info.number} {info.short}' if with_text else info.number
         return self.link(
             info.record.docname,
             info.record.anchor,
             mk.text(label, 'briefing-number'),
-            f'{info.number} {info.text}',
+            f'{info.number} {info.short}',
             mk,
         )
 
@@ -416,7 +416,7 @@ class PageRenderer:
             rows = [
                 [
                     [self.question(info.record.qid, mk=mk)],
-                    [mk.text(('↳ ' if info.parent else '') + info.text)],
+                    [mk.text(('↳ ' if info.parent else '') + info.short)],
                     [mk.text(info.record.topic)],
                 ]
                 for info in infos
@@ -587,7 +587,7 @@ class PageRenderer:
             number_cell = [mk.target(row_anchor(ph, q))] if anchor else []
             number_cell.append(self.question(q.qid, mk=mk))
             question_cell = [
-                mk.text(('↳ ' if info.parent else '') + info.text, 'briefing-question-text')
+                mk.text(('↳ ' if info.parent else '') + info.short, 'briefing-question-text')
             ]
             rows.append(
                 [

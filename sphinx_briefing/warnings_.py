@@ -83,6 +83,11 @@ class Subtype(enum.StrEnum):
     CONDITIONAL = 'conditional'
     #: text the LaTeX engine cannot set (pdflatex and a script outside its fonts)
     UNSUPPORTED_TEXT = 'unsupported_text'
+    #: a panel's ``:prefix:`` that is malformed, or that gives two panels' questions the
+    #: same numbers
+    BAD_PREFIX = 'bad_prefix'
+    #: a page's front matter (or rST field list) naming an unknown panel or audience
+    BAD_FRONT_MATTER = 'bad_front_matter'
 
 
 def warn(

@@ -614,6 +614,7 @@ BROKEN = (
     ('position-matrix', '', 'panellist'),
     ('run-of-show', '', 'public'),
     ('bibliography', '', 'public'),
+    ('break', '', 'public'),
 )
 
 
@@ -649,9 +650,105 @@ def broken_fence_rows() -> list[Row]:
     return rows
 
 
+def pack_rows() -> list[Row]:
+    """Breaks, prefixes and pages' front matter (issue 21)."""
+    rows: list[Row] = []
+    rows += twins(
+        'break-negative', [D('break', 'Tea', (('minutes', '-5'),), mark=True)], 'bad_minutes'
+    )
+    rows += twins('break-words', [D('break', '', (('minutes', 'ten'),), mark=True)], 'bad_minutes')
+    rows += twins('break-empty', [D('break', 'Tea', mark=True)], 'bad_minutes')
+    rows += twins(
+        'break-panel',
+        [D('break', 'Tea', (('minutes', '5'), ('panel', 'p9')), mark=True)],
+        'unknown_panel',
+    )
+    rows += twins(
+        'break-option',
+        [D('break', 'Tea', (('minutes', '5'), ('lenght', '3')), mark=True)],
+        'bad_option',
+    )
+    # in content an edition leaves out: the break still keeps the clock, and is checked
+    rows += twins(
+        'break-withheld',
+        [
+            D(
+                'audience',
+                'moderator',
+                text='SECRET behind the break.',
+                children=(D('break', '', (('minutes', '²'),), mark=True),),
+            )
+        ],
+        'bad_minutes',
+        secret='moderator',
+    )
+    rows += twins('prefix-space', [panel('@p', ('prefix', 'A B'))], 'bad_prefix')
+    rows += twins('prefix-long', [panel('@p', ('prefix', 'X' * 40))], 'bad_prefix')
+    rows += front_matter_rows()
+    return rows
+
+
+def front_matter_rows() -> list[Row]:
+    """A page's front matter (MyST) or top field list (rST): (key, MyST front matter, rST
+    fields, subtype, line in MyST, line in rST, narrowest edition showing the page)."""
+    cases = (
+        (
+            'fm-panel',
+            'briefing:\n  panel: p9',
+            ':briefing-panel: p9',
+            'unknown_panel',
+            2,
+            1,
+            'public',
+        ),
+        (
+            'fm-audience',
+            'briefing:\n  audience: press',
+            ':briefing-audience: press',
+            'unknown_edition',
+            2,
+            1,
+            'moderator',
+        ),
+        ('fm-list', 'briefing: [p1]', None, 'bad_front_matter', 2, 0, 'public'),
+        ('fm-key', 'briefing:\n  panle: p1', None, 'bad_front_matter', 2, 0, 'public'),
+    )
+    rows = []
+    for key, yaml_text, fields, subtype, md_line, rst_line, audience in cases:
+        name = f'{key}-md'
+        token = f'SECRET{name.replace("-", "")}'
+        rows.append(
+            Row(
+                name,
+                'md',
+                f'---\n{yaml_text}\n---\n# Row {name}\n\n{token} text.\n',
+                subtype,
+                md_line,
+                secret=(token, audience) if audience != 'public' else None,
+            )
+        )
+        if fields is None:
+            continue
+        name = f'{key}-rst'
+        token = f'SECRET{name.replace("-", "")}'
+        title = f'Row {name}'
+        rows.append(
+            Row(
+                name,
+                'rst',
+                f'{fields}\n\n{title}\n{"=" * len(title)}\n\n{token} text.\n',
+                subtype,
+                rst_line,
+                secret=(token, audience) if audience != 'public' else None,
+            )
+        )
+    return rows
+
+
 def document_rows() -> list[Row]:
     return [
         *minutes_rows(),
+        *pack_rows(),
         *panel_rows(),
         *question_rows(),
         *collection_rows(),

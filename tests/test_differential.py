@@ -398,6 +398,37 @@ EDITS: dict[str, Edit] = {
     'panel-title': replace('index.md', ':title: Panel Alpha', ':title: Panel Alpha Prime'),
     'panel-start': replace('index.md', ':start: 14:00', ':start: 15:30'),
     'panel-handling': replace('index.md', ':handling: Chatham House Rule', ':handling: TLP:AMBER'),
+    'panel-prefix': replace('beta.md', ':prefix: B-', ':prefix: Beta-'),
+    'panel-prefix-added': replace('index.md', ':duration: 60\n', ':duration: 60\n:prefix: A-\n'),
+    # Short forms, breaks and sessions, pages' front matter.
+    'question-short': replace(
+        'themes.md', ':short: Export controls working?', ':short: Are controls working?'
+    ),
+    'question-short-removed': replace('themes.md', ':short: Export controls working?\n', ''),
+    'question-short-added': replace(
+        'themes.md',
+        ':tags: investment, screening\n',
+        ':tags: investment, screening\n:short: Screening?\n',
+    ),
+    'break-minutes': replace('themes.md', ':minutes: 10\n:session:', ':minutes: 15\n:session:'),
+    'break-session': replace('themes.md', ':session: Second half', ':session: After coffee'),
+    'break-removed': replace(
+        'themes.md', ':::{break} Coffee\n:minutes: 10\n:session: Second half\n:::\n', ''
+    ),
+    'break-added': replace(
+        'notes.md', '\n## Licensing\n', '\n:::{break}\n:minutes: 5\n:::\n\n## Licensing\n'
+    ),
+    'front-matter-panel': replace('notes.md', '  panel: alpha\n', '  panel: beta\n'),
+    'front-matter-removed': replace('notes.md', '---\nbriefing:\n  panel: alpha\n---\n', ''),
+    'page-left-out': every(
+        replace(
+            'brief-ben.md',
+            '# Brief: Ben',
+            '---\nbriefing:\n  audience: moderator\n---\n# Brief: Ben',
+        ),
+        replace('index.md', '\nbrief-ben\n', '\nBrief for Ben <brief-ben>\n'),
+        config("briefing_edition = 'panellist'"),
+    ),
     # Documents and the toctree.
     'document-added': add_document('themes', 'extra', EXTRA_DOCUMENT),
     'document-removed': remove_document('notes'),
@@ -613,6 +644,11 @@ def test_the_corpus_uses_every_feature() -> None:
         '{participant}`ben`',
         '{panel}`alpha`',
         '{position}`us-screen`',
+        ':short:',
+        '{break} Coffee',
+        ':session:',
+        ':prefix:',
+        '---\nbriefing:\n  panel: alpha\n---',
     ):
         assert needle in text, needle
     assert len(EDITS) >= 40

@@ -70,11 +70,16 @@ def test_every_seed_context_and_question_is_there_verbatim(example: Build) -> No
 
 def test_example_collections(example: Build) -> None:
     index = page_text(example, 'question-index')
-    assert 'Q1 How should regulations on foreign investments be strengthened' in index
+    # rows show a question's short form; the defensive line is there (moderator edition)
+    assert 'Q1 Stronger rules on foreign investment?' in index
+    assert 'Q5b ↳ If asked: retaliation for the forced-labour rulings?' in index
     matrix = BeautifulSoup(example.html('position-matrix'), 'html.parser')
     assert len(matrix.select('table.briefing-position-matrix tbody tr')) >= 10
     run = page_text(example, 'run-of-show')
     assert "14:00 5 Moderator's opening" in run
+    # the two blocks of themes are sessions, each starting at its first question's time
+    assert '14:05 Technology protection (themes 1–4) 14:05 7 Q1 Stronger rules' in run
+    assert '14:37 Defence exports (themes 5–6) 14:37 6 Q6' in run
     assert 'The core items need' in run and "of the panel's 60 minutes" in run
     brief = page_text(example, 'briefs/ishikawa')
     assert 'Your questions' in brief and 'Positions on Q1' in brief
@@ -150,3 +155,26 @@ No & "never".
 Ask @ the end.
 :::
 """
+
+
+def test_the_public_edition_leaves_out_the_pages_for_the_panels_side(
+    tmp_path: Path,
+) -> None:
+    """The matrix and the briefs say in their front matter that they are for the panel's
+    side; the public edition leaves them out, with no warning, and the defensive line too."""
+    from test_editions import output_text
+
+    path = tmp_path / 'src'
+    shutil.copytree(EXAMPLE, path, ignore=shutil.ignore_patterns('_build'))
+    build = Project(path, SphinxTestApp).build(
+        nitpicky=True, warningiserror=True, briefing_edition='public'
+    )
+    try:
+        assert build.warnings() == []
+        pages = {p.relative_to(build.outdir).as_posix() for p in build.outdir.rglob('*.html')}
+        assert 'run-of-show.html' in pages and 'question-index.html' in pages
+        assert not any(p.startswith('briefs/') or p == 'position-matrix.html' for p in pages)
+        everything = output_text(build.outdir)
+        assert 'fair reading' not in everything and 'if asked: retaliation' not in everything
+    finally:
+        build.app.cleanup()

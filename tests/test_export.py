@@ -46,6 +46,7 @@ def test_export_content(project: Any) -> None:
         'named': True,
         'number': 'Q1',
         'text': 'Is screening enough?',
+        'short': 'Is screening enough?',
         'topic': 'Theme',
         'panel': 'p1',
         'to': ['ana'],

@@ -180,9 +180,9 @@ def test_every_question_is_in_the_book_with_its_number(built: PdfBuild) -> None:
     for question in built.export['questions']:
         assert re.search(rf'\b{re.escape(question["number"])}\b', text), question['number']
         assert squash(question['text']) in squashed, question['number']
-        # The index entry: number and text together (an entry may run on in the next
-        # column of the index: its start is enough).
-        opening = ' '.join(question['text'].split()[:6])
+        # The index entry: number and short form together (an entry may run on in the
+        # next column of the index: its start is enough).
+        opening = ' '.join(question['short'].split()[:4])
         assert squash(f'{question["number"]} {opening}') in squashed, question['number']
 
 
@@ -280,7 +280,8 @@ def test_position_matrix_and_run_of_show(built: PdfBuild) -> None:
     assert re.search(r'1\. United States on Q1: \(United States Congress 2018a\)', flat)
     run = text[text.lower().find('run of show\n') :]
     assert re.search(r"14:00 5 Moderator['’]s opening", run)
-    assert re.search(r'14:05 7 Q1 How should regulations', run)
+    assert re.search(r'14:05 Technology protection \(themes 1–4\)', run)
+    assert re.search(r'14:05 7 Q1 Stronger rules on foreign investment\?', run)
     assert 'Reserve questions' in run
 
 

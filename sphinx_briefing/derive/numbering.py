@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sphinx_briefing.config import DEFAULT_FOLLOWUP_FORMAT, DEFAULT_QUESTION_FORMAT
 from sphinx_briefing.derive.result import Problem
 from sphinx_briefing.locale import __
-from sphinx_briefing.model import Question
+from sphinx_briefing.model import Panel, Question
 from sphinx_briefing.warnings_ import Subtype
 
 
@@ -138,9 +138,13 @@ def number_questions(
     question_format: str,
     followup_format: str,
     problems: list[Problem],
+    prefixes: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, list[str]], dict[str, list[str]]]:
     """Numbers per panel in reading order, follow-ups lettered under their question:
-    (numbers, each question's follow-ups, each panel's questions in numbering order)."""
+    (numbers, each question's follow-ups, each panel's questions in numbering order).
+    A panel's prefix (*prefixes*) comes before its questions' numbers; a follow-up's
+    number has it through its parent's."""
+    prefixes = prefixes or {}
     numbers: dict[str, str] = {}
     followups: dict[str, list[str]] = {qid: [] for qid in questions}
     panel_questions: dict[str, list[str]] = {}
@@ -151,7 +155,7 @@ def number_questions(
             continue
         panel = panel_of[qid]
         counters[panel] = counters.get(panel, 0) + 1
-        numbers[qid] = format_number(
+        numbers[qid] = prefixes.get(panel, '') + format_number(
             question_format,
             DEFAULT_QUESTION_FORMAT,
             number=counters[panel],
@@ -175,3 +179,37 @@ def number_questions(
             panel_questions[panel_of[qid]].append(child)
     check_numbers(questions, numbers, panel_of, problems)
     return numbers, followups, panel_questions
+
+
+def check_prefixes(
+    panels: Mapping[str, Panel],
+    numbers: Mapping[str, str],
+    panel_of: Mapping[str, str],
+    problems: list[Problem],
+) -> None:
+    """When panels have prefixes, a number names one question in the whole book: two
+    panels with one prefix, or a prefix that makes another panel's numbers ('Q' before
+    '1' where the format is '{number}'), are warned about once per pair of panels, at
+    the later panel."""
+    if not any(panel.prefix for panel in panels.values()):
+        return
+    order = list(panels)
+    owner: dict[str, str] = {}
+    told: set[tuple[str, str]] = set()
+    for qid, number in numbers.items():
+        panel = panel_of.get(qid, '')
+        first = owner.setdefault(number, panel)
+        if first == panel or (first, panel) in told:
+            continue
+        told.add((first, panel))
+        later = max(first, panel, key=lambda p: order.index(p) if p in order else len(order))
+        record = panels.get(later)
+        problems.append(
+            Problem(
+                __('panels %r and %r both number a question %s: give each panel its own :prefix:')
+                % (first or '-', panel or '-', number),
+                Subtype.BAD_PREFIX,
+                record.docname if record else '',
+                record.line if record else None,
+            )
+        )

@@ -31,9 +31,38 @@ def check_panels(
     )
 
 
-def doc_panels(docs: Sequence[str], inputs: Inputs, panels: Mapping[str, Panel]) -> dict[str, str]:
-    """Each document's panel: the first panel it declares, else the first panel one of its
-    collections names (a brief with ``:panel:``), else its nearest toctree ancestor's."""
+def page_panels(
+    docs: Sequence[str], inputs: Inputs, panels: Mapping[str, Panel], problems: list[Problem]
+) -> dict[str, str]:
+    """The panels pages name in their front matter (unknown ones are problems)."""
+    found: dict[str, str] = {}
+    for doc in docs:
+        for page in inputs.pages.get(doc, ()):
+            if not page.panel:
+                continue
+            if page.panel in panels:
+                found[doc] = page.panel
+            else:
+                problems.append(
+                    Problem(
+                        __('the page names unknown panel %r in its front matter') % page.panel,
+                        Subtype.UNKNOWN_PANEL,
+                        doc,
+                        page.line,
+                    )
+                )
+    return found
+
+
+def doc_panels(
+    docs: Sequence[str],
+    inputs: Inputs,
+    panels: Mapping[str, Panel],
+    named: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Each document's panel: the panel its front matter names (*named*), else the first
+    panel it declares, else the first panel one of its collections names (a brief with
+    ``:panel:``), else its nearest toctree ancestor's."""
     own = {
         doc: ph.panel
         for doc in reversed(docs)
@@ -45,6 +74,7 @@ def doc_panels(docs: Sequence[str], inputs: Inputs, panels: Mapping[str, Panel])
         for doc, records in inputs.panels.items()
         if records and records[0].pid in panels and panels[records[0].pid].docname == doc
     )
+    own.update(named or {})
     result: dict[str, str] = {}
     for doc in docs:
         seen = {doc}

@@ -11,7 +11,9 @@ from sphinx_briefing.citations.citeproc import Rich
 from sphinx_briefing.citations.step import CitationInputs
 from sphinx_briefing.derive.anchors import entry_anchor
 from sphinx_briefing.model import (
+    Break,
     CiteRef,
+    Page,
     Panel,
     Participant,
     Placeholder,
@@ -55,6 +57,8 @@ class QuestionInfo:
     positions: tuple[str, ...] = ()  # position ids, reading order
     referrers: tuple[str, ...] = ()  # other documents that refer to it, reading order
     index_row: tuple[str, str] | None = None  # (docname, anchor) of its question-index row
+    #: its one-line form (its :short:, else its text shortened; see derive.short)
+    short: str = ''
 
     @property
     def shown(self) -> bool:
@@ -87,10 +91,11 @@ class PositionInfo:
 class Slot:
     """One line of a run of show."""
 
-    kind: str  # 'opening' | 'question' | 'closing'
+    kind: str  # 'opening' | 'question' | 'break' | 'session' | 'closing'
     start: str  # clock time 'HH:MM', or elapsed '+0:07' when the panel has no start
     minutes: int | None
     qid: str = ''
+    label: str = ''  # a break's label, a session's title
 
 
 @pickled_as_tuple
@@ -126,6 +131,8 @@ class Inputs:
     #: rows per page of a question index that HTML builders split (0: never split)
     index_page_rows: int = 0
     citations: CitationInputs = field(default_factory=CitationInputs)
+    breaks: Mapping[str, Sequence[Break]] = field(default_factory=dict)
+    pages: Mapping[str, Sequence[Page]] = field(default_factory=dict)
 
 
 @dataclass
@@ -148,6 +155,9 @@ class Derived:
     topic_positions: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     #: panel id → its run of show
     schedules: dict[str, Schedule] = field(default_factory=dict)
+    #: panel id → its breaks, each with the question it comes before ('' = after the
+    #: last question), in reading order
+    panel_breaks: dict[str, tuple[tuple[str, Break], ...]] = field(default_factory=dict)
     #: document → the panel its pages belong to (banners), '' for none
     doc_panel: dict[str, str] = field(default_factory=dict)
     placeholders: tuple[Placeholder, ...] = ()

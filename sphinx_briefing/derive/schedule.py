@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sphinx_briefing.derive.result import Derived, Problem, Schedule, Slot
 from sphinx_briefing.locale import __
+from sphinx_briefing.model import Break
 from sphinx_briefing.warnings_ import Subtype
 
 
@@ -23,18 +24,38 @@ def schedule_of(derived: Derived, panel: str) -> Schedule:
     reserve: list[str] = []
     elapsed = 0
 
-    def add(kind: str, minutes: int | None, qid: str = '') -> None:
+    def add(kind: str, minutes: int | None, qid: str = '', label: str = '') -> None:
         nonlocal elapsed
-        slots.append(Slot(kind=kind, start=clock(start, elapsed), minutes=minutes, qid=qid))
+        slot = Slot(kind=kind, start=clock(start, elapsed), minutes=minutes, qid=qid, label=label)
+        slots.append(slot)
         elapsed += minutes or 0
+
+    breaks_before: dict[str, list[Break]] = {}
+    for before, found in derived.panel_breaks.get(panel, ()):
+        breaks_before.setdefault(before, []).append(found)
+    # A break before a reserve question waits for the next core item: reserve questions
+    # have no place in the timed part.
+    waiting: list[Break] = []
+
+    def add_breaks() -> None:
+        for found in waiting:
+            if found.minutes:
+                add('break', found.minutes, label=found.label)
+            if found.session:
+                add('session', None, label=found.session)
+        waiting.clear()
 
     if record is not None and record.opening:
         add('opening', record.opening)
     for info in derived.questions_of(panel, shown_only=False):
+        waiting.extend(breaks_before.get(info.record.qid, ()))
         if info.record.priority == 'core':
+            add_breaks()
             add('question', info.record.minutes, info.record.qid)
         else:
             reserve.append(info.record.qid)
+    waiting.extend(breaks_before.get('', ()))
+    add_breaks()
     if record is not None and record.closing:
         add('closing', record.closing)
     return Schedule(
@@ -51,8 +72,8 @@ def overruns(derived: Derived) -> list[Problem]:
         problems.append(
             Problem(
                 __(
-                    'the run of show of panel %r needs %d minutes (core questions, opening '
-                    'and closing) but the panel lasts %d minutes'
+                    'the run of show of panel %r needs %d minutes (core questions, breaks, '
+                    'opening and closing) but the panel lasts %d minutes'
                 )
                 % (pid, schedule.needed, panel.duration),
                 Subtype.OVERRUN,

@@ -5,15 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol, TypeVar
 
+from sphinx_briefing.derive.breaks import place_breaks, question_places
 from sphinx_briefing.derive.citations import bibliographies_of, check_citations, entry_homes
 from sphinx_briefing.derive.index import index_part_pages, index_rows, referrers_of
 from sphinx_briefing.derive.marks import resolve_citations, resolved_topic
-from sphinx_briefing.derive.numbering import follow_parents_panel, number_questions, resolve_parents
+from sphinx_briefing.derive.numbering import (
+    check_prefixes,
+    follow_parents_panel,
+    number_questions,
+    resolve_parents,
+)
 from sphinx_briefing.derive.panels import (
     assign_panels,
     check_addressees,
     check_panels,
     doc_panels,
+    page_panels,
     placeholder_panels,
 )
 from sphinx_briefing.derive.positions import position_infos_of
@@ -24,6 +31,7 @@ from sphinx_briefing.derive.result import (
     QuestionInfo,
 )
 from sphinx_briefing.derive.schedule import overruns, schedule_of
+from sphinx_briefing.derive.short import short_form
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import CiteRef
 from sphinx_briefing.warnings_ import Subtype
@@ -78,16 +86,19 @@ def derive(inputs: Inputs) -> Derived:
         *inputs.positions,
         *inputs.placeholders,
         *inputs.references,
+        *inputs.breaks,
+        *inputs.pages,
     }
     docs = list(inputs.doc_order) + sorted(recorded - known_docs)
 
     panels = first_wins(docs, inputs.panels, 'pid', __('panel'), problems)
     participants = first_wins(docs, inputs.participants, 'pid', __('participant'), problems)
     questions = first_wins(docs, inputs.questions, 'qid', __('question'), problems)
+    places = question_places(docs, inputs.questions, questions)
     positions = first_wins(docs, inputs.positions, 'pid', __('position'), problems)
 
     check_panels(panels, participants, problems)
-    own_panel = doc_panels(docs, inputs, panels)
+    own_panel = doc_panels(docs, inputs, panels, page_panels(docs, inputs, panels, problems))
     doc_panel = {
         doc: own_panel.get(doc) or (next(iter(panels)) if len(panels) == 1 else '') for doc in docs
     }
@@ -97,8 +108,15 @@ def derive(inputs: Inputs) -> Derived:
     parent_of = resolve_parents(questions, problems)
     follow_parents_panel(questions, parent_of, panel_of, problems)
     numbers, followups, panel_questions = number_questions(
-        questions, parent_of, panel_of, inputs.question_format, inputs.followup_format, problems
+        questions,
+        parent_of,
+        panel_of,
+        inputs.question_format,
+        inputs.followup_format,
+        problems,
+        {pid: panel.prefix for pid, panel in panels.items() if panel.prefix},
     )
+    check_prefixes(panels, numbers, panel_of, problems)
 
     # Roles in section titles (topics) show what they name, as in the title itself.
     questions = {
@@ -123,13 +141,18 @@ def derive(inputs: Inputs) -> Derived:
     )
     index_row, row_index = index_rows(placeholders, placeholder_panel, questions, panel_of)
 
+    texts = {
+        qid: resolve_citations(q.text, q.docname, inputs.citations.texts)
+        for qid, q in questions.items()
+    }
     infos = {
         qid: QuestionInfo(
             record=q,
             panel=panel_of[qid],
             number=numbers[qid],
             to=q.to or (questions[parent_of[qid]].to if parent_of[qid] else ()),
-            text=resolve_citations(q.text, q.docname, inputs.citations.texts),
+            text=texts[qid],
+            short=short_form(q.short, texts[qid]),
             parent=parent_of[qid],
             followups=tuple(followups[qid]),
             positions=tuple(positions_on.get(qid, ())),
@@ -195,6 +218,9 @@ def derive(inputs: Inputs) -> Derived:
         if cite.within:
             by_box.setdefault(cite.within, []).append(cite)
     derived.cites_by_box = {box: tuple(found) for box, found in by_box.items()}
+    derived.panel_breaks = place_breaks(
+        docs, inputs.breaks, panels, doc_panel, panel_questions, parent_of, places, problems
+    )
     derived.schedules = {panel: schedule_of(derived, panel) for panel in derived.panel_ids()}
     derived.index_pages, derived.index_row_page = index_part_pages(derived, row_index, known_docs)
     problems.extend(overruns(derived))
