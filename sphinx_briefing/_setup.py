@@ -14,7 +14,17 @@ if TYPE_CHECKING:
 def setup_extension(app: Sphinx) -> ExtensionMetadata:
     from sphinx.locale import init_console
 
-    from sphinx_briefing import assets, config, copies, events, export, indexparts, latex, nodes
+    from sphinx_briefing import (
+        assets,
+        config,
+        copies,
+        day_latex,
+        events,
+        export,
+        indexparts,
+        latex,
+        nodes,
+    )
     from sphinx_briefing.citations.roles import (
         BibliographyDirective,
         CitationFootnotes,
@@ -87,6 +97,11 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('env-updated', latex.add_brief_documents, priority=900)
     app.connect('env-updated', latex.set_title_date, priority=900)
     app.connect('doctree-resolved', latex.prepare_doctree, priority=600)
+    # The same for the cue cards and agendas: their themes, their documents, and (after
+    # the notices are set) their PDFs cut down to their collections.
+    app.connect('builder-inited', day_latex.register_themes)
+    app.connect('env-updated', day_latex.add_day_documents, priority=900)
+    app.connect('doctree-resolved', day_latex.keep_collections_only, priority=700)
 
     return {
         'version': __version__,

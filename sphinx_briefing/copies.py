@@ -58,6 +58,20 @@ def body_digest(box: nodes.Element) -> str:
     return hashlib.blake2b(content.encode('utf-8'), digest_size=16).hexdigest()
 
 
+def moderator_notes(box: nodes.Element) -> list[nodes.Element]:
+    """The moderator's notes written directly in a question (not in its follow-ups)."""
+    return [child for child in box.children if isinstance(child, bnodes.briefing_moderator_note)]
+
+
+def note_digest(box: nodes.Element) -> str:
+    """A digest of the moderator's notes of a question ('' when it has none)."""
+    notes = moderator_notes(box)
+    if not notes:
+        return ''
+    content = ''.join(child.pformat() for note in notes for child in own_content(note))
+    return hashlib.blake2b(content.encode('utf-8'), digest_size=16).hexdigest()
+
+
 class Copier:
     """Makes the copies shown on one page (*page*), each with ids of its own."""
 
@@ -104,6 +118,14 @@ class Copier:
         for node in result:
             self._adapt(node, prefix, inside)
         return result
+
+    def notes(self, docname: str, anchor: str) -> list[list[nodes.Node]]:
+        """Copies of the bodies of the moderator's notes of the question *anchor*."""
+        doctree = self._doctree(docname)
+        box = doctree.ids.get(anchor) if doctree is not None else None
+        if not isinstance(box, bnodes.briefing_question):
+            return []
+        return [self.body(docname, note['ids'][0]) for note in moderator_notes(box) if note['ids']]
 
     def _adapt(self, root: nodes.Node, prefix: str, inside: set[str]) -> None:
         for node in root.findall(nodes.Element):

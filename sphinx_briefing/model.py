@@ -74,6 +74,8 @@ class Participant:
     affiliation: str = ''
     role: str = ''
     reading: str = ''
+    #: a digest of the bio (the body), which cue cards copy from the doctree
+    body: str = ''
 
 
 @pickled_as_tuple
@@ -101,6 +103,8 @@ class Question:
     #: a digest of its body, which briefs copy from the doctree (:mod:`.copies`): a
     #: page showing the copy reads it, and is written again when it changes
     body: str = ''
+    #: a digest of its moderator's notes, which cue cards copy ('' without notes)
+    note: str = ''
 
 
 @pickled_as_tuple
@@ -168,7 +172,7 @@ class Placeholder:
     """A collection directive to be filled at write time."""
 
     #: 'question-index' | 'position-matrix' | 'run-of-show' | 'panellist-brief' |
-    #: 'bibliography'
+    #: 'bibliography' | 'cue-cards' | 'agenda'
     kind: str
     docname: str
     anchor: str
