@@ -13,6 +13,7 @@ belong to the web page and the book.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -130,12 +131,13 @@ def keep_collections_only(app: Sphinx, doctree: nodes.document, docname: str) ->
         return
     kind = next(kind for kind, theme in THEMES.items() if theme == entry[4])
     wanted = f'briefing-{kind}'
-    notices = [
+    notices = (
         node
         for node in doctree.findall(nodes.raw)
         if node.astext().startswith(r'\sphinxbriefingnotice{')
-    ]
-    kept: list[nodes.Element] = notices[:1]
+    )
+    kept: list[nodes.Element] = []
+    kept.extend(itertools.islice(notices, 1))
     kept += [
         node
         for node in doctree.findall(nodes.container)
