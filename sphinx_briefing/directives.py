@@ -808,6 +808,8 @@ class CueCardsDirective(PlaceholderDirective):
     anchor_prefix = 'cue-cards'
     node_class = bnodes.briefing_cue_cards
     option_spec: ClassVar[OptionSpec] = {'panel': directives.unchanged}
+    # What a broken fence of it claims (its text is dropped from narrower editions).
+    default_audience = 'moderator'
 
     def audience(self) -> str:
         # Set for the project, not per directive: a build has cards or it has none.

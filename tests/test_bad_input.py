@@ -448,6 +448,15 @@ def collection_rows() -> list[Row]:
         'brief-unknown', [D('panellist-brief', 'nobody', mark=True)], 'unknown_participant'
     )
     rows += twins(
+        'cards-panel',
+        [D('cue-cards', '', (('panel', 'p9'),), mark=True)],
+        'unknown_panel',
+        audience='moderator',
+    )
+    rows += twins(
+        'agenda-panel', [D('agenda', '', (('panel', 'p9'),), mark=True)], 'unknown_panel'
+    )
+    rows += twins(
         'matrix-questions',
         [D('position-matrix', '', (('questions', 'zz'),), mark=True)],
         'unknown_question',
@@ -593,6 +602,8 @@ BROKEN = (
     ('position-matrix', '', 'panellist'),
     ('run-of-show', '', 'public'),
     ('bibliography', '', 'public'),
+    ('cue-cards', '', 'moderator'),
+    ('agenda', '', 'public'),
 )
 
 
@@ -874,6 +885,9 @@ def _config_rows() -> list[ConfigRow]:
         'briefing_index_page_rows': ['-1', "'ten'", 'True', '2.5'],
         'briefing_edition': ['42', "['public']"],
         'briefing_status': ["'maybe'", '42'],
+        'briefing_cue_cards_edition': ['42', "'everyone'"],
+        'briefing_cue_card_late': ["'5'", '[0]', '[5, True]', '[2000]'],
+        'briefing_cue_card_size': ["'a4'", '42'],
     }
     rows = []
     for setting, values in cases.items():
