@@ -253,7 +253,7 @@ def late_text(plan: LatePlan, labels: dict[str, str]) -> str:
             % {'items': ', '.join(labels[key] for key in plan.drop), 'minutes': plan.freed}
         )
     if plan.short:
-        parts.append(_('still %d min over: shorten the closing') % plan.short)
+        parts.append(_('still %d min over') % plan.short)
     if not parts:
         parts.append(_('nothing to drop'))
     return _('%(behind)d min behind: %(plan)s') % {'behind': plan.behind, 'plan': ', '.join(parts)}

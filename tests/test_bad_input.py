@@ -453,9 +453,7 @@ def collection_rows() -> list[Row]:
         'unknown_panel',
         audience='moderator',
     )
-    rows += twins(
-        'agenda-panel', [D('agenda', '', (('panel', 'p9'),), mark=True)], 'unknown_panel'
-    )
+    rows += twins('agenda-panel', [D('agenda', '', (('panel', 'p9'),), mark=True)], 'unknown_panel')
     rows += twins(
         'matrix-questions',
         [D('position-matrix', '', (('questions', 'zz'),), mark=True)],

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Project
+from conftest import MYST_CONF, Project
 from sphinx.testing.util import SphinxTestApp
 from test_example import EXAMPLE, seed_paragraphs
 
@@ -451,3 +451,39 @@ def test_agenda_fits_one_page_and_shows_no_position(built: PdfBuild) -> None:
         assert word not in text, word
     for question in built.export['questions']:
         assert squash(question['text']) not in squashed, question['id']
+
+
+def test_cards_on_five_by_seven_with_a_panel_on_a_page_of_its_own(project: Any) -> None:
+    """briefing_cue_card_size = '5x7': the cards' PDF is on 5 x 7 in paper; a panel
+    without a duration has no spare minutes, so lateness drops later items at once."""
+    require_tools(*TEX_TOOLS)
+    proj = project()
+    proj.write(
+        'conf.py',
+        MYST_CONF + "project = 'Cards'\nbriefing_cue_card_size = '5x7'\n"
+        'briefing_cue_card_late = [4]\n',
+    )
+    proj.write(
+        'index.md',
+        '# Panel\n\n:::{panel} p\n:title: Small panel\n:start: 09:00\n:moderator: chair\n'
+        ':handling: Not for citation\n:opening: 2\n:::\n\n'
+        ':::{participant} chair\n:name: Carla Chair\n\nCarla chairs.\n:::\n\n'
+        ':::{question} a\n:minutes: 5\n\nFirst?\n:::\n\n'
+        ':::{question} b\n:minutes: 3\n\nSecond?\n:::\n\n'
+        '```{toctree}\ncards\n```\n',
+    )
+    proj.write('cards.md', '# Cards\n\n```{cue-cards}\n:panel: p\n```\n')
+    build = proj.build('latex')
+    assert build.warnings() == []
+    pdfs = compile_all(build.outdir)
+    pdf = pdfs['cue-cards-p']
+    info = subprocess.run(['pdfinfo', str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r'Page size:\s+360 x 504 pts', info.stdout), info.stdout
+    cards = cards_of(pdf_text(pdf))
+    assert sorted(cards) == [1, 2, 3]
+    assert all('Not for citation' in card and 'Small panel' in card for card in cards.values())
+    # At the opening, 4 minutes late: the later Q2 (3 min) is not enough, so Q1 goes
+    # too, and then Q2 is put back (Q1 alone covers it). At the last card nothing is
+    # left to drop.
+    assert 'Running late: 4 min behind: drop Q1 (5 min)' in ' '.join(cards[1].split())
+    assert 'Running late: 4 min behind: still 4 min over' in ' '.join(cards[3].split())
