@@ -19,6 +19,7 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
         calendar,
         config,
         copies,
+        day_latex,
         events,
         export,
         indexparts,
@@ -107,6 +108,11 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('env-updated', latex.add_brief_documents, priority=900)
     app.connect('env-updated', latex.set_title_date, priority=900)
     app.connect('doctree-resolved', latex.prepare_doctree, priority=600)
+    # The same for the cue cards and agendas: their themes, their documents, and (after
+    # the notices are set) their PDFs cut down to their collections.
+    app.connect('builder-inited', day_latex.register_themes)
+    app.connect('env-updated', day_latex.add_day_documents, priority=900)
+    app.connect('doctree-resolved', day_latex.keep_collections_only, priority=700)
 
     return {
         'version': __version__,

@@ -23,6 +23,8 @@ CSS_FILE = 'sphinx-briefing.css'
 LATEX_PACKAGE = 'sphinxbriefing'
 #: the class of a panellist's brief (see :mod:`sphinx_briefing.latex`)
 LATEX_BRIEF_CLASS = 'sphinxbriefingbrief'
+#: the classes of the cue cards and the agenda (see :mod:`sphinx_briefing.day_latex`)
+LATEX_DAY_CLASSES = ('sphinxbriefingcards', 'sphinxbriefingagenda')
 
 
 def declare_for_builder(app: Sphinx) -> None:
@@ -44,6 +46,5 @@ def copy_for_builder(app: Sphinx, exc: BaseException | None) -> None:
     outdir = Path(app.builder.outdir)
     if app.builder.format == 'latex':
         shutil.copyfile(TEXINPUTS_DIR / f'{LATEX_PACKAGE}.sty', outdir / f'{LATEX_PACKAGE}.sty')
-        shutil.copyfile(
-            TEXINPUTS_DIR / f'{LATEX_BRIEF_CLASS}.cls', outdir / f'{LATEX_BRIEF_CLASS}.cls'
-        )
+        for name in (LATEX_BRIEF_CLASS, *LATEX_DAY_CLASSES):
+            shutil.copyfile(TEXINPUTS_DIR / f'{name}.cls', outdir / f'{name}.cls')

@@ -11,7 +11,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.copies import body_digest
+from sphinx_briefing.copies import body_digest, note_digest
 from sphinx_briefing.derive.short import PARAGRAPH_BREAK
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import (
@@ -143,6 +143,8 @@ _PLACEHOLDER_KINDS: dict[type[nodes.Element], str] = {
     bnodes.briefing_run_of_show: 'run-of-show',
     bnodes.briefing_panellist_brief: 'panellist-brief',
     bnodes.briefing_bibliography: 'bibliography',
+    bnodes.briefing_cue_cards: 'cue-cards',
+    bnodes.briefing_agenda: 'agenda',
 }
 
 
@@ -428,6 +430,7 @@ def _participant(docname: str, node: nodes.Element) -> Participant:
         affiliation=node.get('affiliation', ''),
         role=node.get('role', ''),
         reading=node.get('reading', ''),
+        body=body_digest(node),
     )
 
 
@@ -467,6 +470,7 @@ def _question(docname: str, node: nodes.Element) -> Question:
         parent_is_explicit=bool(explicit_parent),
         explicit_id=node.get('explicit_id', True),
         body=body_digest(node),
+        note=note_digest(node),
     )
 
 

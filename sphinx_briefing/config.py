@@ -31,6 +31,10 @@ DEFAULT_QUESTION_FORMAT = 'Q{number}'
 DEFAULT_FOLLOWUP_FORMAT = '{parent}{letter}'
 #: rows of a question index beyond which HTML builders split it into parts
 DEFAULT_INDEX_PAGE_ROWS = 1000
+#: minutes behind for which each cue card says what to drop
+DEFAULT_LATE = (5, 10)
+#: cue-card sizes: name → (width, height) as LaTeX dimensions
+CARD_SIZES = {'a6': ('105mm', '148mm'), '5x7': ('5in', '7in')}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,14 @@ def register(app: Sphinx) -> None:
     app.add_config_value('briefing_latex_briefs', False, '', types=(bool,))
     # Read by the step after reading (which part holds each question's row).
     app.add_config_value('briefing_index_page_rows', DEFAULT_INDEX_PAGE_ROWS, '', types=(int,))
+    # Cue cards: the least edition whose build has them (read when documents are parsed:
+    # a fuller edition's cards never reach a narrower build); how late the "running late"
+    # line plans for (read when the cards are written: a change rereads, so every card is
+    # written again); the paper (HTML cards carry it as a class for print: a change
+    # rereads too).
+    app.add_config_value('briefing_cue_cards_edition', 'moderator', 'env', types=(str,))
+    app.add_config_value('briefing_cue_card_late', list(DEFAULT_LATE), 'env', types=(list, tuple))
+    app.add_config_value('briefing_cue_card_size', 'a6', 'env', types=(str,))
     # Before Sphinx's type check (800): a value is replaced by its default here.
     app.connect('config-inited', validate, priority=400)
 
@@ -229,6 +241,8 @@ def validate(app: Sphinx, config: Config) -> None:
             __('a whole number of rows (0 or more)'),
         )
 
+    _validate_cue_cards(config, bad, fallback)
+
     language = config.language
     if language and isinstance(language, str) and not _babel_knows(language):
         bad(
@@ -236,6 +250,55 @@ def validate(app: Sphinx, config: Config) -> None:
             % _short(language),
             name='language',
         )
+
+
+def _validate_cue_cards(
+    config: Config, bad: Callable[..., None], fallback: Callable[[str, Any, str], None]
+) -> None:
+    value = config.briefing_cue_cards_edition
+    raw = value.strip().lower() if isinstance(value, str) else ''
+    if AUDIENCE_ALIASES.get(raw, raw) not in EDITIONS:
+        fallback('briefing_cue_cards_edition', 'moderator', __('one of %s') % ', '.join(EDITIONS))
+    late = config.briefing_cue_card_late
+    if not isinstance(late, list | tuple) or not all(
+        isinstance(m, int) and not isinstance(m, bool) and 0 < m <= 24 * 60 for m in late
+    ):
+        fallback(
+            'briefing_cue_card_late',
+            list(DEFAULT_LATE),
+            __('a list of whole numbers of minutes (1 to 1440)'),
+        )
+    size = config.briefing_cue_card_size
+    if not isinstance(size, str) or size.strip().lower() not in CARD_SIZES:
+        fallback('briefing_cue_card_size', 'a6', __('one of %s') % ', '.join(CARD_SIZES))
+
+
+def cue_cards_edition(config: Config) -> str:
+    """The least edition whose build has cue cards."""
+    raw = str(config.briefing_cue_cards_edition).strip().lower()
+    name = AUDIENCE_ALIASES.get(raw, raw)
+    return name if name in EDITIONS else 'moderator'
+
+
+def cue_card_late(config: Config) -> tuple[int, ...]:
+    """Minutes behind for which each card says what to drop (sorted, once each)."""
+    late = config.briefing_cue_card_late
+    if not isinstance(late, list | tuple):
+        return DEFAULT_LATE
+    kept = {m for m in late if isinstance(m, int) and not isinstance(m, bool) and 0 < m <= 1440}
+    return tuple(sorted(kept))
+
+
+def cue_card_size_name(config: Config) -> str:
+    """'a6' or '5x7'."""
+    size = config.briefing_cue_card_size
+    name = size.strip().lower() if isinstance(size, str) else 'a6'
+    return name if name in CARD_SIZES else 'a6'
+
+
+def cue_card_size(config: Config) -> tuple[str, str]:
+    """(width, height) of a cue card, as LaTeX dimensions."""
+    return CARD_SIZES[cue_card_size_name(config)]
 
 
 def _check_bibfiles(config: Config, name: str, bad: Callable[[str], None]) -> None:

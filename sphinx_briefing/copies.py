@@ -72,24 +72,36 @@ class SourceBoxes:
 
     def __init__(self, env: BuildEnvironment) -> None:
         self.env = env
-        self._boxes: dict[str, dict[str, bytes]] = {}
+        #: document → (box id → its pickled copy, question id → its moderator's notes' ids)
+        self._documents: dict[str, tuple[dict[str, bytes], dict[str, tuple[str, ...]]]] = {}
+
+    def _document(self, docname: str) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]]]:
+        found = self._documents.get(docname)
+        if found is None:
+            found = self._documents[docname] = self._pickled_boxes(docname)
+        return found
 
     def copy(self, docname: str, anchor: str) -> list[nodes.Node] | None:
         """A fresh copy of the box's content and the footnotes it refers to from outside
         it (those last), or None when the document or the box is gone."""
-        boxes = self._boxes.get(docname)
-        if boxes is None:
-            boxes = self._boxes[docname] = self._pickled_boxes(docname)
-        found = boxes.get(anchor)
+        found = self._document(docname)[0].get(anchor)
         return None if found is None else list(pickle.loads(found))
 
-    def _pickled_boxes(self, docname: str) -> dict[str, bytes]:
+    def note_ids(self, docname: str, anchor: str) -> tuple[str, ...]:
+        """The ids of the moderator's notes written directly in the question *anchor*."""
+        return self._document(docname)[1].get(anchor, ())
+
+    def _pickled_boxes(self, docname: str) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]]]:
         try:
             doctree = self.env.get_doctree(docname)
         except Exception:  # a document that went away: show nothing of it
-            return {}
-        result = {}
+            return {}, {}
+        result: dict[str, bytes] = {}
+        notes: dict[str, tuple[str, ...]] = {}
         for box in doctree.findall(bnodes.briefing_box):
+            if isinstance(box, bnodes.briefing_question):
+                ids = tuple(note['ids'][0] for note in moderator_notes(box) if note['ids'])
+                notes.update((id_, ids) for id_ in box['ids'])
             own = own_content(box)
             inside = {id_ for node in own for id_ in _all_ids(node)}
             # Footnotes the body refers to that live elsewhere in the document come along.
@@ -109,7 +121,21 @@ class SourceBoxes:
                     node.__dict__.pop('_document', None)
             for id_ in box['ids']:
                 result[id_] = pickle.dumps(detached, protocol=pickle.HIGHEST_PROTOCOL)
-        return result
+        return result, notes
+
+
+def moderator_notes(box: nodes.Element) -> list[nodes.Element]:
+    """The moderator's notes written directly in a question (not in its follow-ups)."""
+    return [child for child in box.children if isinstance(child, bnodes.briefing_moderator_note)]
+
+
+def note_digest(box: nodes.Element) -> str:
+    """A digest of the moderator's notes of a question ('' when it has none)."""
+    notes = moderator_notes(box)
+    if not notes:
+        return ''
+    content = ''.join(child.pformat() for note in notes for child in own_content(note))
+    return hashlib.blake2b(content.encode('utf-8'), digest_size=16).hexdigest()
 
 
 class Copier:
@@ -135,6 +161,10 @@ class Copier:
         for node in result:
             self._adapt(node, prefix, inside)
         return result
+
+    def notes(self, docname: str, anchor: str) -> list[list[nodes.Node]]:
+        """Copies of the bodies of the moderator's notes of the question *anchor*."""
+        return [self.body(docname, id_) for id_ in self._boxes.note_ids(docname, anchor)]
 
     def _adapt(self, root: nodes.Node, prefix: str, inside: set[str]) -> None:
         for node in root.findall(nodes.Element):

@@ -926,6 +926,41 @@ class BreakDirective(BriefingDirective):
         return shown
 
 
+class CueCardsDirective(PlaceholderDirective):
+    """``cue-cards``: the moderator's cards, one per item of a panel's run of show."""
+
+    anchor_prefix = 'cue-cards'
+    node_class = bnodes.briefing_cue_cards
+    option_spec: ClassVar[OptionSpec] = {'panel': directives.unchanged}
+    # What a broken fence of it claims (its text is dropped from narrower editions).
+    default_audience = 'moderator'
+
+    def audience(self) -> str:
+        # Set for the project, not per directive: a build has cards or it has none.
+        return briefing_config.cue_cards_edition(self.config)
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return []  # an edition without cards says nothing of them
+        return [self.new_placeholder()]
+
+
+class AgendaDirective(PlaceholderDirective):
+    """``agenda``: a panel on one page, for the audience: no positions, no notes."""
+
+    anchor_prefix = 'agenda'
+    node_class = bnodes.briefing_agenda
+    option_spec: ClassVar[OptionSpec] = {
+        'panel': directives.unchanged,
+        'audience': directives.unchanged,
+    }
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_note()
+        return [self.new_placeholder()]
+
+
 #: directive name → class; registered on the domain and, bare, on the application
 DIRECTIVES: dict[str, type[Directive]] = {
     'panel': PanelDirective,
@@ -940,6 +975,8 @@ DIRECTIVES: dict[str, type[Directive]] = {
     'run-of-show': RunOfShowDirective,
     'panellist-brief': PanellistBriefDirective,
     'break': BreakDirective,
+    'cue-cards': CueCardsDirective,
+    'agenda': AgendaDirective,
 }
 
 __all__ = ['DIRECTIVES', 'comma_list']

@@ -14,6 +14,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.logging import get_node_location
 
 from sphinx_briefing import config as briefing_config
+from sphinx_briefing import day
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.citations.step import CitationCache, format_project, unprefix
@@ -174,6 +175,10 @@ class _Filler:
                     content = render.panellist_brief(ph)
                 elif ph.kind == 'bibliography':
                     content = render.bibliography(ph)
+                elif ph.kind == 'cue-cards':
+                    content = day.cue_cards(render, ph)
+                elif ph.kind == 'agenda':
+                    content = day.agenda(render, ph)
             container = nodes.container(
                 # no-search: a collection repeats what its objects' own pages say; search
                 # results should lead to those pages, not to every index and brief. A

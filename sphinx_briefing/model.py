@@ -78,6 +78,8 @@ class Participant:
     affiliation: str = ''
     role: str = ''
     reading: str = ''
+    #: a digest of the bio (the body), which cue cards copy from the doctree
+    body: str = ''
 
 
 @pickled_as_tuple
@@ -109,6 +111,8 @@ class Question:
     body: str = ''
     #: the author's :short: form ('' = made from the text, see derive.short)
     short: str = ''
+    #: a digest of its moderator's notes, which cue cards copy ('' without notes)
+    note: str = ''
 
 
 @pickled_as_tuple
@@ -204,7 +208,7 @@ class Placeholder:
     """A collection directive to be filled at write time."""
 
     #: 'question-index' | 'position-matrix' | 'run-of-show' | 'panellist-brief' |
-    #: 'bibliography'
+    #: 'bibliography' | 'cue-cards' | 'agenda'
     kind: str
     docname: str
     anchor: str

@@ -72,6 +72,14 @@ class briefing_panellist_brief(briefing_placeholder):
     pass
 
 
+class briefing_cue_cards(briefing_placeholder):
+    pass
+
+
+class briefing_agenda(briefing_placeholder):
+    pass
+
+
 class briefing_bibliography(briefing_placeholder):
     pass
 
@@ -117,6 +125,8 @@ PLACEHOLDERS: tuple[type[briefing_placeholder], ...] = (
     briefing_run_of_show,
     briefing_panellist_brief,
     briefing_bibliography,
+    briefing_cue_cards,
+    briefing_agenda,
 )
 
 

@@ -469,6 +469,13 @@ def collection_rows() -> list[Row]:
         'brief-unknown', [D('panellist-brief', 'nobody', mark=True)], 'unknown_participant'
     )
     rows += twins(
+        'cards-panel',
+        [D('cue-cards', '', (('panel', 'p9'),), mark=True)],
+        'unknown_panel',
+        audience='moderator',
+    )
+    rows += twins('agenda-panel', [D('agenda', '', (('panel', 'p9'),), mark=True)], 'unknown_panel')
+    rows += twins(
         'matrix-questions',
         [D('position-matrix', '', (('questions', 'zz'),), mark=True)],
         'unknown_question',
@@ -615,6 +622,8 @@ BROKEN = (
     ('run-of-show', '', 'public'),
     ('bibliography', '', 'public'),
     ('break', '', 'public'),
+    ('cue-cards', '', 'moderator'),
+    ('agenda', '', 'public'),
 )
 
 
@@ -1000,6 +1009,9 @@ def _config_rows() -> list[ConfigRow]:
             "['house.docx']",
             "'fake.docx'",  # a zip file with word/document.xml that is not a Word document
         ],
+        'briefing_cue_cards_edition': ['42', "'everyone'"],
+        'briefing_cue_card_late': ["'5'", '[0]', '[5, True]', '[2000]'],
+        'briefing_cue_card_size': ["'a4'", '42'],
     }
     rows = []
     for setting, values in cases.items():

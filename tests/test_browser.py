@@ -671,3 +671,29 @@ def printed_pages(page: Any, name: str) -> list[str] | None:
         ['pdftotext', '-layout', str(pdf), '-'], capture_output=True, text=True, check=True
     ).stdout
     return [content for content in text.split('\f') if content.strip()]
+
+
+def test_cue_cards_print_one_card_a_sheet(browser: Any, site: Site, tabs: list[Tab]) -> None:
+    """Printed from the browser, the cue-card page is on A6 sheets, a card a sheet (the
+    opening card, with five bios, runs on to a second one), in order, and no empty sheet."""
+    tab = open_tab(tabs, browser, site)
+    tab.open('cue-cards.html')
+    tab.page.emulate_media(media='print')
+    printed = printed_pages(tab.page, f'{site.theme}-cue-cards-print.pdf')
+    if printed is None:
+        return
+    pdf = ARTEFACTS / f'{site.theme}-cue-cards-print.pdf'
+    info = subprocess.run(
+        ['pdfinfo', '-f', '1', '-l', '999', str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    sizes = re.findall(r'^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)', info, re.MULTILINE)
+    assert len(sizes) == len(printed), 'an empty sheet was printed'
+    tops = [re.findall(r'Card (\d+) of (\d+)', content) for content in printed]
+    assert all(len(found) <= 1 for found in tops), 'two cards on one sheet'
+    numbers = [int(found[0][0]) for found in tops if found]
+    (count,) = {found[0][1] for found in tops if found}
+    assert numbers == list(range(1, int(count) + 1))
+    for index in range(len(printed)):
+        width, height = (float(value) for value in sizes[index])
+        assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (105, 148), index
+    tab.assert_clean()

@@ -429,6 +429,13 @@ EDITS: dict[str, Edit] = {
         replace('index.md', '\nbrief-ben\n', '\nBrief for Ben <brief-ben>\n'),
         config("briefing_edition = 'panellist'"),
     ),
+    # What only the cue cards and the agenda show: bios, the plan's slack, the opening.
+    'participant-bio': replace('index.md', 'Ana studies screening.', 'Ana studies FDI screening.'),
+    'panel-duration': replace('index.md', ':duration: 60', ':duration: 50'),
+    'panel-opening': replace('index.md', ':opening: 5', ':opening: 8'),
+    'panel-venue': replace('index.md', ':venue: Room A', ':venue: Room B'),
+    'cards-panel': replace('cards.md', ':panel: alpha', ':panel: beta'),
+    'agenda-removed': remove_document('agenda'),
     # Documents and the toctree.
     'document-added': add_document('themes', 'extra', EXTRA_DOCUMENT),
     'document-removed': remove_document('notes'),
@@ -456,6 +463,12 @@ EDITS: dict[str, Edit] = {
     'conf-index-rows': config('briefing_index_page_rows = 3'),
     'conf-style': config("briefing_citation_style = 'apa'"),
     'conf-edition': config("briefing_edition = 'panellist'"),
+    'conf-cue-card-late': config('briefing_cue_card_late = [3, 20]'),
+    'conf-cue-card-size': config("briefing_cue_card_size = '5x7'"),
+    'conf-cue-cards-edition': every(
+        config("briefing_edition = 'panellist'"),
+        config("briefing_cue_cards_edition = 'panellist'"),
+    ),
 }
 
 
@@ -638,6 +651,8 @@ def test_the_corpus_uses_every_feature() -> None:
         '{run-of-show}',
         '{panellist-brief} ana',
         '{panellist-brief} ben',
+        '{cue-cards}',
+        '{agenda}',
         '{bibliography}',
         '[](#q-screen)',
         'compared with {question}`q-screen`',

@@ -87,6 +87,12 @@ See {question}`q1`, {question}`q-defensive` and {position}`us-q1`.
 
 ```{panellist-brief} ana
 ```
+
+```{cue-cards}
+```
+
+```{agenda}
+```
 """
 
 
@@ -187,3 +193,69 @@ def test_unknown_audience_is_moderator_only(project: Any) -> None:
     (warning,) = build.warnings()
     assert (warning.type, warning.line) == ('briefing.unknown_edition', 3)
     assert 'okapi' not in output_text(build.outdir)
+
+
+def pages_text(outdir: Path) -> str:
+    """The text of every HTML page and of briefing.json (not the stylesheet, which styles
+    cards whether or not a build has them)."""
+    files = [*sorted(outdir.rglob('*.html')), outdir / 'briefing.json']
+    return '\n'.join(path.read_text(encoding='utf-8') for path in files).lower()
+
+
+@pytest.mark.parametrize(
+    ('edition', 'cards_from', 'has_cards'),
+    [
+        ('moderator', None, True),
+        ('panellist', None, False),
+        ('public', None, False),
+        ('panellist', 'panellist', True),
+        ('public', 'panellist', False),
+    ],
+)
+def test_cue_cards_are_for_the_moderator_unless_configured(
+    project: Any, edition: str, cards_from: str | None, has_cards: bool
+) -> None:
+    proj = project(name=f'{edition}-{cards_from}')
+    proj.write('conf.py', MYST_CONF)
+    proj.write('index.md', SOURCE)
+    settings = {'briefing_edition': edition}
+    if cards_from:
+        settings['briefing_cue_cards_edition'] = cards_from
+    build = proj.build(**settings)
+    assert build.warnings() == []
+    soup = BeautifulSoup(build.html('index'), 'html.parser')
+    cards = soup.select('div.briefing-card')
+    text = pages_text(build.outdir)
+    if not has_cards:
+        # no card, and no word of them: not even a note that they were left out
+        assert cards == []
+        for word in ('briefing-card', 'cue-card', 'cue card', 'card 1 of'):
+            assert word not in text, word
+        latex = proj.build('latex', **settings)
+        assert not list(latex.outdir.glob('cue-cards-*.tex'))
+        return
+    # q1 and q3 (the panel has no opening or closing), then the defensive question at
+    # the back (withheld from the panellist edition, it keeps its card and number there)
+    assert len(cards) == 3
+    label = 'Moderator edition' if edition == 'moderator' else 'Panellist edition'
+    for card in cards:
+        top = card.select_one('p.briefing-card-top').get_text(' ', strip=True)
+        assert top.startswith(f'Card {cards.index(card) + 1} of 3')
+        assert 'Panel one' in top and label in top
+    notes = [card for card in cards if 'Zanzibar' in card.get_text()]
+    assert [cards.index(card) for card in notes] == ([0] if edition == 'moderator' else [])
+    assert 'quokka' in cards[-1].get_text() if edition == 'moderator' else 'quokka' not in text
+
+
+@pytest.mark.parametrize('edition', ['moderator', 'public'])
+def test_the_agenda_shows_no_position_in_any_edition(project: Any, edition: str) -> None:
+    build = build_edition(project, edition)
+    soup = BeautifulSoup(build.html('index'), 'html.parser')
+    agenda = soup.select_one('div.briefing-agenda')
+    text = agenda.get_text(' ', strip=True)
+    assert 'Panel one' in text and 'Chair Person' in text and 'Ana Alves' in text
+    assert [li.get_text(strip=True) for li in agenda.select('ol.briefing-agenda-themes li')] == [
+        'Theme'
+    ]
+    for word in ('Xylophone', 'Narwhal', 'Zanzibar', 'quokka', 'Supports', 'screening'):
+        assert word not in text, word

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -178,3 +179,59 @@ def test_the_public_edition_leaves_out_the_pages_for_the_panels_side(
         assert 'fair reading' not in everything and 'if asked: retaliation' not in everything
     finally:
         build.app.cleanup()
+
+
+def test_example_cue_cards_page(example: Build) -> None:
+    """The cards page read back: a card per run-of-show item and per reserve question, in
+    order, each with the panel, its handling notice and the edition; the notes on theirs."""
+    export = json.loads((example.outdir / 'briefing.json').read_text(encoding='utf-8'))
+    (panel,) = export['panels']
+    core = [q for q in export['questions'] if q['priority'] == 'core']
+    reserve = [q for q in export['questions'] if q['priority'] != 'core']
+    soup = BeautifulSoup(example.html('cue-cards'), 'html.parser')
+    cards = soup.select('div.briefing-card')
+    assert len(cards) == 1 + len(core) + 1 + len(reserve)
+    for number, card in enumerate(cards, 1):
+        top = normalise(card.select_one('p.briefing-card-top').get_text(' '))
+        assert top.startswith(f'Card {number} of {len(cards)} ')
+        assert normalise(panel['title']) in top
+        assert 'Chatham House Rule' in top and 'Moderator edition' in top
+    kinds = [next(c for c in card['class'] if c.startswith('briefing-card-')) for card in cards]
+    assert kinds == ['briefing-card-opening'] + ['briefing-card-question'] * len(core) + [
+        'briefing-card-closing'
+    ] + ['briefing-card-reserve'] * len(reserve)
+    for card, question in zip(cards[1:], core, strict=False):
+        heading = normalise(card.select_one('div.briefing-card-heading').get_text(' '))
+        # the short form heads the card, the full text is under it
+        assert heading == normalise(f'{question["number"]} {question["short"]}')
+        assert normalise(question['text']) in normalise(card.get_text(' '))
+        time = card.select_one('p.briefing-card-time').get_text(' ', strip=True)
+        assert time == f'{question["start"]} · {question["minutes"]} min'
+        assert card.select_one('p.briefing-card-late') is not None
+    noted = [
+        question['id']
+        for card, question in zip(cards[1:], core, strict=False)
+        if card.select_one('div.briefing-card-note')
+    ]
+    assert noted == ['rok-whitelist-wto', 'japan-defence-market']
+    # the opening introduces every participant, with the bio from their box
+    opening = normalise(cards[0].get_text(' '))
+    for participant in export['participants']:
+        assert normalise(participant['name']) in opening
+
+
+def test_example_agenda_page(example: Build) -> None:
+    export = json.loads((example.outdir / 'briefing.json').read_text(encoding='utf-8'))
+    soup = BeautifulSoup(example.html('agenda'), 'html.parser')
+    agenda = soup.select_one('div.briefing-agenda')
+    text = normalise(agenda.get_text(' '))
+    assert 'DSEI Japan 2019' in text and 'Seminar A, Makuhari Messe, Chiba' in text
+    people = [normalise(li.get_text(' ')) for li in agenda.select('ul li')]
+    assert len(people) == len(export['participants'])
+    for participant in export['participants']:
+        line = next(p for p in people if normalise(participant['name']) in p)
+        assert normalise(participant['affiliation']) in line
+    themes = [normalise(li.get_text(' ')) for li in agenda.select('ol.briefing-agenda-themes li')]
+    topics = list(dict.fromkeys(normalise(q['topic']) for q in export['questions']))
+    assert themes == topics
+    assert not agenda.select('.briefing-stance, .briefing-position, .briefing-moderator-note')

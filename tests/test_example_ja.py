@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import Build, Project
 from sphinx.testing.util import SphinxTestApp
-from test_pdf import page_count, pdf_text, require_tools
+from test_pdf import DAY_PDFS, page_count, pdf_text, require_tools
 
 EXAMPLE_JA = Path(__file__).parent.parent / 'example_docs_ja'
 
@@ -61,7 +61,7 @@ def pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]
     build = Project(copy_example(tmp_path_factory), SphinxTestApp).build('latex')
     assert build.warnings() == []
     outdir = build.outdir
-    book = next(p for p in outdir.glob('*.tex') if not p.name.startswith('brief-'))
+    book = next(p for p in outdir.glob('*.tex') if not p.name.startswith(DAY_PDFS))
     pdfs = []
     for tex in (book, outdir / 'brief-ishikawa.tex'):
         result = subprocess.run(

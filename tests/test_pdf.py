@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Project
+from conftest import MYST_CONF, Project
 from sphinx.testing.util import SphinxTestApp
 from test_example import EXAMPLE, seed_paragraphs
 
@@ -29,6 +29,8 @@ from test_example import EXAMPLE, seed_paragraphs
 TEX_TOOLS = ('latexmk', 'pdflatex', 'pdftotext', 'pdfinfo')
 HANDLING = 'Chatham House Rule'
 PANELLISTS = ('mori', 'ishikawa', 'vermeulen', 'halloran', 'sakamoto')
+#: the PDFs beside the book: briefs, cue cards and agendas
+DAY_PDFS = ('brief-', 'cue-cards-', 'agenda-')
 
 
 def require_tools(*tools: str) -> None:
@@ -110,7 +112,7 @@ class PdfBuild:
 
     @property
     def book(self) -> Path:
-        (name,) = [name for name in self.pdfs if not name.startswith('brief-')]
+        (name,) = [name for name in self.pdfs if not name.startswith(DAY_PDFS)]
         return self.pdfs[name]
 
     def pages(self, pdf: Path) -> list[str]:
@@ -165,7 +167,9 @@ def test_nothing_runs_into_the_margin_and_index_columns_keep_their_words(
 
 
 def test_one_pdf_per_panellist_beside_the_book(built: PdfBuild) -> None:
-    assert sorted(built.pdfs) == sorted([built.book.stem, *(f'brief-{pid}' for pid in PANELLISTS)])
+    briefs = [f'brief-{pid}' for pid in PANELLISTS]
+    day = ['cue-cards-ip-export', 'agenda-ip-export']
+    assert sorted(built.pdfs) == sorted([built.book.stem, *briefs, *day])
 
 
 def test_every_question_is_in_the_book_with_its_number(built: PdfBuild) -> None:
@@ -363,3 +367,124 @@ def test_long_urls_break_inside_the_margin(project: Any) -> None:
     # Sphinx's LaTeX leaves a one-inch margin on the right (72 pt)
     right = float(page[1]) - 72
     assert [word for x, word in words if float(x) > right + 1] == []
+
+
+# -- the outputs for the day: cue cards and the agenda ------------------------------------
+
+
+def cards_of(text: str) -> dict[int, str]:
+    """Card number → its text, cut at each card's top line ('Card 3 of 16 · …')."""
+    found = list(re.finditer(r'Card (\d+) of (\d+)', text))
+    return {
+        int(match[1]): text[match.start() : found[k + 1].start() if k + 1 < len(found) else None]
+        for k, match in enumerate(found)
+    }
+
+
+def test_cue_cards_one_a_page_each_with_panel_notice_and_edition(built: PdfBuild) -> None:
+    pdf = built.pdfs['cue-cards-ip-export']
+    (panel,) = built.export['panels']
+    questions = built.export['questions']
+    core = [q for q in questions if q['priority'] == 'core']
+    reserve = [q for q in questions if q['priority'] != 'core']
+    items = len(core) + bool(panel['opening']) + bool(panel['closing'])
+    text = '\n'.join(built.pages(pdf))
+    cards = cards_of(text)
+    assert sorted(cards) == list(range(1, items + len(reserve) + 1))
+    assert set(re.findall(r'Card \d+ of (\d+)', text)) == {str(items + len(reserve))}
+    title = squash(panel['title'])
+    for number, card in cards.items():
+        assert title in squash(card), number
+        assert HANDLING in card, number
+        assert 'Moderator edition' in card, number
+    # A card starts a page: each page's text holds at most one card's top line.
+    for page in built.pages(pdf):
+        assert len(re.findall(r'Card \d+ of', page)) <= 1
+    info = subprocess.run(['pdfinfo', str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r'Page size:\s+297\.\d+ x 419\.\d+ pts', info.stdout), info.stdout  # A6
+
+
+def test_cue_cards_in_run_of_show_order_with_their_questions(built: PdfBuild) -> None:
+    pdf = built.pdfs['cue-cards-ip-export']
+    cards = cards_of('\n'.join(built.pages(pdf)))
+    questions = built.export['questions']
+    core = [q for q in questions if q['priority'] == 'core']
+    reserve = [q for q in questions if q['priority'] != 'core']
+    assert "Moderator's opening" in cards[1]
+    assert "Moderator's closing" in cards[len(core) + 2]
+    names = {p['id']: p['name'] for p in built.export['participants']}
+    for number, question in enumerate(core, start=2):
+        card = squash(cards[number])
+        assert squash(f'{question["number"]} {question["text"]}') in card, number
+        assert squash(f'{question["start"]} · {question["minutes"]} min') in card, number
+        for pid in question['to']:
+            assert squash(names[pid]) in card, (number, pid)
+        assert 'runninglate' in card and 'minbehind' in card, number
+    for number, question in enumerate(reserve, start=len(core) + 3):
+        card = squash(cards[number])
+        assert squash(f'{question["number"]} {question["text"]}') in card, number
+    # The moderator's note of the question on the WTO dispute is on its card, and only there.
+    note = squash('ask for views as of today')
+    (wto,) = [q for q in core if q['id'] == 'rok-whitelist-wto']
+    holding = [n for n, card in cards.items() if note in squash(card)]
+    assert holding == [core.index(wto) + 2]
+    # The opening card introduces every participant with their bio.
+    opening = squash(cards[1])
+    for participant in built.export['participants']:
+        assert squash(participant['name']) in opening, participant['id']
+    assert squash('She moderates the whole session and keeps time') in opening
+
+
+def test_agenda_fits_one_page_and_shows_no_position(built: PdfBuild) -> None:
+    pdf = built.pdfs['agenda-ip-export']
+    assert page_count(pdf) == 1
+    text = pdf_text(pdf)
+    squashed = squash(text)
+    (panel,) = built.export['panels']
+    for value in (panel['title'], panel['event'], panel['venue'], '14:00–15:00', '2019'):
+        assert squash(value) in squashed, value
+    for participant in built.export['participants']:
+        assert squash(participant['name']) in squashed, participant['id']
+        assert squash(participant['affiliation']) in squashed, participant['id']
+    for topic in {q['topic'] for q in built.export['questions']}:
+        assert squash(topic) in squashed, topic
+    for word in ('Supports', 'Opposes', 'Mixed', 'Neutral', 'Position', "Moderator's note"):
+        assert word not in text, word
+    for question in built.export['questions']:
+        assert squash(question['text']) not in squashed, question['id']
+
+
+def test_cards_on_five_by_seven_with_a_panel_on_a_page_of_its_own(project: Any) -> None:
+    """briefing_cue_card_size = '5x7': the cards' PDF is on 5 x 7 in paper; a panel
+    without a duration has no spare minutes, so lateness drops later items at once."""
+    require_tools(*TEX_TOOLS)
+    proj = project()
+    proj.write(
+        'conf.py',
+        MYST_CONF + "project = 'Cards'\nbriefing_cue_card_size = '5x7'\n"
+        'briefing_cue_card_late = [4]\n',
+    )
+    proj.write(
+        'index.md',
+        '# Panel\n\n:::{panel} p\n:title: Small panel\n:start: 09:00\n:moderator: chair\n'
+        ':handling: Not for citation\n:opening: 2\n:::\n\n'
+        ':::{participant} chair\n:name: Carla Chair\n\nCarla chairs.\n:::\n\n'
+        ':::{question} a\n:minutes: 5\n\nFirst?\n:::\n\n'
+        ':::{question} b\n:minutes: 3\n\nSecond?\n:::\n\n'
+        '```{toctree}\ncards\n```\n',
+    )
+    proj.write('cards.md', '# Cards\n\n```{cue-cards}\n:panel: p\n```\n')
+    build = proj.build('latex')
+    assert build.warnings() == []
+    pdfs = compile_all(build.outdir)
+    pdf = pdfs['cue-cards-p']
+    info = subprocess.run(['pdfinfo', str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r'Page size:\s+360 x 504 pts', info.stdout), info.stdout
+    cards = cards_of(pdf_text(pdf))
+    assert sorted(cards) == [1, 2, 3]
+    assert all('Not for citation' in card and 'Small panel' in card for card in cards.values())
+    # At the opening, 4 minutes late: the later Q2 (3 min) is not enough, so Q1 goes
+    # too, and then Q2 is put back (Q1 alone covers it). At the last card nothing is
+    # left to drop.
+    assert 'Running late: 4 min behind: drop Q1 (5 min)' in ' '.join(cards[1].split())
+    assert 'Running late: 4 min behind: still 4 min over' in ' '.join(cards[3].split())

@@ -30,6 +30,8 @@ def records_without_lines(app: Any) -> dict[str, Any]:
 
 
 def _without_body(record: Any) -> Any:
+    if hasattr(record, 'note'):
+        record = dataclasses.replace(record, note='')
     if hasattr(record, 'body'):
         return dataclasses.replace(record, body='')
     return record
