@@ -45,6 +45,8 @@ PER_DOC = (
     'placeholders',
     'withheld',
     'cites',
+    'pack',
+    'contexts',
 )
 
 
@@ -127,7 +129,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 19
+    data_version = 20
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),

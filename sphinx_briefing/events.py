@@ -128,6 +128,8 @@ class _Filler:
                 node.insert(0, self.renderer(node).counter_argument_header())
             elif isinstance(node, bnodes.briefing_moderator_note):
                 node.insert(0, self.renderer(node).moderator_note_header())
+            elif isinstance(node, (*bnodes.PACK_BOXES, bnodes.briefing_line_part)):
+                node.insert(0, self.renderer(node).pack_header(node))
 
     def question(self, node: nodes.Element) -> None:
         info = self.derived.questions.get(node['qid'])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sphinx_briefing._pickling import pickled_as_tuple
 from sphinx_briefing.citations.citeproc import Rich
@@ -12,15 +13,21 @@ from sphinx_briefing.citations.step import CitationInputs
 from sphinx_briefing.derive.anchors import entry_anchor
 from sphinx_briefing.model import (
     CiteRef,
+    PackItem,
     Panel,
     Participant,
     Placeholder,
     Position,
     Question,
     Reference,
+    ThemeContext,
     Withheld,
 )
 from sphinx_briefing.warnings_ import Subtype
+
+if TYPE_CHECKING:
+    from sphinx_briefing.derive.pack import PackInfo
+    from sphinx_briefing.derive.stances import StanceGroups
 
 #: how many citing pages a bibliography entry links back to (a source cited on hundreds of
 #: pages would otherwise carry hundreds of links)
@@ -126,6 +133,8 @@ class Inputs:
     #: rows per page of a question index that HTML builders split (0: never split)
     index_page_rows: int = 0
     citations: CitationInputs = field(default_factory=CitationInputs)
+    pack: Mapping[str, Sequence[PackItem]] = field(default_factory=dict)
+    contexts: Mapping[str, Sequence[ThemeContext]] = field(default_factory=dict)
 
 
 @dataclass
@@ -180,7 +189,23 @@ class Derived:
     #: question id → the part page of a split index that holds its row (where its
     #: "Question index" link leads)
     index_row_page: dict[str, str] = field(default_factory=dict)
+    #: the moderator's pack (see :mod:`.pack`): key → item; (panel, kind, holder) → the
+    #: key of the item briefs show; question id (or 'panel:' + panel id) → keys of the
+    #: moderator's notes; participant id → the key of their bio; question id → its theme
+    pack: dict[str, PackInfo] = field(default_factory=dict)
+    pack_roles: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    pack_notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    bios: dict[str, str] = field(default_factory=dict)
+    themes: dict[str, ThemeContext] = field(default_factory=dict)
+    #: question id → its positions' actors grouped by stance (see :mod:`.stances`)
+    stances_on: dict[str, StanceGroups] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+
+    def pack_item(self, panel: str, kind: str, holder: str = '') -> PackInfo | None:
+        """The item briefs show for a panel: its objectives, logistics, opening or
+        closing; the lines to take of *holder* ('' the host); *holder*'s introduction."""
+        key = self.pack_roles.get((panel, kind, holder))
+        return self.pack[key] if key is not None else None
 
     def panel_ids(self) -> list[str]:
         """Panels in reading order, then '' if some questions have no panel."""

@@ -9,6 +9,7 @@ from sphinx_briefing.derive.citations import bibliographies_of, check_citations,
 from sphinx_briefing.derive.index import index_part_pages, index_rows, referrers_of
 from sphinx_briefing.derive.marks import resolve_citations, resolved_topic
 from sphinx_briefing.derive.numbering import follow_parents_panel, number_questions, resolve_parents
+from sphinx_briefing.derive.pack import pack_of
 from sphinx_briefing.derive.panels import (
     assign_panels,
     check_addressees,
@@ -24,6 +25,7 @@ from sphinx_briefing.derive.result import (
     QuestionInfo,
 )
 from sphinx_briefing.derive.schedule import overruns, schedule_of
+from sphinx_briefing.derive.stances import stance_groups
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import CiteRef
 from sphinx_briefing.warnings_ import Subtype
@@ -78,6 +80,7 @@ def derive(inputs: Inputs) -> Derived:
         *inputs.positions,
         *inputs.placeholders,
         *inputs.references,
+        *inputs.pack,
     }
     docs = list(inputs.doc_order) + sorted(recorded - known_docs)
 
@@ -195,6 +198,29 @@ def derive(inputs: Inputs) -> Derived:
         if cite.within:
             by_box.setdefault(cite.within, []).append(cite)
     derived.cites_by_box = {box: tuple(found) for box, found in by_box.items()}
+    pack = pack_of(
+        docs,
+        inputs.pack,
+        inputs.contexts,
+        panels,
+        participants,
+        {panel: derived.roster(panel) for panel in panels},
+        panel_of,
+        {qid: q.docname for qid, q in questions.items()},
+        doc_panel,
+        inputs.citations.texts,
+        problems,
+    )
+    derived.pack, derived.pack_roles, derived.pack_notes = pack.items, pack.roles, pack.notes
+    derived.bios, derived.themes = pack.bios, pack.themes
+    derived.stances_on = {
+        qid: stance_groups(
+            (position_infos[pid].record.actor, position_infos[pid].record.stance)
+            for pid in info.positions
+        )
+        for qid, info in infos.items()
+        if info.positions
+    }
     derived.schedules = {panel: schedule_of(derived, panel) for panel in derived.panel_ids()}
     derived.index_pages, derived.index_row_page = index_part_pages(derived, row_index, known_docs)
     problems.extend(overruns(derived))
