@@ -80,6 +80,8 @@ def comma_list(value: str | None) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+#: the lines of the document being read, for MyST's nested directives' lines
+_SOURCE_LINES = 'briefing-source-lines'
 #: where a directive keeps the warnings of the document being read (see read_warning)
 READ_WARNINGS = 'briefing-read-warnings'
 
@@ -230,7 +232,28 @@ class BriefingDirective(SphinxDirective):
         return edition_rank(briefing_config.edition(self.config)) >= edition_rank(self.audience())
 
     def warn(self, message: str, subtype: Subtype, line: int | None = None) -> None:
-        read_warning(self.env, message, subtype, line or self.lineno)
+        read_warning(self.env, message, subtype, line or self.source_lineno())
+
+    def source_lineno(self) -> int:
+        """The directive's line. MyST gives a directive nested in one whose content starts
+        with it (lines to take and their parts) a line or two too far on; the source
+        tells: the nearest line above that opens this directive."""
+        if _is_rst(self):
+            return self.lineno
+        # read once per document (temp_data lives while the document is read)
+        lines = cast('list[str] | None', self.env.temp_data.get(_SOURCE_LINES))
+        if lines is None:
+            try:
+                text = Path(self.state.document['source']).read_text(encoding='utf-8-sig')
+            except (OSError, KeyError, UnicodeDecodeError):
+                text = ''
+            lines = self.env.temp_data[_SOURCE_LINES] = text.splitlines()
+        name = self.name.removeprefix('briefing:')
+        for line in range(self.lineno, max(self.lineno - 3, 0), -1):
+            opened = _MYST_OPEN.match(lines[line - 1]) if line <= len(lines) else None
+            if opened is not None and opened[2] == name:
+                return line
+        return self.lineno
 
     def withheld_markers(self) -> list[Node]:
         """What stays of content this edition leaves out: a marker for each question in it
@@ -406,7 +429,7 @@ class BriefingDirective(SphinxDirective):
             node_id = generated_id(self.env, document, self.anchor_prefix, key)
         node['ids'] = [node_id]
         node['docname'] = self.env.docname
-        node['line'] = self.lineno
+        node['line'] = self.source_lineno()
         self.set_source_info(node)
         self.state.document.note_explicit_target(node)
         return node

@@ -121,10 +121,10 @@ class PackRenderer(PageRenderer):
         moderates = record.moderator == pid
         result: list[nodes.Node] = []
         for kind, title in (('objectives', _('Objectives')), ('logistics', _('Logistics'))):
-            info = derived.pack_item(panel, kind)
-            if info is not None:
+            blocks = derived.pack_items(panel, kind)
+            if blocks:
                 result.append(_heading(str(title)))
-                result.append(self.copy_of(info, f'briefing-pack-{kind}'))
+                result.extend(self.copy_of(info, f'briefing-pack-{kind}') for info in blocks)
         lines = derived.pack_item(panel, 'lines-to-take', pid)
         if moderates and lines is None:
             lines = derived.pack_item(panel, 'lines-to-take', '')

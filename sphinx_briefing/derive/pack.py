@@ -18,6 +18,10 @@ from sphinx_briefing.warnings_ import Subtype
 PANEL_KINDS = ('objectives', 'lines-to-take', 'introduction', 'opening', 'closing', 'logistics')
 #: kinds whose ``holder`` is a participant id
 HELD_KINDS = ('lines-to-take', 'introduction')
+#: kinds of which a panel may have several blocks, shown in order (a public part of the
+#: logistics and a restricted one); of the others, the first is shown and a second warned
+#: about
+MANY_KINDS = ('objectives', 'logistics')
 
 
 @pickled_as_tuple
@@ -44,8 +48,9 @@ class Pack:
     """The pack's items and their lookups (see :class:`~.result.Derived`)."""
 
     items: dict[str, PackInfo] = field(default_factory=dict)
-    #: (panel, kind, holder) → the item's key; holder '' for the host, opening, closing
-    roles: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    #: (panel, kind, holder) → the keys of the items briefs show; holder '' for the host,
+    #: objectives, logistics, opening, closing
+    roles: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
     #: question id → keys of the moderator's notes written in it; (panel id) → keys of
     #: the notes written outside any question, under 'panel:' + its id
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -161,11 +166,11 @@ def _check(
 def _take_role(pack: Pack, info: PackInfo, problems: list[Problem]) -> None:
     item = info.record
     role = (info.panel, item.kind, item.holder)
-    first_key = pack.roles.get(role)
-    if first_key is None:
-        pack.roles[role] = info.key
+    keys = pack.roles.get(role, ())
+    if not keys or item.kind in MANY_KINDS:
+        pack.roles[role] = (*keys, info.key)
         return
-    first = pack.items[first_key].record
+    first = pack.items[keys[0]].record
     whose = f' ({item.holder})' if item.holder else ''
     problems.append(
         Problem(

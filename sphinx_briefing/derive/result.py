@@ -193,7 +193,7 @@ class Derived:
     #: key of the item briefs show; question id (or 'panel:' + panel id) → keys of the
     #: moderator's notes; participant id → the key of their bio; question id → its theme
     pack: dict[str, PackInfo] = field(default_factory=dict)
-    pack_roles: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    pack_roles: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
     pack_notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     bios: dict[str, str] = field(default_factory=dict)
     themes: dict[str, ThemeContext] = field(default_factory=dict)
@@ -201,11 +201,17 @@ class Derived:
     stances_on: dict[str, StanceGroups] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
 
+    def pack_items(self, panel: str, kind: str, holder: str = '') -> list[PackInfo]:
+        """What briefs show of a panel's pack: its objectives or logistics (every block,
+        in reading order), its opening or closing, the lines to take of *holder* ('' the
+        host), *holder*'s introduction."""
+        return [self.pack[key] for key in self.pack_roles.get((panel, kind, holder), ())]
+
     def pack_item(self, panel: str, kind: str, holder: str = '') -> PackInfo | None:
-        """The item briefs show for a panel: its objectives, logistics, opening or
-        closing; the lines to take of *holder* ('' the host); *holder*'s introduction."""
-        key = self.pack_roles.get((panel, kind, holder))
-        return self.pack[key] if key is not None else None
+        """The first of :meth:`pack_items` (the only one, but for objectives and
+        logistics)."""
+        found = self.pack_items(panel, kind, holder)
+        return found[0] if found else None
 
     def panel_ids(self) -> list[str]:
         """Panels in reading order, then '' if some questions have no panel."""
