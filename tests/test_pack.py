@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,7 @@ Okapi objectives: why we meet.
 :::
 
 :::{logistics}
-Lemur logistics: arrive at 13:30, Room A.
+Lemur logistics: arrive at 13:30, Room A; read {position}`us-q1` first.
 :::
 
 :::{logistics}
@@ -389,7 +388,7 @@ Panel
 
 .. logistics::
 
-   Lemur logistics: arrive at 13:30, Room A.
+   Lemur logistics: arrive at 13:30, Room A; read :position:`us-q1` first.
 
 .. logistics::
    :audience: public
@@ -476,10 +475,15 @@ def test_myst_and_rst_record_the_same_pack(project: Any) -> None:
         proj = project(name=flavour)
         proj.write('conf.py', MYST_CONF if flavour == 'md' else RST_CONF)
         if flavour == 'md':
-            proj.write('index.md', INDEX_MD.replace('brief-ana\nbrief-ben\nbrief-chair\n', ''))
+            proj.write(
+                'index.md',
+                INDEX_MD.replace('brief-ana\nbrief-ben\nbrief-chair\n', '').replace(
+                    '; read {position}`us-q1` first', ''
+                ),
+            )
             proj.write('themes.md', themes)
         else:
-            proj.write('index.rst', INDEX_RST)
+            proj.write('index.rst', INDEX_RST.replace('; read :position:`us-q1` first', ''))
             proj.write('themes.rst', 'Themes\n======\n')
         build = proj.build()
         assert build.warnings() == []
@@ -537,5 +541,16 @@ def test_an_edit_rewrites_the_briefs_that_show_it(project: Any) -> None:
     assert 'Ben studies sanctions.' in main_text(build, 'brief-ana')
 
 
-def dedent(text: str) -> str:
-    return textwrap.dedent(text)
+def test_a_briefs_pdf_names_what_a_copied_role_names(project: Any) -> None:
+    """A brief printed on its own holds bodies copied from pages outside it: their roles
+    show what they name (unlinked), not their raw targets."""
+    proj = project()
+    write_pack(proj)
+    proj.write('conf.py', MYST_CONF + 'briefing_latex_briefs = True\n')
+    build = proj.build('latex')
+    assert build.warnings() == []
+    tex = (build.outdir / 'brief-chair.tex').read_text(encoding='utf-8')
+    assert 'Room A; read' in tex
+    assert 'United States on Q1' in tex
+    assert 'us\\sphinxhyphen{}q1' not in tex
+    assert '\\sphinxbriefingpreparedfor{Prepared for Chair Person' in tex
