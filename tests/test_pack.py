@@ -554,3 +554,20 @@ def test_a_briefs_pdf_names_what_a_copied_role_names(project: Any) -> None:
     assert 'United States on Q1' in tex
     assert 'us\\sphinxhyphen{}q1' not in tex
     assert '\\sphinxbriefingpreparedfor{Prepared for Chair Person' in tex
+
+
+def test_a_panellists_pdf_holds_only_their_own_lines(project: Any) -> None:
+    """The panellist edition is the panel's; a brief printed on its own is one person's:
+    its .tex holds their lines to take and no one else's."""
+    proj = project()
+    write_pack(proj)
+    proj.write('conf.py', MYST_CONF + 'briefing_latex_briefs = True\n')
+    build = proj.build('latex', briefing_edition='panellist')
+    assert build.warnings() == []
+    ana = (build.outdir / 'brief-ana.tex').read_text(encoding='utf-8')
+    ben = (build.outdir / 'brief-ben.tex').read_text(encoding='utf-8')
+    assert 'Tapir top line' in ana and 'Gecko' not in ana
+    assert 'Gecko top line' in ben and 'Tapir' not in ben
+    for tex in (ana, ben):
+        assert 'Heron' not in tex and 'Iguana' not in tex
+        assert 'Panellist edition' in tex
