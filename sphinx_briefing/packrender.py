@@ -296,7 +296,8 @@ def brief_stamp(derived: Derived, config: Config, ph: Placeholder) -> tuple[str,
     status = next((derived.panels[p].status for p in panels if p in derived.panels), '')
     status = status or derived.project_status
     status_label = {'draft': _('Draft'), 'final': _('Final')}.get(status, '')
-    return person.name, edition_label(derived.edition), str(status_label), build_date(config)
+    date = derived.build_date or build_date(config)
+    return person.name, edition_label(derived.edition), str(status_label), date
 
 
 def stamp_rest(edition: str, status: str, date: str) -> str:

@@ -571,3 +571,22 @@ def test_a_panellists_pdf_holds_only_their_own_lines(project: Any) -> None:
     for tex in (ana, ben):
         assert 'Heron' not in tex and 'Iguana' not in tex
         assert 'Panellist edition' in tex
+
+
+def test_a_brief_built_on_another_day_is_written_again(
+    project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proj = project()
+    write_pack(proj)
+    monkeypatch.setenv('SOURCE_DATE_EPOCH', '1574121600')  # 19 November 2019
+    proj.build(today_fmt='%d %B %Y')
+    monkeypatch.setenv('SOURCE_DATE_EPOCH', '1574208000')  # the next day
+    build = proj.build(today_fmt='%d %B %Y')
+    assert build.read == []
+    assert sorted(page for page in build.written if page.startswith('brief-')) == [
+        'brief-ana',
+        'brief-ben',
+        'brief-chair',
+    ]
+    assert 'themes' not in build.written
+    assert 'built 20 November 2019' in main_text(build, 'brief-ana')

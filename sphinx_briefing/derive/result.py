@@ -199,6 +199,9 @@ class Derived:
     themes: dict[str, ThemeContext] = field(default_factory=dict)
     #: question id → its positions' actors grouped by stance (see :mod:`.stances`)
     stances_on: dict[str, StanceGroups] = field(default_factory=dict)
+    #: the day of the build as briefs give it (set after the step: not the records', but
+    #: read through the page's view, so that a brief built on another day is rewritten)
+    build_date: str = ''
     problems: tuple[Problem, ...] = ()
 
     def pack_items(self, panel: str, kind: str, holder: str = '') -> list[PackInfo]:
