@@ -125,12 +125,16 @@ class PackRenderer(PageRenderer):
             if blocks:
                 result.append(_heading(str(title)))
                 result.extend(self.copy_of(info, f'briefing-pack-{kind}') for info in blocks)
-        lines = derived.pack_item(panel, 'lines-to-take', pid)
-        if moderates and lines is None:
-            lines = derived.pack_item(panel, 'lines-to-take', '')
-        if lines is not None:
+        own = derived.pack_item(panel, 'lines-to-take', pid)
+        if own is not None:
             result.append(_heading(_('Your lines to take')))
-            result.append(self.copy_of(lines, 'briefing-pack-lines-to-take'))
+            result.append(self.copy_of(own, 'briefing-pack-lines-to-take'))
+        host = derived.pack_item(panel, 'lines-to-take', '') if moderates else None
+        if host is not None:
+            # the host's lines are the moderator's to speak to, unless they have their own
+            title = _("The host's lines to take") if own is not None else _('Your lines to take')
+            result.append(_heading(str(title)))
+            result.append(self.copy_of(host, 'briefing-pack-lines-to-take'))
         if moderates:
             notes = derived.pack_notes.get(f'panel:{panel}', ())
             if notes:

@@ -288,6 +288,22 @@ def test_panellists_brief_holds_their_own_lines_and_the_others(
     assert text.index('Screening context') < text.index('Is screening enough?')
 
 
+def test_a_moderator_with_lines_of_their_own_also_gets_the_hosts(project: Any) -> None:
+    proj = project()
+    write_pack(proj)
+    proj.edit(
+        'index.md',
+        ':::{introduction} ana',
+        '::::{lines-to-take}\n:for: chair\n\n:::{top-line}\nChamois chair line.\n:::\n::::\n\n'
+        ':::{introduction} ana',
+    )
+    build = proj.build()
+    assert build.warnings() == []
+    text = main_text(build, 'brief-chair')
+    assert text.index('Your lines to take') < text.index('Chamois chair line.')
+    assert text.index("The host's lines to take") < text.index('Heron host line.')
+
+
 def test_ben_sees_his_own_lines(editions: dict[str, Build]) -> None:
     text = main_text(editions['panellist'], 'brief-ben')
     assert 'Gecko top line' in text
