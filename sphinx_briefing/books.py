@@ -7,20 +7,17 @@ of authors' bodies) and returns standard docutils nodes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 from typing import Any
 
 from docutils import nodes
 
 from sphinx_briefing import calendar
-from sphinx_briefing.copies import Copier
 from sphinx_briefing.derive import QuestionInfo, Schedule, Slot
-from sphinx_briefing.domain import briefing_domain
 from sphinx_briefing.locale import _
 from sphinx_briefing.markup import joined as joined_by
 from sphinx_briefing.model import Placeholder
+from sphinx_briefing.packrender import PackRenderer
 from sphinx_briefing.render import (
-    PageRenderer,
     add_field,
     joined,
     long_date,
@@ -33,13 +30,8 @@ def note(message: str) -> list[nodes.Node]:
     return [nodes.paragraph(message, message, classes=['briefing-empty'])]
 
 
-class CollectionRenderer(PageRenderer):
-    """Adds the book's collections to the page renderer."""
-
-    @cached_property
-    def copies(self) -> Copier:
-        """Copies of bodies shown on this page (briefs)."""
-        return Copier(briefing_domain(self.builder.env).source_boxes, self.fromdocname)
+class CollectionRenderer(PackRenderer):
+    """Adds the book's collections to the page renderer (and the pack's parts)."""
 
     # -- position matrix --------------------------------------------------------------
 
@@ -238,7 +230,7 @@ class CollectionRenderer(PageRenderer):
             return []
         pid = ph.participant
         person = derived.participants[pid]
-        result: list[nodes.Node] = [*self.participant_header(person)]
+        result: list[nodes.Node] = [self.stamp_line(ph), *self.participant_header(person)]
         link = calendar.participant_link(self.builder, self.fromdocname, derived, pid)
         if link is not None:
             result.append(nodes.paragraph('', '', link, classes=['briefing-calendar']))
@@ -292,17 +284,21 @@ class CollectionRenderer(PageRenderer):
                 ),
             )
         result.append(fields)
+        result.extend(self.pack_before_questions(pid, panel))
 
         questions = derived.questions_for(pid, panel)
         title = _('Your questions') if record.moderator != pid else _('Questions of the panel')
         result.append(nodes.rubric(title, title, classes=['briefing-group']))
         if not questions:
             result.extend(note(_('No question is addressed to you on this panel.')))
-            return result
+            return [*result, *self.pack_after_questions(pid, panel)]
         slots = {slot.qid: slot for slot in schedule.slots if slot.qid}
         result.append(self.slots_line(questions, slots))
+        themes: set[tuple[str, str]] = set()
         for info in questions:
-            result.append(self.brief_question(info, slots.get(info.record.qid)))
+            result.extend(self.theme_context(info, themes))
+            result.append(self.brief_question(info, slots.get(info.record.qid), pid))
+        result.extend(self.pack_after_questions(pid, panel))
         keys = derived.keys_within(
             id_ for info in questions for id_ in (info.record.qid, *info.positions)
         )
@@ -349,7 +345,9 @@ class CollectionRenderer(PageRenderer):
         line.extend(joined_by(mk, timed, ' · '))
         return mk.paragraph(line, ['briefing-slots'])
 
-    def brief_question(self, info: QuestionInfo, slot: Slot | None) -> nodes.Element:
+    def brief_question(
+        self, info: QuestionInfo, slot: Slot | None, holder: str = ''
+    ) -> nodes.Element:
         q, mk = info.record, self.lines
         item = nodes.container(classes=['briefing-brief-question'])
         header = [self.question(q.qid, mk=mk)]
@@ -367,6 +365,10 @@ class CollectionRenderer(PageRenderer):
         header.extend(joined_by(mk, meta, ' · '))
         item += mk.paragraph(header, ['briefing-header'])
         item.extend(self.copies.body(q.docname, q.anchor))
+        if holder:
+            panel = self.derived.panels.get(info.panel)
+            moderates = panel is not None and panel.moderator == holder
+            item.extend(self.question_pack(info, holder, moderates))
         if info.positions:
             label = _('Positions on %s') % info.number
             item += nodes.paragraph(

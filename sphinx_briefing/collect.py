@@ -19,6 +19,7 @@ from sphinx_briefing.model import (
     EDITIONS,
     Break,
     CiteRef,
+    PackItem,
     Page,
     Panel,
     Participant,
@@ -26,6 +27,7 @@ from sphinx_briefing.model import (
     Position,
     Question,
     Reference,
+    ThemeContext,
     Withheld,
     edition_rank,
 )
@@ -50,6 +52,10 @@ class DocRecords:
     cites: list[CiteRef] = field(default_factory=list)
     breaks: list[Break] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    #: the pack's items, moderators' notes and participants' bios, for briefs
+    pack: list[PackItem] = field(default_factory=list)
+    #: the paragraphs of each section that holds questions
+    contexts: list[ThemeContext] = field(default_factory=list)
     #: what cannot be right in this document alone: (message, subtype, line)
     problems: list[tuple[str, Subtype, int | None]] = field(default_factory=list)
 
@@ -265,6 +271,7 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
     """Read every briefing node and cross-reference of one document, in document order."""
     records = DocRecords()
     _page(docname, doctree, records)
+    themed: dict[int, tuple[nodes.section, list[str]]] = {}
     for node in doctree.findall(_interesting):
         assert isinstance(node, nodes.Element)
         if isinstance(node, addnodes.pending_xref):
@@ -275,10 +282,14 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
             records.panels.append(_panel(docname, node))
         elif isinstance(node, bnodes.briefing_participant):
             records.participants.append(_participant(docname, node))
+            records.pack.append(pack_item(docname, node, 'bio', holder=node['pid']))
         elif isinstance(node, bnodes.briefing_question):
             question = _question(docname, node)
             question = _checked_question(question, node, records.problems)
             records.questions.append(question)
+            _note_theme(node, question, themed)
+        elif isinstance(node, bnodes.briefing_box) and not isinstance(node, _KEPT_APART):
+            _pack_node(docname, node, records)
         elif isinstance(node, bnodes.briefing_position):
             position = _position(docname, node)
             records.positions.append(position)
@@ -351,6 +362,7 @@ def collect(docname: str, doctree: nodes.document) -> DocRecords:
                     after=len(records.questions),
                 )
             )
+    records.contexts.extend(_contexts(docname, themed))
     return records
 
 
@@ -365,6 +377,119 @@ def _page(docname: str, doctree: nodes.document, records: DocRecords) -> None:
     records.problems.extend(head.problems)
     if head.panel or head.audience:
         records.pages.append(Page(docname, head.line, head.panel, head.checked_audience))
+
+
+#: boxes that are not the pack's (or are read apart, as the positions)
+_KEPT_APART = (bnodes.briefing_position, bnodes.briefing_counter_argument)
+
+
+def pack_item(docname: str, node: nodes.Element, kind: str, **fields: object) -> PackItem:
+    """A pack item of a box: its plain text and the digest of the body briefs copy."""
+    return PackItem(
+        kind=kind,
+        docname=docname,
+        anchor=node['ids'][0] if node['ids'] else '',
+        line=node.get('line'),
+        text=own_text(node),
+        body=body_digest(node),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _pack_node(docname: str, node: nodes.Element, records: DocRecords) -> None:
+    """Objectives, lines to take (with their parts), scripts, logistics, and the moderator's
+    notes: records of their text for briefs and the export."""
+    if isinstance(node, bnodes.briefing_moderator_note):
+        outer = enclosing(node, bnodes.briefing_question)
+        within = str(outer['qid']) if outer is not None and not outer.get('withheld') else ''
+        records.pack.append(pack_item(docname, node, 'moderator-note', within=within))
+    elif isinstance(node, bnodes.briefing_objectives | bnodes.briefing_logistics):
+        kind = 'objectives' if isinstance(node, bnodes.briefing_objectives) else 'logistics'
+        records.pack.append(pack_item(docname, node, kind, panel=node.get('panel', '')))
+    elif isinstance(node, bnodes.briefing_introduction):
+        records.pack.append(
+            pack_item(
+                docname, node, node['kind'], panel=node.get('panel', ''), holder=node['holder']
+            )
+        )
+    elif isinstance(node, bnodes.briefing_lines_to_take):
+        parts: list[tuple[str, str]] = []
+        for child in node.children:
+            if not isinstance(child, bnodes.briefing_line_part):
+                continue
+            if any(part == child['part'] for part, _text in parts):
+                records.problems.append(
+                    (
+                        __('lines to take with two %r parts; both are shown') % child['part'],
+                        Subtype.BAD_PART,
+                        child.get('line'),
+                    )
+                )
+            parts.append((child['part'], own_text(child)))
+        records.pack.append(
+            pack_item(
+                docname,
+                node,
+                'lines-to-take',
+                panel=node.get('panel', ''),
+                holder=node.get('holder', ''),
+                parts=tuple(parts),
+            )
+        )
+    elif isinstance(node, bnodes.briefing_line_part) and not isinstance(
+        node.parent, bnodes.briefing_lines_to_take
+    ):
+        records.problems.append(
+            (
+                __('%r is a part of lines to take: write it inside lines-to-take') % node['part'],
+                Subtype.BAD_PART,
+                node.get('line'),
+            )
+        )
+
+
+def _note_theme(
+    node: nodes.Element, question: Question, themed: dict[int, tuple[nodes.section, list[str]]]
+) -> None:
+    """Keep the section a question is written in (a follow-up goes with its question)."""
+    if question.withheld or enclosing(node, bnodes.briefing_question) is not None:
+        return
+    section = enclosing(node, nodes.section)
+    if isinstance(section, nodes.section):
+        themed.setdefault(id(section), (section, []))[1].append(question.qid)
+
+
+def _section_own_title(section: nodes.section) -> str:
+    first = section.children[0] if section.children else None
+    return section_title(first) if isinstance(first, nodes.title) else ''
+
+
+def _contexts(
+    docname: str, themed: dict[int, tuple[nodes.section, list[str]]]
+) -> list[ThemeContext]:
+    """A theme's context: the paragraphs written directly in the section its questions are
+    in (not those of its subsections, nor those inside boxes)."""
+    found = []
+    for section, qids in themed.values():
+        paragraphs = [
+            _SPACES.sub(' ', _plain(child)).strip()
+            for child in section.children
+            if isinstance(child, nodes.paragraph)
+        ]
+        text = '\n\n'.join(paragraph for paragraph in paragraphs if paragraph)
+        if not text or not section['ids']:
+            continue
+        found.append(
+            ThemeContext(
+                docname=docname,
+                anchor=section['ids'][0],
+                line=section.line,
+                title=_section_own_title(section),
+                text=text,
+                questions=tuple(qids),
+            )
+        )
+    return found
 
 
 def _innermost_box(node: nodes.Element) -> nodes.Element | None:

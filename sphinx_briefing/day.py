@@ -59,19 +59,33 @@ def card_text(info: QuestionInfo) -> list[nodes.Node]:
 
 
 def opening_content(render: CollectionRenderer, panel: Panel) -> list[nodes.Node]:
-    """What the opening card holds: the panel's participants, moderator first, each with
-    name, affiliation, role, pronunciation and bio."""
+    """What the opening card holds: the opening script, then the panel's participants,
+    moderator first, each with name, affiliation, role and pronunciation, and the
+    moderator's scripted introduction of them (their bio when there is none)."""
     derived = render.derived
     result: list[nodes.Node] = []
+    opening = derived.pack_item(panel.pid, 'opening')
+    if opening is not None:
+        result.append(render.copy_of(opening, 'briefing-script'))
     for pid in derived.roster(panel.pid):
         person = derived.participants.get(pid)
         if person is None:
             continue  # an unknown participant: warned about where the panel names them
         item = nodes.container(classes=['briefing-card-person'])
         item.extend(render.participant_header(person))
-        item.extend(render.copies.body(person.docname, person.anchor))
+        introduction = derived.pack_item(panel.pid, 'introduction', pid)
+        if introduction is not None:
+            item += render.copy_of(introduction, 'briefing-script')
+        else:
+            item.extend(render.copies.body(person.docname, person.anchor))
         result.append(item)
     return result
+
+
+def closing_content(render: CollectionRenderer, panel: Panel) -> list[nodes.Node]:
+    """What the closing card holds: the closing script, when there is one."""
+    closing = render.derived.pack_item(panel.pid, 'closing')
+    return [] if closing is None else [render.copy_of(closing, 'briefing-script')]
 
 
 # -- cue cards ---------------------------------------------------------------------------
@@ -166,6 +180,8 @@ def _bookend_card(
         if fields.children:
             card += fields
         card.extend(opening_content(render, panel))
+    else:
+        card.extend(closing_content(render, panel))
 
 
 def _question_card(

@@ -30,6 +30,7 @@ from sphinx_briefing.model import (
     AUDIENCE_ALIASES,
     EDITIONS,
     GROUPINGS,
+    LINE_PARTS,
     PRIORITIES,
     STATUSES,
     edition_rank,
@@ -93,6 +94,8 @@ def comma_list(value: str | None) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+#: the lines of the document being read, for MyST's nested directives' lines
+_SOURCE_LINES = 'briefing-source-lines'
 #: where a directive keeps the warnings of the document being read (see read_warning)
 READ_WARNINGS = 'briefing-read-warnings'
 
@@ -243,7 +246,28 @@ class BriefingDirective(SphinxDirective):
         return edition_rank(briefing_config.edition(self.config)) >= edition_rank(self.audience())
 
     def warn(self, message: str, subtype: Subtype, line: int | None = None) -> None:
-        read_warning(self.env, message, subtype, line or self.lineno)
+        read_warning(self.env, message, subtype, line or self.source_lineno())
+
+    def source_lineno(self) -> int:
+        """The directive's line. MyST gives a directive nested in one whose content starts
+        with it (lines to take and their parts) a line or two too far on; the source
+        tells: the nearest line above that opens this directive."""
+        if _is_rst(self):
+            return self.lineno
+        # read once per document (temp_data lives while the document is read)
+        lines = cast('list[str] | None', self.env.temp_data.get(_SOURCE_LINES))
+        if lines is None:
+            try:
+                text = Path(self.state.document['source']).read_text(encoding='utf-8-sig')
+            except (OSError, KeyError, UnicodeDecodeError):
+                text = ''
+            lines = self.env.temp_data[_SOURCE_LINES] = text.splitlines()
+        name = self.name.removeprefix('briefing:')
+        for line in range(self.lineno, max(self.lineno - 3, 0), -1):
+            opened = _MYST_OPEN.match(lines[line - 1]) if line <= len(lines) else None
+            if opened is not None and opened[2] == name:
+                return line
+        return self.lineno
 
     def withheld_markers(self) -> list[Node]:
         """What stays of content this edition leaves out: a marker for each question in it
@@ -422,7 +446,7 @@ class BriefingDirective(SphinxDirective):
             node_id = generated_id(self.env, document, self.anchor_prefix, key)
         node['ids'] = [node_id]
         node['docname'] = self.env.docname
-        node['line'] = self.lineno
+        node['line'] = self.source_lineno()
         self.set_source_info(node)
         self.state.document.note_explicit_target(node)
         return node
@@ -961,6 +985,165 @@ class AgendaDirective(PlaceholderDirective):
         return [self.new_placeholder()]
 
 
+class PackDirective(BriefingDirective):
+    """Base of the pack's directives (objectives, lines to take, introductions, logistics):
+    a box for a panel (``:panel:``, else the page's), whose body briefs copy. Some never
+    reach the public edition, whatever ``:audience:`` says (:attr:`lowest_audience`)."""
+
+    has_content = True
+    node_class: ClassVar[type[bnodes.briefing_box]]
+    #: the narrowest edition that may ever show it
+    lowest_audience: ClassVar[str] = 'public'
+    default_audience = 'panellist'
+    option_spec: ClassVar[OptionSpec] = {
+        'panel': directives.unchanged,
+        'audience': directives.unchanged,
+    }
+
+    def audience(self) -> str:
+        name = super().audience()
+        if edition_rank(name) < edition_rank(self.lowest_audience):
+            self.warn(
+                __(':audience: %r: %s is never in the %s edition; shown from the %s edition up')
+                % (name, self.name, name, self.lowest_audience),
+                Subtype.BAD_OPTION,
+            )
+            return self.lowest_audience
+        return name
+
+    def new_item(self, key: str = '') -> bnodes.briefing_box | None:
+        """The box, with its panel and body; None (with a warning) when it has no
+        content."""
+        if not any(line.strip() for line in self.content):
+            self.warn(__('%s has no content; ignored') % self.name, Subtype.EMPTY)
+            return None
+        node = self.new_box(self.node_class, key, authored=False)
+        node['panel'] = str(self.options.get('panel', '')).strip()
+        node += self.parse_content_to_nodes()
+        return node
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_markers()
+        node = self.new_item()
+        return [node] if node is not None else []
+
+
+class ObjectivesDirective(PackDirective):
+    """``objectives``: why a panel is held and what a good outcome is."""
+
+    anchor_prefix = 'objectives'
+    node_class = bnodes.briefing_objectives
+
+
+class LogisticsDirective(PackDirective):
+    """``logistics``: contacts, arrival, room, interpretation. Not public unless marked so:
+    names, telephone numbers and arrival times are for the people taking part."""
+
+    anchor_prefix = 'logistics'
+    node_class = bnodes.briefing_logistics
+
+
+class LinesToTakeDirective(PackDirective):
+    """``lines-to-take``: what the host (no ``:for:``) or a participant (``:for: <id>``)
+    should say, in parts (``top-line``, ``supporting-points``, ``if-pressed``,
+    ``avoid``). Never public; the host's lines are the moderator's only by default."""
+
+    anchor_prefix = 'lines-to-take'
+    node_class = bnodes.briefing_lines_to_take
+    lowest_audience = 'panellist'
+    # What a fence MyST could not read claims: the narrower of the two defaults.
+    default_audience = 'moderator'
+    option_spec: ClassVar[OptionSpec] = {
+        'for': directives.unchanged,
+        'panel': directives.unchanged,
+        'audience': directives.unchanged,
+    }
+
+    def audience(self) -> str:
+        if not str(self.options.get('audience', '')).strip() and self.holder():
+            return 'panellist'  # a participant's own lines reach their brief
+        return super().audience()
+
+    def holder(self) -> str:
+        holders = self.option_list('for')
+        return holders[0] if holders else ''
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_markers()
+        holders = self.option_list('for')
+        if len(holders) > 1:
+            self.warn(
+                __(":for: takes one participant id (lines to take are one person's); %r used")
+                % holders[0],
+                Subtype.BAD_OPTION,
+            )
+        node = self.new_item(holders[0] if holders else 'host')
+        if node is None:
+            return []
+        node['holder'] = holders[0] if holders else ''
+        return [node]
+
+
+class LinePartDirective(BriefingDirective):
+    """A part of lines to take: ``top-line``, ``supporting-points``, ``if-pressed`` or
+    ``avoid``, written inside ``lines-to-take``."""
+
+    has_content = True
+    anchor_prefix = 'line'
+    # Outside lines to take (warned about), it still fails safe: never public.
+    default_audience = 'panellist'
+    option_spec: ClassVar[OptionSpec] = {}
+
+    def audience(self) -> str:
+        return self.default_audience
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_markers()
+        if not any(line.strip() for line in self.content):
+            self.warn(__('%s has no content; ignored') % self.name, Subtype.EMPTY)
+            return []
+        node = self.new_box(bnodes.briefing_line_part, self.name, authored=False)
+        node['part'] = self.name.removeprefix('briefing:')
+        node += self.parse_content_to_nodes()
+        return [node]
+
+
+class IntroductionDirective(PackDirective):
+    """``introduction <participant id>``: the moderator's scripted introduction of a
+    participant; ``introduction opening`` and ``introduction closing``: the panel's
+    opening and closing scripts. The moderator's only by default; never public."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    anchor_prefix = 'introduction'
+    node_class = bnodes.briefing_introduction
+    lowest_audience = 'panellist'
+    default_audience = 'moderator'
+
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_markers()
+        target = self.arguments[0].strip() if self.arguments else ''
+        if not target:
+            self.warn(
+                __('introduction needs a participant id, or opening or closing'),
+                Subtype.BAD_OPTION,
+            )
+            return []
+        target = self.checked_id(target)
+        node = self.new_item(target)
+        if node is None:
+            return []
+        if target in ('opening', 'closing'):
+            node['kind'], node['holder'] = target, ''
+        else:
+            node['kind'], node['holder'] = 'introduction', target
+        return [node]
+
+
 #: directive name → class; registered on the domain and, bare, on the application
 DIRECTIVES: dict[str, type[Directive]] = {
     'panel': PanelDirective,
@@ -977,6 +1160,11 @@ DIRECTIVES: dict[str, type[Directive]] = {
     'break': BreakDirective,
     'cue-cards': CueCardsDirective,
     'agenda': AgendaDirective,
+    'objectives': ObjectivesDirective,
+    'lines-to-take': LinesToTakeDirective,
+    **dict.fromkeys(LINE_PARTS, LinePartDirective),
+    'introduction': IntroductionDirective,
+    'logistics': LogisticsDirective,
 }
 
 __all__ = ['DIRECTIVES', 'comma_list']

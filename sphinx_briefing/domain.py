@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
 from sphinx.domains import Domain, Index, IndexEntry, ObjType
+from sphinx.errors import NoUri
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
@@ -48,6 +49,8 @@ PER_DOC = (
     'cites',
     'breaks',
     'pages',
+    'pack',
+    'contexts',
 )
 
 
@@ -130,7 +133,7 @@ class BriefingDomain(Domain):
     name = 'briefing'
     label = 'Briefing'
     #: bump whenever a record's fields change: stale pickled environments are discarded
-    data_version = 21
+    data_version = 22
     object_types: ClassVar[dict[str, ObjType]] = {
         'question': ObjType(_('question'), 'question'),
         'participant': ObjType(_('participant'), 'participant'),
@@ -283,10 +286,17 @@ class BriefingDomain(Domain):
         if fromdocname == docname and anchor:
             return make_refnode(builder, fromdocname, docname, anchor, contnode, tooltip)
         refnode = nodes.reference('', '', contnode, internal=True)
+        try:
+            uri = builder.get_relative_uri(fromdocname, docname)
+        except NoUri:
+            # A document outside this LaTeX document (a brief's PDF shows a body copied from
+            # the book): what the role names, unlinked (a reference without a target is
+            # written as its text), rather than the raw target Sphinx would leave.
+            return refnode
         if tooltip:
             refnode['reftitle'] = tooltip
         # make_refnode would give singlehtml a double fragment (#document-x#anchor)
-        refnode['refuri'] = with_fragment(builder.get_relative_uri(fromdocname, docname), anchor)
+        refnode['refuri'] = with_fragment(uri, anchor)
         return refnode
 
     def resolve_xref(

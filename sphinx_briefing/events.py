@@ -21,6 +21,7 @@ from sphinx_briefing.citations.step import CitationCache, format_project, unpref
 from sphinx_briefing.derive import derive
 from sphinx_briefing.domain import briefing_domain
 from sphinx_briefing.locale import _, __
+from sphinx_briefing.packrender import build_date
 from sphinx_briefing.reads import PageReads
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
 
@@ -63,6 +64,7 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
         cites = {doc: unprefix(refs, citations.unprefixed) for doc, refs in inputs.cites.items()}
         inputs = replace(inputs, cites=cites)
     derived = derive(replace(inputs, citations=citations))
+    derived.build_date = build_date(app.config)
     for found in derived.problems:
         warn(found.message, found.subtype, location=(found.docname, found.line))
     reads = PageReads.load(app.builder.outdir, app.builder.name)
@@ -129,6 +131,8 @@ class _Filler:
                 node.insert(0, self.renderer(node).counter_argument_header())
             elif isinstance(node, bnodes.briefing_moderator_note):
                 node.insert(0, self.renderer(node).moderator_note_header())
+            elif isinstance(node, (*bnodes.PACK_BOXES, bnodes.briefing_line_part)):
+                node.insert(0, self.renderer(node).pack_header(node))
 
     def question(self, node: nodes.Element) -> None:
         info = self.derived.questions.get(node['qid'])

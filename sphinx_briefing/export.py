@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sphinx.builders import Builder
 
     from sphinx_briefing.derive import Derived
+    from sphinx_briefing.derive.pack import PackInfo
 
 SCHEMA_VERSION = '1.1'
 SCHEMA_PATH = Path(__file__).parent / 'schema' / 'briefing.schema.json'
@@ -152,6 +153,7 @@ def export(
             }
             for pid, info in derived.positions.items()
         ),
+        **pack_records(derived, where),
         'citations': iter(citations),
     }
 
@@ -175,6 +177,44 @@ def run_of_show(derived: Derived, panel: str) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+def pack_records(derived: Derived, where: Locator) -> dict[str, Iterator[dict[str, Any]]]:
+    """The pack's items this edition holds (objectives, logistics, lines to take, scripts),
+    each with its panel (null when it has none), in reading order."""
+
+    def of(*kinds: str) -> Iterator[PackInfo]:
+        return (info for info in derived.pack.values() if info.record.kind in kinds)
+
+    def base(info: PackInfo) -> dict[str, Any]:
+        return {'panel': info.panel or None, 'text': info.text}
+
+    def located(info: PackInfo) -> dict[str, Any]:
+        record = info.record
+        return {'location': where(record.docname, record.anchor, record.line)}
+
+    return {
+        'objectives': ({**base(i), **located(i)} for i in of('objectives')),
+        'logistics': ({**base(i), **located(i)} for i in of('logistics')),
+        'lines_to_take': (
+            {
+                **base(i),
+                'for': i.record.holder or None,
+                'parts': [{'part': part, 'text': text} for part, text in i.parts],
+                **located(i),
+            }
+            for i in of('lines-to-take')
+        ),
+        'scripts': (
+            {
+                **base(i),
+                'kind': i.record.kind,
+                'participant': i.record.holder or None,
+                **located(i),
+            }
+            for i in of('introduction', 'opening', 'closing')
+        ),
+    }
 
 
 def citation_records(derived: Derived, builder: Builder) -> Iterator[dict[str, Any]]:

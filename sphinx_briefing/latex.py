@@ -25,6 +25,7 @@ from sphinx_briefing._files import replacing
 from sphinx_briefing.domain import QuestionIndex, briefing_domain
 from sphinx_briefing.events import banner_parts
 from sphinx_briefing.locale import _, __
+from sphinx_briefing.packrender import brief_stamp, stamp_rest
 from sphinx_briefing.render import clock_range, long_date
 from sphinx_briefing.warnings_ import Subtype, warn
 
@@ -461,6 +462,9 @@ def cover(config: Config, derived: Derived, docname: str) -> nodes.raw:
     ]
     lines += [rf'\sphinxbriefingfield{{{tex(name)}}}{{{tex(value)}}}' for name, value in fields]
     lines.append(r'\end{sphinxbriefingcover}')
+    name, edition, status, date = brief_stamp(derived, config, ph)
+    stamp = _('Prepared for %s') % name + ' · ' + stamp_rest(edition, status, date)
+    lines.insert(0, rf'\sphinxbriefingpreparedfor{{{tex(stamp)}}}')
     page = _raw('\n'.join(lines))
     page['briefing_fields'] = [
         str(name) for name, _value in fields if name not in (_('Panel'), _('Affiliation'))

@@ -251,3 +251,50 @@ class ReadWarning:
     subtype: str  # a warnings_.Subtype value
     docname: str
     line: int | None
+
+
+#: kinds of the moderator's-pack items (:class:`PackItem`)
+PACK_KINDS = ('objectives', 'lines-to-take', 'introduction', 'opening', 'closing', 'logistics')
+#: the parts of lines to take, in the order a brief shows them
+LINE_PARTS = ('top-line', 'supporting-points', 'if-pressed', 'avoid')
+
+
+@pickled_as_tuple
+@dataclass(frozen=True, slots=True)
+class PackItem:
+    """What a briefing pack is built around: a panel's objectives, lines to take, a
+    scripted introduction (or the opening and closing scripts), logistics; and the
+    moderator's notes, which the moderator's brief gathers.
+
+    Only the items this edition shows are recorded (the directive makes nothing else), so
+    that the export and the briefs hold what the edition holds and no more.
+    """
+
+    kind: str  # one of PACK_KINDS, or 'moderator-note'
+    docname: str
+    anchor: str
+    line: int | None
+    panel: str = ''  # explicit :panel: ('' = decided in derive)
+    #: lines to take: the participant they are for ('' = the host); introduction: the
+    #: participant introduced
+    holder: str = ''
+    text: str = ''  # plain text of the body (parts apart), citations marked
+    #: lines to take: (part, plain text) in the order written
+    parts: tuple[tuple[str, str], ...] = ()
+    #: a moderator's note: the question it is written in ('' = none)
+    within: str = ''
+    body: str = ''  # digest of the body a brief copies (see Question.body)
+
+
+@pickled_as_tuple
+@dataclass(frozen=True, slots=True)
+class ThemeContext:
+    """The paragraphs of a section that holds questions (the theme's context), which a
+    brief shows with the questions."""
+
+    docname: str
+    anchor: str  # the section's id
+    line: int | None
+    title: str
+    text: str  # its paragraphs' plain text, citations marked, paragraphs apart by '\n\n'
+    questions: tuple[str, ...]  # the question ids written directly in the section

@@ -52,6 +52,30 @@ class briefing_moderator_note(briefing_box):
     box_name = 'moderatornote'
 
 
+class briefing_objectives(briefing_box):
+    box_name = 'objectives'
+
+
+class briefing_lines_to_take(briefing_box):
+    box_name = 'linestotake'
+
+
+class briefing_line_part(briefing_box):
+    """A part of lines to take (``top-line``, ``if-pressed`` ...): ``part`` names it."""
+
+    box_name = 'linepart'
+
+
+class briefing_introduction(briefing_box):
+    """A scripted introduction, or the opening or closing script (``kind``)."""
+
+    box_name = 'introduction'
+
+
+class briefing_logistics(briefing_box):
+    box_name = 'logistics'
+
+
 class briefing_placeholder(nodes.General, nodes.Element):
     """A collection directive's spot; replaced in ``doctree-resolved``."""
 
@@ -118,6 +142,18 @@ BOXES: tuple[type[briefing_box], ...] = (
     briefing_position,
     briefing_counter_argument,
     briefing_moderator_note,
+    briefing_objectives,
+    briefing_lines_to_take,
+    briefing_line_part,
+    briefing_introduction,
+    briefing_logistics,
+)
+#: the boxes of the moderator's pack (objectives, lines to take, scripts, logistics)
+PACK_BOXES: tuple[type[briefing_box], ...] = (
+    briefing_objectives,
+    briefing_lines_to_take,
+    briefing_introduction,
+    briefing_logistics,
 )
 PLACEHOLDERS: tuple[type[briefing_placeholder], ...] = (
     briefing_question_index,

@@ -81,6 +81,11 @@ class Subtype(enum.StrEnum):
     CONFIG = 'config'
     #: a question inside ``only``: numbered everywhere, listed and linked nowhere
     CONDITIONAL = 'conditional'
+    #: an objectives, lines-to-take (or one of its parts), introduction or logistics
+    #: directive with no content
+    EMPTY = 'empty'
+    #: a part of lines to take (``top-line`` …) outside ``lines-to-take``, or twice in one
+    BAD_PART = 'bad_part'
     #: text the LaTeX engine cannot set (pdflatex and a script outside its fonts)
     UNSUPPORTED_TEXT = 'unsupported_text'
     #: a panel's ``:prefix:`` that is malformed, or that gives two panels' questions the

@@ -454,6 +454,197 @@ def question_rows() -> list[Row]:
     return rows
 
 
+def lines(*opts: tuple[str, str], parts: tuple[D, ...] = (), mark: bool = False) -> D:
+    """Lines to take on the row's own panel (so that rows do not collide)."""
+    return D('lines-to-take', '', (('panel', '@p'), *opts), children=parts, mark=mark)
+
+
+def part(name: str = 'top-line', text: str = 'Say this.', mark: bool = False) -> D:
+    return D(name, '', (), text, mark=mark)
+
+
+def pack_rows() -> list[Row]:
+    """Objectives, lines to take and their parts, introductions and logistics: each on a
+    panel of the row's own (@p, moderated by chair, with ana), so that rows never see
+    each other's items."""
+    own = panel('@p', ('moderator', 'chair'), ('panellists', 'ana'), mark=False)
+    rows: list[Row] = []
+    for name in ('objectives', 'logistics'):
+        rows += twins(f'{name}-empty', [own, D(name, mark=True)], 'empty', audience='panellist')
+        rows += twins(
+            f'{name}-unknown-panel',
+            [own, D(name, '', (('panel', 'p9'),), 'Text.', mark=True)],
+            'unknown_panel',
+            audience='panellist',
+        )
+        rows += twins(
+            f'{name}-unknown-option',
+            [own, D(name, '', (('pannel', '@p'),), 'Text.', mark=True)],
+            'bad_option',
+            audience='panellist',
+        )
+        rows += twins(
+            f'{name}-secret',
+            [own, D(name, '', (('panel', '@p'),), 'SECRET words.')],
+            None,
+            secret='panellist',
+        )
+    rows += twins(
+        'logistics-moderator-secret',
+        [own, D('logistics', '', (('audience', 'moderator'),), 'SECRET words.')],
+        None,
+        secret='moderator',
+    )
+    rows += twins(
+        'lines-unknown-for',
+        [own, lines(('for', 'nobody'), parts=(part(),), mark=True)],
+        'unknown_participant',
+        audience='panellist',
+    )
+    rows += twins(
+        'lines-for-outsider',
+        [own, lines(('for', 'outsider'), parts=(part(),), mark=True)],
+        'not_on_panel',
+        audience='panellist',
+    )
+    rows += twins(
+        'lines-for-two',
+        [own, lines(('for', 'ana, chair'), parts=(part(),), mark=True)],
+        'bad_option',
+        audience='panellist',
+    )
+    rows += twins(
+        'lines-empty', [own, lines(('for', 'ana'), mark=True)], 'empty', audience='panellist'
+    )
+    rows += twins(
+        'lines-twice',
+        [
+            own,
+            lines(('for', 'ana'), parts=(part(),)),
+            lines(('for', 'ana'), parts=(part(),), mark=True),
+        ],
+        'duplicate_id',
+        audience='panellist',
+    )
+    rows += twins(
+        'lines-host-twice',
+        [own, lines(parts=(part(),)), lines(parts=(part(),), mark=True)],
+        'duplicate_id',
+        audience='moderator',
+    )
+    rows += twins(
+        'lines-public',
+        [own, lines(('audience', 'public'), parts=(part(),), mark=True)],
+        'bad_option',
+    )
+    rows += twins(
+        'lines-unknown-option',
+        [own, lines(('four', 'ana'), parts=(part(),), mark=True)],
+        'bad_option',
+        audience='moderator',
+    )
+    rows += twins(
+        'lines-host-secret',
+        [own, lines(parts=(part(text='SECRET words.'),))],
+        None,
+        secret='moderator',
+    )
+    rows += twins(
+        'lines-own-secret',
+        [own, lines(('for', 'ana'), parts=(part('if-pressed', 'SECRET words.'),))],
+        None,
+        secret='panellist',
+    )
+    rows += twins(
+        'part-outside',
+        [own, part('avoid', 'SECRET words.', mark=True)],
+        'bad_part',
+        audience='panellist',
+        secret='panellist',
+    )
+    rows += twins(
+        'part-twice',
+        [own, lines(('for', 'ana'), parts=(part(), part(mark=True)))],
+        'bad_part',
+        audience='panellist',
+    )
+    rows += twins(
+        'part-empty',
+        [own, lines(('for', 'ana'), parts=(part(), D('avoid', mark=True)))],
+        'empty',
+        audience='panellist',
+    )
+    rows += twins(
+        'part-option',
+        [own, lines(('for', 'ana'), parts=(D('avoid', '', (('for', 'ana'),), 'X.', mark=True),))],
+        'bad_option',
+        audience='panellist',
+    )
+    intro = 'Our guest.'
+    rows += twins(
+        'intro-unknown',
+        [own, D('introduction', 'nobody', (('panel', '@p'),), intro, mark=True)],
+        'unknown_participant',
+        audience='moderator',
+    )
+    rows += twins(
+        'intro-outsider',
+        [own, D('introduction', 'outsider', (('panel', '@p'),), intro, mark=True)],
+        'not_on_panel',
+        audience='moderator',
+    )
+    rows += twins(
+        'intro-no-argument',
+        [own, D('introduction', '', (('panel', '@p'),), intro, mark=True)],
+        'bad_option',
+        audience='moderator',
+    )
+    rows += twins(
+        'intro-empty',
+        [own, D('introduction', 'ana', (('panel', '@p'),), mark=True)],
+        'empty',
+        audience='moderator',
+    )
+    rows += twins(
+        'intro-twice',
+        [
+            own,
+            D('introduction', 'ana', (('panel', '@p'),), intro),
+            D('introduction', 'ana', (('panel', '@p'),), intro, mark=True),
+        ],
+        'duplicate_id',
+        audience='moderator',
+    )
+    rows += twins(
+        'opening-twice',
+        [
+            own,
+            D('introduction', 'opening', (('panel', '@p'),), intro),
+            D('introduction', 'opening', (('panel', '@p'),), intro, mark=True),
+        ],
+        'duplicate_id',
+        audience='moderator',
+    )
+    rows += twins(
+        'intro-public',
+        [own, D('introduction', 'ana', (('audience', 'all'),), intro, mark=True)],
+        'bad_option',
+    )
+    rows += twins(
+        'intro-secret',
+        [own, D('introduction', 'closing', (('panel', '@p'),), 'SECRET words.')],
+        None,
+        secret='moderator',
+    )
+    rows += twins(
+        'intro-panellist-secret',
+        [own, D('introduction', 'ana', (('audience', 'panellist'),), 'SECRET words.')],
+        None,
+        secret='panellist',
+    )
+    return rows
+
+
 def collection_rows() -> list[Row]:
     rows: list[Row] = []
     rows += twins(
@@ -624,6 +815,11 @@ BROKEN = (
     ('break', '', 'public'),
     ('cue-cards', '', 'moderator'),
     ('agenda', '', 'public'),
+    ('objectives', '', 'panellist'),
+    ('logistics', '', 'panellist'),
+    ('lines-to-take', '', 'moderator'),
+    ('if-pressed', '', 'panellist'),
+    ('introduction', 'ana', 'moderator'),
 )
 
 
@@ -659,7 +855,7 @@ def broken_fence_rows() -> list[Row]:
     return rows
 
 
-def pack_rows() -> list[Row]:
+def structure_rows() -> list[Row]:
     """Breaks, prefixes and pages' front matter (issue 21)."""
     rows: list[Row] = []
     rows += twins(
@@ -757,10 +953,11 @@ def front_matter_rows() -> list[Row]:
 def document_rows() -> list[Row]:
     return [
         *minutes_rows(),
-        *pack_rows(),
+        *structure_rows(),
         *panel_rows(),
         *question_rows(),
         *collection_rows(),
+        *pack_rows(),
         *restricted_rows(),
         *odd_restricted_rows(),
         *broken_fence_rows(),

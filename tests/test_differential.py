@@ -436,6 +436,24 @@ EDITS: dict[str, Edit] = {
     'panel-venue': replace('index.md', ':venue: Room A', ':venue: Room B'),
     'cards-panel': replace('cards.md', ':panel: alpha', ':panel: beta'),
     'agenda-removed': remove_document('agenda'),
+    # The moderator's pack: shown where written and in the briefs of their holders.
+    'objectives-text': replace('index.md', 'a shared view of screening', 'a shared view of trade'),
+    'logistics-text': replace('index.md', 'Arrive at 13:30', 'Arrive at 13:15'),
+    'lines-part-text': replace('index.md', 'works when it is narrow', 'works when it is targeted'),
+    'lines-part-added': replace(
+        'index.md',
+        ':::{avoid}\n',
+        ':::{if-pressed}\nSay it is reviewed yearly.\n:::\n\n:::{avoid}\n',
+    ),
+    'lines-holder-changed': replace('index.md', ':for: ana\n', ':for: ben\n'),
+    'host-lines-text': replace('index.md', 'welcomes every view', 'welcomes all views'),
+    'introduction-text': replace('index.md', 'studies screening at Institute A', 'works at A'),
+    'introduction-retargeted': replace('index.md', '{introduction} ana', '{introduction} ben'),
+    'opening-removed': replace(
+        'index.md', ':::{introduction} opening\nWelcome to panel Alpha.\n:::\n', ''
+    ),
+    'bio-text': replace('index.md', 'Ana studies screening.', 'Ana studies investment.'),
+    'theme-context': replace('themes.md', 'Context, after', 'The context, after'),
     # Documents and the toctree.
     'document-added': add_document('themes', 'extra', EXTRA_DOCUMENT),
     'document-removed': remove_document('notes'),
@@ -664,6 +682,15 @@ def test_the_corpus_uses_every_feature() -> None:
         ':session:',
         ':prefix:',
         '---\nbriefing:\n  panel: alpha\n---',
+        '{objectives}',
+        '{logistics}',
+        '{lines-to-take}',
+        ':for: ana',
+        '{top-line}',
+        '{avoid}',
+        '{introduction} ana',
+        '{introduction} opening',
+        '{panellist-brief} chair',
     ):
         assert needle in text, needle
     assert len(EDITS) >= 40

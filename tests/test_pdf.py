@@ -250,6 +250,23 @@ def test_notice_and_draft_on_every_page_of_every_pdf(built: PdfBuild) -> None:
             assert watermark(pdf, number) == 'DRAFT', (pdf.name, number)
 
 
+def test_every_page_of_a_brief_says_whom_it_was_prepared_for(built: PdfBuild) -> None:
+    """A leaked page of a brief says whose brief it was, which edition, its status and
+    the day it was built; the book's own pages (briefs included as chapters) do not."""
+    people = {p['id']: p['name'] for p in built.export['participants']}
+    for pid in PANELLISTS:
+        pdf = built.pdfs[f'brief-{pid}']
+        pages = built.pages(pdf)
+        assert len(pages) >= 3, pid
+        for number, page in enumerate(pages, start=1):
+            flat = re.sub(r'\s+', ' ', page)
+            stamp = f'Prepared for {people[pid]} · Moderator edition · Draft · built '
+            assert stamp in flat, (pid, number)
+    # the book shows each brief's stamp once, at the top of the brief's chapter
+    stamped = [page for page in built.pages(built.book) if 'Prepared for' in page]
+    assert len(stamped) == len(PANELLISTS)
+
+
 def watermark(pdf: Path, page: int) -> str:
     """The diagonal text of a page, letters sorted as in 'DRAFT' when they are its."""
     everything = Counter(re.sub(r'\s', '', pdf_text(pdf, page, watermark=True)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sphinx_briefing._pickling import pickled_as_tuple
 from sphinx_briefing.citations.citeproc import Rich
@@ -13,6 +14,7 @@ from sphinx_briefing.derive.anchors import entry_anchor
 from sphinx_briefing.model import (
     Break,
     CiteRef,
+    PackItem,
     Page,
     Panel,
     Participant,
@@ -20,9 +22,14 @@ from sphinx_briefing.model import (
     Position,
     Question,
     Reference,
+    ThemeContext,
     Withheld,
 )
 from sphinx_briefing.warnings_ import Subtype
+
+if TYPE_CHECKING:
+    from sphinx_briefing.derive.pack import PackInfo
+    from sphinx_briefing.derive.stances import StanceGroups
 
 #: how many citing pages a bibliography entry links back to (a source cited on hundreds of
 #: pages would otherwise carry hundreds of links)
@@ -133,6 +140,8 @@ class Inputs:
     citations: CitationInputs = field(default_factory=CitationInputs)
     breaks: Mapping[str, Sequence[Break]] = field(default_factory=dict)
     pages: Mapping[str, Sequence[Page]] = field(default_factory=dict)
+    pack: Mapping[str, Sequence[PackItem]] = field(default_factory=dict)
+    contexts: Mapping[str, Sequence[ThemeContext]] = field(default_factory=dict)
 
 
 @dataclass
@@ -190,7 +199,32 @@ class Derived:
     #: question id → the part page of a split index that holds its row (where its
     #: "Question index" link leads)
     index_row_page: dict[str, str] = field(default_factory=dict)
+    #: the moderator's pack (see :mod:`.pack`): key → item; (panel, kind, holder) → the
+    #: key of the item briefs show; question id (or 'panel:' + panel id) → keys of the
+    #: moderator's notes; participant id → the key of their bio; question id → its theme
+    pack: dict[str, PackInfo] = field(default_factory=dict)
+    pack_roles: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
+    pack_notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    bios: dict[str, str] = field(default_factory=dict)
+    themes: dict[str, ThemeContext] = field(default_factory=dict)
+    #: question id → its positions' actors grouped by stance (see :mod:`.stances`)
+    stances_on: dict[str, StanceGroups] = field(default_factory=dict)
+    #: the day of the build as briefs give it (set after the step: not the records', but
+    #: read through the page's view, so that a brief built on another day is rewritten)
+    build_date: str = ''
     problems: tuple[Problem, ...] = ()
+
+    def pack_items(self, panel: str, kind: str, holder: str = '') -> list[PackInfo]:
+        """What briefs show of a panel's pack: its objectives or logistics (every block,
+        in reading order), its opening or closing, the lines to take of *holder* ('' the
+        host), *holder*'s introduction."""
+        return [self.pack[key] for key in self.pack_roles.get((panel, kind, holder), ())]
+
+    def pack_item(self, panel: str, kind: str, holder: str = '') -> PackInfo | None:
+        """The first of :meth:`pack_items` (the only one, but for objectives and
+        logistics)."""
+        found = self.pack_items(panel, kind, holder)
+        return found[0] if found else None
 
     def panel_ids(self) -> list[str]:
         """Panels in reading order, then '' if some questions have no panel."""

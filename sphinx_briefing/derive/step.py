@@ -15,6 +15,7 @@ from sphinx_briefing.derive.numbering import (
     number_questions,
     resolve_parents,
 )
+from sphinx_briefing.derive.pack import pack_of
 from sphinx_briefing.derive.panels import (
     assign_panels,
     check_addressees,
@@ -32,6 +33,7 @@ from sphinx_briefing.derive.result import (
 )
 from sphinx_briefing.derive.schedule import overruns, schedule_of
 from sphinx_briefing.derive.short import short_form
+from sphinx_briefing.derive.stances import stance_groups
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import CiteRef
 from sphinx_briefing.warnings_ import Subtype
@@ -88,6 +90,7 @@ def derive(inputs: Inputs) -> Derived:
         *inputs.references,
         *inputs.breaks,
         *inputs.pages,
+        *inputs.pack,
     }
     docs = list(inputs.doc_order) + sorted(recorded - known_docs)
 
@@ -221,6 +224,29 @@ def derive(inputs: Inputs) -> Derived:
     derived.panel_breaks = place_breaks(
         docs, inputs.breaks, panels, doc_panel, panel_questions, parent_of, places, problems
     )
+    pack = pack_of(
+        docs,
+        inputs.pack,
+        inputs.contexts,
+        panels,
+        participants,
+        {panel: derived.roster(panel) for panel in panels},
+        panel_of,
+        {qid: q.docname for qid, q in questions.items()},
+        doc_panel,
+        inputs.citations.texts,
+        problems,
+    )
+    derived.pack, derived.pack_roles, derived.pack_notes = pack.items, pack.roles, pack.notes
+    derived.bios, derived.themes = pack.bios, pack.themes
+    derived.stances_on = {
+        qid: stance_groups(
+            (position_infos[pid].record.actor, position_infos[pid].record.stance)
+            for pid in info.positions
+        )
+        for qid, info in infos.items()
+        if info.positions
+    }
     derived.schedules = {panel: schedule_of(derived, panel) for panel in derived.panel_ids()}
     derived.index_pages, derived.index_row_page = index_part_pages(derived, row_index, known_docs)
     problems.extend(overruns(derived))
