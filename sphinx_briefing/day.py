@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from sphinx_briefing import config as briefing_config
+from sphinx_briefing.derive import clock
 from sphinx_briefing.derive.late import LateItem, LatePlan, running_late
 from sphinx_briefing.derive.short import paragraphs
 from sphinx_briefing.locale import _
@@ -92,9 +93,9 @@ def closing_content(render: CollectionRenderer, panel: Panel) -> list[nodes.Node
 
 
 def cue_cards(render: CollectionRenderer, ph: Placeholder) -> list[nodes.Node]:
-    """One card per item of the panel's run of show (opening, core questions, closing),
-    then one per reserve or defensive question; numbered, each with the panel, its
-    handling notice and the edition."""
+    """One card per item of the panel's run of show (opening, core questions, breaks and
+    sessions, closing), then one per reserve or defensive question; numbered, each with
+    the panel, its handling notice and the edition."""
     derived = render.derived
     panel_id = derived.placeholder_panel.get((ph.docname, ph.anchor))
     panel = derived.panels.get(panel_id or '')
@@ -110,6 +111,8 @@ def cue_cards(render: CollectionRenderer, ph: Placeholder) -> list[nodes.Node]:
         if slot.kind == 'question':
             info = derived.questions[slot.qid]
             _question_card(render, card, info, slot, card_numbers)
+        elif slot.kind in ('break', 'session'):
+            _interval_card(card, slot)
         else:
             _bookend_card(render, card, panel, schedule, slot)
         if slot.kind != 'closing' and late:
@@ -182,6 +185,21 @@ def _bookend_card(
         card.extend(opening_content(render, panel))
     else:
         card.extend(closing_content(render, panel))
+
+
+def _interval_card(card: nodes.Element, slot: Slot) -> None:
+    """A break (its label, minutes and when the panel resumes) or the start of a session
+    (its title): the moderator turns to it as to any other item of the run of show."""
+    if slot.kind == 'break':
+        title = slot.label or _('Break')
+        card += _heading(nodes.strong(title, title))
+        minutes = _('%d min') % slot.minutes if slot.minutes else ''
+        resume = _('resume at %s') % clock(slot.start, slot.minutes or 0) if slot.minutes else ''
+        card += _timing(slot.start, minutes, resume)
+    else:
+        title = _('Session: %s') % slot.label if slot.label else _('Session')
+        card += _heading(nodes.strong(title, title))
+        card += _timing(slot.start)
 
 
 def _question_card(

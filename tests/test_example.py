@@ -182,39 +182,47 @@ def test_the_public_edition_leaves_out_the_pages_for_the_panels_side(
 
 
 def test_example_cue_cards_page(example: Build) -> None:
-    """The cards page read back: a card per run-of-show item and per reserve question, in
-    order, each with the panel, its handling notice and the edition; the notes on theirs."""
+    """The cards page read back: a card per run-of-show item (breaks and sessions
+    included) and per reserve question, in order, each with the panel, its handling notice
+    and the edition; the notes on theirs; the opening introduces every participant."""
     export = json.loads((example.outdir / 'briefing.json').read_text(encoding='utf-8'))
     (panel,) = export['panels']
-    core = [q for q in export['questions'] if q['priority'] == 'core']
+    by_id = {q['id']: q for q in export['questions']}
+    items = panel['run_of_show']
     reserve = [q for q in export['questions'] if q['priority'] != 'core']
+    assert {item['kind'] for item in items} >= {'opening', 'question', 'session', 'closing'}
     soup = BeautifulSoup(example.html('cue-cards'), 'html.parser')
     cards = soup.select('div.briefing-card')
-    assert len(cards) == 1 + len(core) + 1 + len(reserve)
+    assert len(cards) == len(items) + len(reserve)
     for number, card in enumerate(cards, 1):
         top = normalise(card.select_one('p.briefing-card-top').get_text(' '))
         assert top.startswith(f'Card {number} of {len(cards)} ')
         assert normalise(panel['title']) in top
         assert 'Chatham House Rule' in top and 'Moderator edition' in top
     kinds = [next(c for c in card['class'] if c.startswith('briefing-card-')) for card in cards]
-    assert kinds == ['briefing-card-opening'] + ['briefing-card-question'] * len(core) + [
-        'briefing-card-closing'
-    ] + ['briefing-card-reserve'] * len(reserve)
-    for card, question in zip(cards[1:], core, strict=False):
+    assert kinds == [f'briefing-card-{item["kind"]}' for item in items] + [
+        'briefing-card-reserve'
+    ] * len(reserve)
+    noted = []
+    for card, item in zip(cards, items, strict=False):
         heading = normalise(card.select_one('div.briefing-card-heading').get_text(' '))
-        # the short form heads the card, the full text is under it
-        assert heading == normalise(f'{question["number"]} {question["short"]}')
-        assert normalise(question['text']) in normalise(card.get_text(' '))
         time = card.select_one('p.briefing-card-time').get_text(' ', strip=True)
-        assert time == f'{question["start"]} · {question["minutes"]} min'
-        assert card.select_one('p.briefing-card-late') is not None
-    noted = [
-        question['id']
-        for card, question in zip(cards[1:], core, strict=False)
-        if card.select_one('div.briefing-card-note')
-    ]
+        if item['kind'] == 'question':
+            question = by_id[item['question']]
+            # the short form heads the card, the full text is under it
+            assert heading == normalise(f'{question["number"]} {question["short"]}')
+            assert normalise(question['text']) in normalise(card.get_text(' '))
+            assert time == f'{question["start"]} · {question["minutes"]} min'
+            assert card.select_one('p.briefing-card-late') is not None
+            if card.select_one('div.briefing-card-note'):
+                noted.append(question['id'])
+        elif item['kind'] == 'break':
+            assert heading == normalise(item['label'] or 'Break')
+            assert time.startswith(f'{item["start"]} · {item["minutes"]} min · resume at ')
+        elif item['kind'] == 'session':
+            assert heading == normalise(f'Session: {item["label"]}')
     assert noted == ['rok-whitelist-wto', 'japan-defence-market']
-    # the opening introduces every participant, with the bio from their box
+    # the opening introduces every participant
     opening = normalise(cards[0].get_text(' '))
     for participant in export['participants']:
         assert normalise(participant['name']) in opening
