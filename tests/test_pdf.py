@@ -362,3 +362,101 @@ def test_long_urls_break_inside_the_margin(project: Any) -> None:
     # Sphinx's LaTeX leaves a one-inch margin on the right (72 pt)
     right = float(page[1]) - 72
     assert [word for x, word in words if float(x) > right + 1] == []
+
+
+#: a heading's line in the LaTeX (Sphinx writes a rubric as \subsubsection*)
+HEADING = re.compile(r'\\(?:chapter|section|subsection|subsubsection|paragraph)\*?\{(.*)\}\s*$')
+
+
+def tex_headings(tex: str) -> set[str]:
+    """The headings of a .tex file, squashed."""
+    found = set()
+    for line in tex.splitlines():
+        match = HEADING.search(line)
+        if match:
+            plain = re.sub(r'\\[A-Za-z@]+\*?', '', match[1].replace(r'\sphinxhyphen{}', '-'))
+            if squash(plain):
+                found.add(squash(plain))
+    return found
+
+
+@dataclass(frozen=True)
+class Word:
+    """A piece of text on a page, as poppler's pdftohtml places it."""
+
+    top: int
+    left: int
+    text: str
+    family: str
+    bold: bool
+
+
+def page_rows(pdf: Path) -> list[list[list[Word]]]:
+    """The text of each page in rows, top to bottom, each left to right, without the
+    watermark."""
+    from defusedxml import ElementTree
+
+    xml = subprocess.run(
+        ['pdftohtml', '-xml', '-i', '-q', '-stdout', str(pdf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    root = ElementTree.fromstring(xml)
+    fonts = {font.get('id'): font for font in root.iter('fontspec')}
+    pages = []
+    for page in root.iter('page'):
+        words = []
+        for item in page.iter('text'):
+            font = fonts[item.get('font')]
+            text = ''.join(item.itertext()).strip()
+            if not text or font.get('opacity') is not None:
+                continue
+            bold = item.find('b') is not None
+            words.append(
+                Word(int(item.get('top')), int(item.get('left')), text, font.get('family'), bold)
+            )
+        rows: list[list[Word]] = []
+        for word in sorted(words, key=lambda w: (w.top, w.left)):
+            if rows and abs(rows[-1][0].top - word.top) <= 3:
+                rows[-1].append(word)
+            else:
+                rows.append([word])
+        pages.append([sorted(row, key=lambda w: w.left) for row in rows])
+    return pages
+
+
+def test_no_heading_is_the_last_line_of_a_page(built: PdfBuild) -> None:
+    """A heading (a chapter's, a section's, a question index group's) is followed on its
+    page by what it heads: it is never the last line above the page's footer."""
+    require_tools('pdftohtml')
+    seen = rubrics = 0
+    stranded = []
+    for pdf in built.pdfs.values():
+        tex = pdf.with_suffix('.tex').read_text(encoding='utf-8')
+        headings = tex_headings(tex)
+        rubrics += tex.count(r'\subsubsection*{')
+
+        def is_heading(row: list[Word], headings: set[str] = headings) -> bool:
+            # headings are set in bold sans serif; a link or a bold word in a sentence
+            # with the same words is not
+            return all(
+                word.bold
+                and 'Heros' in word.family
+                and any(squash(word.text) in h for h in headings)
+                for word in row
+            )
+
+        for number, rows in enumerate(page_rows(pdf), start=1):
+            seen += sum(is_heading(row) for row in rows)
+            # the footer: the notice line, and above it the page number (after the
+            # section's name)
+            if rows and HANDLING in ' '.join(word.text for word in rows[-1]):
+                rows.pop()
+            if rows and re.fullmatch(r'\d+|[ivxlc]+', rows[-1][-1].text):
+                rows.pop()
+            if rows and is_heading(rows[-1]):
+                stranded.append((pdf.name, number, ' '.join(w.text for w in rows[-1])))
+    # the headings are found: at least the index groups' (and runs of show's) headings
+    assert rubrics > 10 and seen >= rubrics
+    assert stranded == []
