@@ -460,3 +460,37 @@ def test_no_heading_is_the_last_line_of_a_page(built: PdfBuild) -> None:
     # the headings are found: at least the index groups' (and runs of show's) headings
     assert rubrics > 10 and seen >= rubrics
     assert stranded == []
+
+
+#: README's pictures of the book: the file in docs/ → a line of the page it shows
+README_PAGES = {
+    # the opening page of the Themes chapter: the themes, then theme 4.1 and Q1
+    'pdf-page-question.png': '1. Military-civil fusion and foreign investment screening: Q1.',
+    # Japan's and China's positions on Q1, then theme 4.2 and Q2
+    'pdf-page-positions.png': 'Japan + Supports · on Q1',
+}
+DOCS = Path(__file__).parent.parent / 'docs'
+ARTEFACTS = Path(__file__).parent / 'artefacts'
+
+
+def test_readme_pictures_of_the_book(built: PdfBuild) -> None:
+    """The pages README shows, found by their content and drawn as PNG (in
+    tests/artefacts/, and in docs/ with ``BRIEFING_SCREENSHOTS`` set)."""
+    require_tools('pdftoppm')
+    pages = [re.sub(r'[ \t]+', ' ', page) for page in built.pages(built.book)]
+    for name, line in README_PAGES.items():
+        number = next((n for n, text in enumerate(pages, start=1) if line in text), None)
+        assert number is not None, line
+        ARTEFACTS.mkdir(exist_ok=True)
+        target = ARTEFACTS / name
+        page = ['-f', str(number), '-l', str(number)]
+        draw = ['pdftoppm', '-png', '-singlefile', '-scale-to', '936', *page]
+        subprocess.run([*draw, str(built.book), str(target.with_suffix(''))], check=True)
+        assert target.stat().st_size > 20_000  # a page with text, not a blank one
+        if os.environ.get('BRIEFING_SCREENSHOTS'):
+            shutil.copyfile(target, DOCS / name)
+    # what the captions say is on them
+    found = {name: next(t for t in pages if line in t) for name, line in README_PAGES.items()}
+    assert 'Q1a' in found['pdf-page-question.png']
+    positions = found['pdf-page-positions.png']
+    assert 'China − Opposes · on Q1' in positions and 'Q2' in positions
