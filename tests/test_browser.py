@@ -602,18 +602,21 @@ OURS = """(selector) => {
 }"""
 
 
-@pytest.mark.parametrize('scheme', ['light', 'dark'])
+@pytest.mark.parametrize('scheme', SCHEMES)
+@pytest.mark.parametrize('screen', list(SCREENS))
 def test_no_serious_accessibility_violation_in_our_markup(
-    browser: Any, site: Site, tabs: list[Tab], scheme: str
+    browser: Any, site: Site, tabs: list[Tab], screen: str, scheme: str
 ) -> None:
-    """axe-core's audit of every collection page and a page of boxes, light and dark:
-    no serious or critical violation (contrast, names, roles, ARIA) in what we write."""
+    """axe-core's audit of every collection page and a page of boxes, light and dark, on
+    a laptop (and of the pages with wide tables and a brief on a phone, where their
+    first columns stick): no serious or critical violation (contrast, names, roles,
+    ARIA) in what we write."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    tab = open_tab(tabs, browser, site, scheme)
+    tab = open_tab(tabs, browser, site, scheme, viewport=SCREENS[screen])
     found: list[str] = []
-    for name in AUDITED:
+    for name in AUDITED if screen == 'laptop' else (*WIDE_PAGES, 'briefs/mori'):
         tab.open(f'{name}.html')
         result = axe.run(tab.page, options={'resultTypes': ['violations']})
         for violation in result.response['violations']:
