@@ -239,6 +239,8 @@ def prepare_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     derived = briefing_domain(app.env).derived
     set_notices(app.config, derived, doctree, docname)
+    if app.config.latex_engine == 'uplatex':
+        symbols_as_commands(doctree, UPLATEX_SYMBOLS)
     lay_out_tables(app.config, doctree)
     wrap_field_lists(doctree)
     # The domain index of questions comes after the body: tell the .sty its name, so
@@ -250,6 +252,32 @@ def prepare_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         page = cover(app.config, derived, docname)
         _insert_after_title(doctree, page, after_notice=True)
         _drop_fields_on_cover(doctree, page.get('briefing_fields', ()))
+
+
+#: the symbols we write that upLaTeX's Japanese fonts lack (Adobe-Japan1 has no arrow
+#: with a hook): written as commands of the .sty, which draws them
+UPLATEX_SYMBOLS = '\u21b3\u21a9'
+
+
+def symbols_as_commands(doctree: nodes.document, symbols: str) -> None:
+    """Each of *symbols* in the text of *doctree* as ``\\sphinxbriefingsymbol{<hex>}``
+    (upLaTeX takes every character as Japanese text, set from the Japanese font, and
+    dvipdfmx drops one the font does not have with a warning only)."""
+    pattern = re.compile(f'([{re.escape(symbols)}])')
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or not pattern.search(text):
+            continue
+        if isinstance(parent, nodes.FixedTextElement | nodes.raw | nodes.literal):
+            continue  # code keeps its characters
+        pieces: list[nodes.Node] = []
+        for piece in pattern.split(str(text)):
+            if len(piece) == 1 and piece in symbols:
+                command = rf'\sphinxbriefingsymbol{{{ord(piece):04X}}}'
+                pieces.append(nodes.raw('', command, format='latex'))
+            elif piece:
+                pieces.append(nodes.Text(piece))
+        parent.replace(text, pieces)
 
 
 def _drop_fields_on_cover(doctree: nodes.document, on_cover: Sequence[str]) -> None:

@@ -4,10 +4,16 @@ nothing stale, parallel builds equal to serial ones, and no-op rebuilds that do 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
-from conftest import Build, write_book
+from conftest import Build, Project, write_book
+from sphinx.testing.util import SphinxTestApp
+from test_example import EXAMPLE
 
 SPHINX_ALWAYS_WRITES = {'genindex', 'search', 'briefing-questions'}
 
@@ -310,3 +316,49 @@ def test_a_clean_build_links_the_stylesheet_as_a_rebuild_does(project: Any) -> N
     again = proj.build()
     assert 't01' in again.written
     assert link.findall(again.html('t01')) == clean
+
+
+def published(outdir: Path) -> dict[str, bytes]:
+    """Every file a site publishes: the output folder less Sphinx's and our caches (the
+    hidden files and folders, which hold the source folder's path)."""
+    return {
+        path.relative_to(outdir).as_posix(): path.read_bytes()
+        for path in sorted(outdir.rglob('*'))
+        if path.is_file()
+        and not any(part.startswith('.') for part in path.relative_to(outdir).parts)
+    }
+
+
+def sphinx_build(source: Path) -> Path:
+    """Build *source* to HTML as a reader does, with sphinx-build in a process of its own
+    (Sphinx keeps some checksums for the life of a process, so builds in one process do
+    not show every difference between a clean build and a rebuild)."""
+    outdir = source / '_build' / 'html'
+    result = subprocess.run(
+        [sys.executable, '-m', 'sphinx', '-q', '-b', 'html', str(source), str(outdir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stderr == '', result.stderr
+    return outdir
+
+
+def test_a_rebuild_writes_the_bytes_of_a_clean_build(tmp_path: Path) -> None:
+    """The example book built, a source touched and the book rebuilt (no -E): every page,
+    stylesheet, search index and briefing.json is byte for byte what a clean build of
+    the same sources writes."""
+    source = tmp_path / 'incremental'
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns('_build'))
+    outdir = sphinx_build(source)
+    page = outdir / 'themes' / '3-huawei-zte.html'
+    before = page.stat().st_mtime_ns
+    Project(source, SphinxTestApp).touch(source / 'themes' / '3-huawei-zte.md')
+    sphinx_build(source)
+    assert page.stat().st_mtime_ns != before  # the page was written again
+    clean = tmp_path / 'clean'
+    shutil.copytree(source, clean, ignore=shutil.ignore_patterns('_build'))
+    want, got = published(sphinx_build(clean)), published(outdir)
+    assert len(want) > 40 and 'briefing.json' in want and 'searchindex.js' in want
+    assert sorted(got) == sorted(want)
+    assert [name for name in want if got[name] != want[name]] == []

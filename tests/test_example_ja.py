@@ -54,7 +54,7 @@ def test_japanese_labels_and_readings(html: Build) -> None:
 
 
 @pytest.fixture(scope='module')
-def pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+def pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, str]]:
     """The book and one brief, compiled the way Sphinx's Makefile does for Japanese
     (latexmk with the latexmkjarc Sphinx writes: platex or uplatex, then dvipdfmx)."""
     require_tools('latexmk', 'uplatex', 'platex', 'dvipdfmx', 'pdftotext', 'pdfinfo')
@@ -63,6 +63,7 @@ def pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]
     outdir = build.outdir
     book = next(p for p in outdir.glob('*.tex') if not p.name.startswith(DAY_PDFS))
     pdfs = []
+    said = ''  # what latexmk and dvipdfmx printed
     for tex in (book, outdir / 'brief-ishikawa.tex'):
         result = subprocess.run(
             [
@@ -87,12 +88,13 @@ def pdf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]
             log = tex.with_suffix('.log').read_text(errors='replace')
             pytest.fail(f'latexmk failed on {tex.name}:\n{log[log.find(chr(10) + "!") :][:1500]}')
         pdfs.append(target)
-    yield pdfs[0], pdfs[1]
+        said += result.stdout + result.stderr
+    yield pdfs[0], pdfs[1], said
     build.app.cleanup()
 
 
-def test_japanese_pdf_has_japanese_labels_on_every_page(pdf: tuple[Path, Path]) -> None:
-    book, brief = pdf
+def test_japanese_pdf_has_japanese_labels_on_every_page(pdf: tuple[Path, Path, str]) -> None:
+    book, brief, _said = pdf
     text = pdf_text(book)
     for expected in ('目次', '質問索引', '進行表', '立場', '知的財産・輸出管理'):
         assert expected in text, expected
@@ -104,3 +106,20 @@ def test_japanese_pdf_has_japanese_labels_on_every_page(pdf: tuple[Path, Path]) 
     assert 'パネリスト用説明資料' in brief_text
     assert 'あなたへの質問' in brief_text
     assert 'いしかわ なおき' in brief_text
+
+
+def test_japanese_pdf_sets_every_symbol(pdf: tuple[Path, Path, str]) -> None:
+    """upLaTeX's Japanese font has no arrow with a hook, and dvipdfmx drops a character
+    it cannot map with a warning only: the follow-up marks of the question index are
+    drawn instead (pdftotext reads the turned arrow as ↱), and no character is dropped."""
+    book, _brief, said = pdf
+    assert 'No character mapping' not in said
+    log = book.with_suffix('.log').read_text(errors='replace')
+    assert 'Missing character' not in log
+    tex = book.with_suffix('.tex').read_text(encoding='utf-8')
+    marks = tex.count(r'\sphinxbriefingsymbol{21B3}')
+    assert marks > 0 and '↳' not in tex
+    text = pdf_text(book)
+    assert text.count('↱') == marks
+    for symbol in '−±○':  # the stance symbols of the matrix and its legend, as they are
+        assert symbol in text, symbol

@@ -7,6 +7,7 @@ like tests/test_pdf.py (``BRIEFING_REQUIRE_LATEX``).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import MYST_CONF
+from sphinx.util import texescape
 from test_pdf import HANDLING, latexmk, page_count, pdf_text, require_tools, watermark
 
 from sphinx_briefing.assets import LATEX_PACKAGE, TEXINPUTS_DIR
@@ -293,3 +295,76 @@ Yes.\begin{{sphinxbriefingcounterargument}}{{}}\sphinxbriefingheader{{But}}{{}}N
             )
             assert result.returncode == 0, result.stdout[-3000:]
     assert (tmp_path / 'doc.pdf').is_file()
+
+
+#: a CJK main font for XeLaTeX and LuaLaTeX (fonts-noto-cjk): it has the stance symbols
+#: but no arrow with a hook
+CJK_FONTS = {
+    'fontpkg': r'\setmainfont{Noto Serif CJK JP}\setsansfont{Noto Sans CJK JP}'
+    r'\setmonofont{Noto Sans Mono CJK JP}'
+}
+#: engine → (the project's settings, latexmk's options as Sphinx's Makefile gives them)
+SYMBOL_ENGINES: dict[str, tuple[dict[str, Any], list[str]]] = {
+    'pdflatex': ({}, ['-pdf']),
+    'xelatex': ({'latex_elements': CJK_FONTS}, ['-pdfxe']),
+    'lualatex': ({'latex_elements': CJK_FONTS}, ['-pdflua']),
+    'platex': ({'language': 'ja'}, ['-r', 'latexmkjarc', '-pdfdvi']),
+    'uplatex': ({'language': 'ja'}, ['-r', 'latexmkjarc', '-pdfdvi']),
+}
+#: the symbols the extension writes, and what pdftotext reads where they are drawn (the
+#: follow-up mark is a turned ↱, the back-link arrow ← with a hook)
+SYMBOLS = {'↳': '↳↱', '↩': '↩←', '−': '−', '±': '±', '○': '○'}
+
+
+def require_font(family: str) -> None:
+    """Skip without the font (fail where TeX is required: .ci/run installs it)."""
+    found = ''
+    if shutil.which('fc-list'):
+        found = subprocess.run(
+            ['fc-list', ':', 'family'], capture_output=True, text=True, check=False
+        ).stdout
+    if family in found:
+        return
+    if os.environ.get('BRIEFING_REQUIRE_LATEX'):
+        pytest.fail(f'BRIEFING_REQUIRE_LATEX is set but the font {family} is missing')
+    pytest.skip(f'needs the font {family}')
+
+
+@pytest.mark.parametrize('engine', list(SYMBOL_ENGINES))
+def test_every_symbol_is_set_under_every_engine_and_font(engine: str, project: Any) -> None:
+    """The follow-up and back-link arrows and the stance symbols, in a book with every
+    collection, under each engine (XeLaTeX and LuaLaTeX with a CJK main font, pLaTeX
+    and upLaTeX for Japanese): none is dropped (a log's "Missing character", dvipdfmx's
+    "No character mapping"), each is in the PDF, as itself or drawn."""
+    settings, options = SYMBOL_ENGINES[engine]
+    require_tools('latexmk', 'pdftotext', *ENGINES[engine][1])
+    if settings.get('latex_elements') == CJK_FONTS:
+        require_font('Noto Serif CJK JP')
+    proj = project('test-differential')
+    build = proj.build('latex', latex_engine=engine, **settings)
+    assert build.warnings() == []
+    tex = build.outdir / 'differential.tex'
+    source = tex.read_text(encoding='utf-8')
+    # (as Sphinx writes it for the engine: pdflatex's is ± as \(\pm\))
+    written = {
+        symbol: source.count(texescape.escape(symbol, engine))
+        + source.count(rf'\sphinxbriefingsymbol{{{ord(symbol):04X}}}')
+        for symbol in SYMBOLS
+    }
+    assert all(written.values()), written  # the book uses every one of them
+    command = ['latexmk', *options, '-dvi-', '-ps-', '-interaction=nonstopmode', '-halt-on-error']
+    result = subprocess.run(
+        [*command, tex.name],
+        cwd=build.outdir,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    log = tex.with_suffix('.log').read_text(errors='replace')
+    assert result.returncode == 0, log[log.find('\n!') :][:2000]
+    assert 'Missing character' not in log
+    assert 'No character mapping' not in result.stdout + result.stderr
+    text = pdf_text(tex.with_suffix('.pdf'))
+    printed = {symbol: sum(text.count(form) for form in forms) for symbol, forms in SYMBOLS.items()}
+    assert printed == written

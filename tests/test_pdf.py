@@ -514,3 +514,135 @@ def test_cards_on_five_by_seven_with_a_panel_on_a_page_of_its_own(project: Any) 
     # left to drop.
     assert 'Running late: 4 min behind: drop Q1 (5 min)' in ' '.join(cards[1].split())
     assert 'Running late: 4 min behind: still 4 min over' in ' '.join(cards[3].split())
+
+
+#: a heading's line in the LaTeX (Sphinx writes a rubric as \subsubsection*)
+HEADING = re.compile(r'\\(?:chapter|section|subsection|subsubsection|paragraph)\*?\{(.*)\}\s*$')
+
+
+def tex_headings(tex: str) -> set[str]:
+    """The headings of a .tex file, squashed."""
+    found = set()
+    for line in tex.splitlines():
+        match = HEADING.search(line)
+        if match:
+            plain = re.sub(r'\\[A-Za-z@]+\*?', '', match[1].replace(r'\sphinxhyphen{}', '-'))
+            if squash(plain):
+                found.add(squash(plain))
+    return found
+
+
+@dataclass(frozen=True)
+class Word:
+    """A piece of text on a page, as poppler's pdftohtml places it."""
+
+    top: int
+    left: int
+    text: str
+    family: str
+    bold: bool
+
+
+def page_rows(pdf: Path) -> list[list[list[Word]]]:
+    """The text of each page in rows, top to bottom, each left to right, without the
+    watermark."""
+    from defusedxml import ElementTree
+
+    xml = subprocess.run(
+        ['pdftohtml', '-xml', '-i', '-q', '-stdout', str(pdf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    root = ElementTree.fromstring(xml)
+    fonts = {font.get('id'): font for font in root.iter('fontspec')}
+    pages = []
+    for page in root.iter('page'):
+        words = []
+        for item in page.iter('text'):
+            font = fonts[item.get('font')]
+            text = ''.join(item.itertext()).strip()
+            if not text or font.get('opacity') is not None:
+                continue
+            bold = item.find('b') is not None
+            words.append(
+                Word(int(item.get('top')), int(item.get('left')), text, font.get('family'), bold)
+            )
+        rows: list[list[Word]] = []
+        for word in sorted(words, key=lambda w: (w.top, w.left)):
+            if rows and abs(rows[-1][0].top - word.top) <= 3:
+                rows[-1].append(word)
+            else:
+                rows.append([word])
+        pages.append([sorted(row, key=lambda w: w.left) for row in rows])
+    return pages
+
+
+def test_no_heading_is_the_last_line_of_a_page(built: PdfBuild) -> None:
+    """A heading (a chapter's, a section's, a question index group's) is followed on its
+    page by what it heads: it is never the last line above the page's footer."""
+    require_tools('pdftohtml')
+    seen = rubrics = 0
+    stranded = []
+    for pdf in built.pdfs.values():
+        tex = pdf.with_suffix('.tex').read_text(encoding='utf-8')
+        headings = tex_headings(tex)
+        rubrics += tex.count(r'\subsubsection*{')
+
+        def is_heading(row: list[Word], headings: set[str] = headings) -> bool:
+            # headings are set in bold sans serif; a link or a bold word in a sentence
+            # with the same words is not
+            return all(
+                word.bold
+                and 'Heros' in word.family
+                and any(squash(word.text) in h for h in headings)
+                for word in row
+            )
+
+        for number, rows in enumerate(page_rows(pdf), start=1):
+            seen += sum(is_heading(row) for row in rows)
+            # the footer: the notice line, and above it the page number (after the
+            # section's name)
+            if rows and HANDLING in ' '.join(word.text for word in rows[-1]):
+                rows.pop()
+            if rows and re.fullmatch(r'\d+|[ivxlc]+', rows[-1][-1].text):
+                rows.pop()
+            if rows and is_heading(rows[-1]):
+                stranded.append((pdf.name, number, ' '.join(w.text for w in rows[-1])))
+    # the headings are found: at least the index groups' (and runs of show's) headings
+    assert rubrics > 10 and seen >= rubrics
+    assert stranded == []
+
+
+#: README's pictures of the book: the file in docs/ → a line of the page it shows
+README_PAGES = {
+    # the opening page of the Themes chapter: the themes, then theme 4.1 and Q1
+    'pdf-page-question.png': '1. Military-civil fusion and foreign investment screening: Q1.',
+    # Japan's and China's positions on Q1, then theme 4.2 and Q2
+    'pdf-page-positions.png': 'Japan + Supports · on Q1',
+}
+DOCS = Path(__file__).parent.parent / 'docs'
+ARTEFACTS = Path(__file__).parent / 'artefacts'
+
+
+def test_readme_pictures_of_the_book(built: PdfBuild) -> None:
+    """The pages README shows, found by their content and drawn as PNG (in
+    tests/artefacts/, and in docs/ with ``BRIEFING_SCREENSHOTS`` set)."""
+    require_tools('pdftoppm')
+    pages = [re.sub(r'[ \t]+', ' ', page) for page in built.pages(built.book)]
+    for name, line in README_PAGES.items():
+        number = next((n for n, text in enumerate(pages, start=1) if line in text), None)
+        assert number is not None, line
+        ARTEFACTS.mkdir(exist_ok=True)
+        target = ARTEFACTS / name
+        page = ['-f', str(number), '-l', str(number)]
+        draw = ['pdftoppm', '-png', '-singlefile', '-scale-to', '936', *page]
+        subprocess.run([*draw, str(built.book), str(target.with_suffix(''))], check=True)
+        assert target.stat().st_size > 20_000  # a page with text, not a blank one
+        if os.environ.get('BRIEFING_SCREENSHOTS'):
+            shutil.copyfile(target, DOCS / name)
+    # what the captions say is on them
+    found = {name: next(t for t in pages if line in t) for name, line in README_PAGES.items()}
+    assert 'Q1a' in found['pdf-page-question.png']
+    positions = found['pdf-page-positions.png']
+    assert 'China − Opposes · on Q1' in positions and 'Q2' in positions
