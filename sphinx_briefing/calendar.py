@@ -8,7 +8,9 @@ the panel id), so a calendar that imported the panel's file and a participant's 
 shows one event, and an update replaces it. Its SEQUENCE is read back from the previous
 file in the output folder and raised when the time, the date or the venue changed (what
 RFC 5545 calls a significant revision); DTSTAMP, "last revised", is kept while nothing of
-the event changes. A file is written only when its bytes change.
+the event changes, and is otherwise the time the panel's document was last changed (or
+``SOURCE_DATE_EPOCH``), never the build's, so that a clean build and a rebuild agree. A
+file is written only when its bytes change.
 """
 
 from __future__ import annotations
@@ -250,13 +252,18 @@ def _calendar(events: list[icalendar.Event], title: str) -> bytes:
     return data
 
 
-def _now() -> datetime.datetime:
+def _stamp(app: Sphinx, panel: Panel) -> datetime.datetime:
     """When a new or changed event is stamped: ``SOURCE_DATE_EPOCH`` where it is set (a
-    reproducible build), else now."""
+    reproducible build), else when the document declaring the panel was last changed, so
+    that a clean build and a rebuild of the same sources write the same bytes."""
     epoch = os.environ.get('SOURCE_DATE_EPOCH', '').strip()
     if epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
-    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    try:
+        changed = Path(app.env.doc2path(panel.docname)).stat().st_mtime
+    except (OSError, KeyError):  # the document went away: the build's own time
+        return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    return datetime.datetime.fromtimestamp(int(changed), datetime.UTC)
 
 
 def write_calendars(app: Sphinx, exc: BaseException | None) -> None:
@@ -266,11 +273,10 @@ def write_calendars(app: Sphinx, exc: BaseException | None) -> None:
         return
     derived = briefing_domain(app.env).derived
     folder = Path(app.builder.outdir) / CALENDAR_DIR
-    now = _now()
     events: dict[str, icalendar.Event] = {}
     wanted: dict[str, bytes] = {}
     for pid, panel in derived.panels.items():
-        event = _event(app, derived, panel, now)
+        event = _event(app, derived, panel, _stamp(app, panel))
         if event is None:
             continue
         name = panel_file(pid)

@@ -2,7 +2,7 @@
 
 A directive never looks at other documents (under ``-j`` it cannot see them). It checks
 what can be checked locally (dates, times, minutes, vocabularies), warns with a typed
-warning, and puts its options on the node; :mod:`sphinx_briefing.collect` turns the nodes
+warning, and puts its options on the node; :mod:`sphinx_briefing.reading` turns the nodes
 into records once the whole document is parsed, when section titles and nesting are known.
 """
 

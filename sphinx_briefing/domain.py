@@ -18,14 +18,14 @@ from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
 from sphinx_briefing.citations.step import CitationInputs
-from sphinx_briefing.collect import broken_fences, collect, drop_echoed_sources
-from sphinx_briefing.copies import SourceBoxes
 from sphinx_briefing.derive import Derived, Inputs
 from sphinx_briefing.directives import DIRECTIVES, READ_WARNINGS, read_warning
 from sphinx_briefing.locale import _, __
 from sphinx_briefing.markup import with_fragment
 from sphinx_briefing.model import ReadWarning
+from sphinx_briefing.reading import broken_fences, collect, drop_echoed_sources
 from sphinx_briefing.reads import PageReads, PageView
+from sphinx_briefing.render.copies import SourceBoxes
 from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:

@@ -14,15 +14,15 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.logging import get_node_location
 
 from sphinx_briefing import config as briefing_config
-from sphinx_briefing import day
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.citations.step import CitationCache, format_project, unprefix
 from sphinx_briefing.derive import derive
 from sphinx_briefing.domain import briefing_domain
 from sphinx_briefing.locale import _, __
-from sphinx_briefing.packrender import build_date
 from sphinx_briefing.reads import PageReads
+from sphinx_briefing.render import day
+from sphinx_briefing.render.collections import CollectionRenderer
+from sphinx_briefing.render.pack import build_date
 from sphinx_briefing.warnings_ import WARNING_TYPE, Subtype, logger, warn
 
 if TYPE_CHECKING:

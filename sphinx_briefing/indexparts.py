@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, cast
 from docutils import nodes
 from sphinx.util.osutil import relative_uri
 
-from sphinx_briefing.books import CollectionRenderer
 from sphinx_briefing.locale import _
-from sphinx_briefing.render import split_indexes
+from sphinx_briefing.render.collections import CollectionRenderer
+from sphinx_briefing.render.index import split_indexes
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -124,7 +124,7 @@ def domain_index_page(
     every panel with its number, text and topic, under the handling banner, instead of
     Sphinx's generic domain index (entries in bold monospace, no banner).
 
-    Made as nodes (:meth:`~sphinx_briefing.render.PageRenderer.questions_page`) and
+    Made as nodes (:meth:`~sphinx_briefing.render.index.IndexRenderer.questions_page`) and
     written by the builder's translator. Sphinx writes this page in every build, so it is
     never stale, and it is kept to three columns: a build that changed nothing still
     writes it."""

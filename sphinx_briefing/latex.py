@@ -25,8 +25,8 @@ from sphinx_briefing._files import replacing
 from sphinx_briefing.domain import QuestionIndex, briefing_domain
 from sphinx_briefing.events import banner_parts
 from sphinx_briefing.locale import _, __
-from sphinx_briefing.packrender import brief_stamp, stamp_rest
-from sphinx_briefing.render import clock_range, long_date
+from sphinx_briefing.render.common import clock_range, long_date
+from sphinx_briefing.render.pack import brief_stamp, stamp_rest
 from sphinx_briefing.warnings_ import Subtype, warn
 
 if TYPE_CHECKING:

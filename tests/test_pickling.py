@@ -11,9 +11,9 @@ from docutils import nodes
 
 from sphinx_briefing import nodes as bnodes
 from sphinx_briefing.citations.bibtex import BibEntry
-from sphinx_briefing.copies import body_digest
 from sphinx_briefing.derive import QuestionInfo
 from sphinx_briefing.model import CiteRef, Position, Question, Reference
+from sphinx_briefing.render.copies import body_digest
 
 
 def _body() -> str:

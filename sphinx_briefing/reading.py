@@ -11,7 +11,6 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_briefing import nodes as bnodes
-from sphinx_briefing.copies import body_digest, note_digest
 from sphinx_briefing.derive.short import PARAGRAPH_BREAK
 from sphinx_briefing.locale import __
 from sphinx_briefing.model import (
@@ -31,6 +30,7 @@ from sphinx_briefing.model import (
     Withheld,
     edition_rank,
 )
+from sphinx_briefing.render.copies import body_digest, note_digest
 from sphinx_briefing.warnings_ import Subtype
 
 #: roles of this extension whose targets are recorded (and checked after reading)

@@ -4,8 +4,7 @@ objectives, logistics and their lines to take; the other participants; per quest
 asked, where the positions stand and the theme's context; the moderator's notes and
 scripts; and, at its top, whom, which edition and status, and when).
 
-Like :mod:`sphinx_briefing.books`, it reads derived data (and copies of bodies) only.
-"""
+Like :mod:`sphinx_briefing.render.brief`, it reads derived data (and copies of bodies) only."""
 
 from __future__ import annotations
 
@@ -15,18 +14,22 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx.util.i18n import format_date
 
-from sphinx_briefing.copies import Copier
+from sphinx_briefing.derive import (
+    Derived,
+    QuestionInfo,
+)
 from sphinx_briefing.derive.stances import split_actors, views_differ
 from sphinx_briefing.domain import briefing_domain
 from sphinx_briefing.locale import _
-from sphinx_briefing.render import PageRenderer, joined, role_label, text
+from sphinx_briefing.model import Participant, Placeholder
+from sphinx_briefing.render.boxes import BoxRenderer
+from sphinx_briefing.render.common import joined, role_label, text
+from sphinx_briefing.render.copies import Copier
 
 if TYPE_CHECKING:
     from sphinx.config import Config
 
-    from sphinx_briefing.derive import Derived, QuestionInfo
     from sphinx_briefing.derive.pack import PackInfo
-    from sphinx_briefing.model import Participant, Placeholder
 
 
 def part_label(part: str) -> str:
@@ -54,15 +57,13 @@ def _subheading(label: str, *classes: str) -> nodes.paragraph:
     )
 
 
-class PackRenderer(PageRenderer):
+class PackRenderer(BoxRenderer):
     """Adds the pack to the page renderer (a base of the collections' renderer)."""
 
     @cached_property
     def copies(self) -> Copier:
         """Copies of bodies shown on this page (briefs)."""
         return Copier(briefing_domain(self.builder.env).source_boxes, self.fromdocname)
-
-    # -- the boxes where they are written -------------------------------------------------
 
     def pack_header(self, node: nodes.Element) -> nodes.Element:
         """The first line of an objectives, lines-to-take, part, script or logistics box."""
@@ -94,8 +95,6 @@ class PackRenderer(PageRenderer):
             header += [mk.text(' · '), *rest]
         return mk.paragraph(header, ['briefing-header'])
 
-    # -- a brief's stamp ------------------------------------------------------------------
-
     def stamp(self, ph: Placeholder) -> tuple[str, str, str, str]:
         return brief_stamp(self.derived, self.config, ph)
 
@@ -106,8 +105,6 @@ class PackRenderer(PageRenderer):
         line += nodes.strong(name, name)
         line += nodes.Text(' · ' + stamp_rest(edition, status, date))
         return line
-
-    # -- a brief: before the questions ----------------------------------------------------
 
     def copy_of(self, info: PackInfo, *classes: str) -> nodes.container:
         box = nodes.container(classes=['briefing-pack-copy', *classes])
@@ -206,8 +203,6 @@ class PackRenderer(PageRenderer):
         box.extend(body)
         return [box]
 
-    # -- a brief: each question -----------------------------------------------------------
-
     def theme_context(self, info: QuestionInfo, shown: set[tuple[str, str]]) -> list[nodes.Node]:
         """The context of the question's theme, before its first question in the brief."""
         context = self.derived.themes.get(info.record.qid)
@@ -272,8 +267,6 @@ class PackRenderer(PageRenderer):
             found: nodes.Node = self.participant(actor)
             return found
         return nodes.Text(actor)
-
-    # -- a brief: after the questions -----------------------------------------------------
 
     def pack_after_questions(self, pid: str, panel: str) -> list[nodes.Node]:
         record = self.derived.panels[panel]

@@ -21,12 +21,12 @@ from sphinx_briefing.derive import clock
 from sphinx_briefing.derive.late import LateItem, LatePlan, running_late
 from sphinx_briefing.derive.short import paragraphs
 from sphinx_briefing.locale import _
-from sphinx_briefing.render import add_field, clock_range, joined, long_date, priority_label
+from sphinx_briefing.render.common import add_field, clock_range, joined, long_date, priority_label
 
 if TYPE_CHECKING:
-    from sphinx_briefing.books import CollectionRenderer
     from sphinx_briefing.derive import QuestionInfo, Schedule, Slot
     from sphinx_briefing.model import Panel, Placeholder
+    from sphinx_briefing.render.collections import CollectionRenderer
 
 #: class of every card: the stylesheet and the cards' LaTeX class start each on a sheet
 CARD_CLASS = 'briefing-card'
