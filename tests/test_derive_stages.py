@@ -17,10 +17,10 @@ from sphinx_briefing.derive.numbering import (
     number_questions,
     resolve_parents,
 )
-from sphinx_briefing.derive.panels import assign_panels, check_addressees
-from sphinx_briefing.derive.result import Problem
+from sphinx_briefing.derive.panels import assign_panels, check_addressees, check_narrow_pages
+from sphinx_briefing.derive.result import Inputs, Problem
 from sphinx_briefing.derive.schedule import clock
-from sphinx_briefing.model import Panel, Participant, Placeholder, Question, Reference
+from sphinx_briefing.model import Page, Panel, Participant, Placeholder, Question, Reference
 
 
 def q(qid: str, doc: str = 'themes', **fields: Any) -> Question:
@@ -81,6 +81,37 @@ def test_a_panel_without_members_has_no_one_to_address() -> None:
     empty = {'p0': Panel('p0', 'index', 'panel-p0', 1, 'Empty')}
     check_addressees({'a': q('a', to=('ana',))}, empty, PEOPLE, {'a': 'p0'}, problems)
     assert kinds(problems) == ['briefing.not_on_panel']
+
+
+def test_questions_on_a_page_for_a_narrower_audience_are_said() -> None:
+    """Editions without the page would number the other questions differently."""
+    pages = {
+        'side': [Page('side', 2, audience='panellist')],
+        'open': [Page('open', 2, panel='p1')],  # the public's, only a panel said
+    }
+    inputs = Inputs(
+        panels={},
+        participants={},
+        questions={},
+        positions={},
+        references={},
+        placeholders={},
+        withheld={},
+        cites={},
+        doc_order=('side', 'open'),
+        toctree_parent={},
+        titles={},
+        pages=pages,
+    )
+    questions = {'a': q('a', doc='side'), 'b': q('b', doc='open'), 'c': q('c', doc='side')}
+    problems: list[Problem] = []
+    check_narrow_pages(['side', 'open'], inputs, questions, problems)
+    assert kinds(problems) == ['briefing.bad_front_matter']
+    assert (problems[0].docname, problems[0].line) == ('side', 2)
+    assert "'panellist'" not in problems[0].message and 'a, c' in problems[0].message
+    problems.clear()
+    check_narrow_pages(['side', 'open'], inputs, {'b': questions['b']}, problems)
+    assert problems == []
 
 
 # -- numbering -------------------------------------------------------------------------------

@@ -621,6 +621,12 @@ README_PAGES = {
     # Japan's and China's positions on Q1, then theme 4.2 and Q2
     'pdf-page-positions.png': 'Japan + Supports · on Q1',
 }
+#: README's pictures of the day's PDFs: the file in docs/ → the PDF and a line of its page
+README_DAY_PAGES = {
+    # the card of the question on the WTO dispute, with its note and running-late line
+    'pdf-cue-card.png': ('cue-cards-ip-export', 'Q5 '),
+    'pdf-agenda.png': ('agenda-ip-export', 'DSEI Japan 2019'),
+}
 DOCS = Path(__file__).parent.parent / 'docs'
 ARTEFACTS = Path(__file__).parent / 'artefacts'
 
@@ -646,3 +652,32 @@ def test_readme_pictures_of_the_book(built: PdfBuild) -> None:
     assert 'Q1a' in found['pdf-page-question.png']
     positions = found['pdf-page-positions.png']
     assert 'China − Opposes · on Q1' in positions and 'Q2' in positions
+
+
+def test_readme_pictures_of_the_day(built: PdfBuild) -> None:
+    """The cue card and the agenda README shows, drawn as PNG from their PDFs (in
+    tests/artefacts/, and in docs/ with ``BRIEFING_SCREENSHOTS`` set)."""
+    require_tools('pdftoppm')
+    for name, (pdf_name, line) in README_DAY_PAGES.items():
+        pdf = built.pdfs[pdf_name]
+        pages = built.pages(pdf)
+        # a card's page is the one whose heading starts with the question's number
+        number = next(
+            n
+            for n, text in enumerate(pages, start=1)
+            if any(row.strip().startswith(line) for row in text.splitlines())
+        )
+        target = ARTEFACTS / name
+        ARTEFACTS.mkdir(exist_ok=True)
+        draw = ['pdftoppm', '-png', '-singlefile', '-scale-to', '936']
+        subprocess.run(
+            [*draw, '-f', str(number), '-l', str(number), str(pdf), str(target.with_suffix(''))],
+            check=True,
+        )
+        assert target.stat().st_size > 20_000  # a page with text, not a blank one
+        if os.environ.get('BRIEFING_SCREENSHOTS'):
+            shutil.copyfile(target, DOCS / name)
+        if name == 'pdf-cue-card.png':
+            # what the caption says: the moderator's note and the running-late line
+            text = squash(pages[number - 1])
+            assert squash('legal question') in text and 'runninglate' in text

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from test_browser import README_SHOTS
-from test_pdf import README_PAGES
+from test_pdf import README_DAY_PAGES, README_PAGES
 
 ROOT = Path(__file__).parent.parent
 
@@ -18,5 +18,5 @@ def test_readme_shows_the_screenshots_the_tests_take() -> None:
     readme = (ROOT / 'README.md').read_text(encoding='utf-8')
     shown = set(re.findall(r'!\[[^\]]*\]\((docs/[^)\s]+)\)', readme))
     on_disk = {path.relative_to(ROOT).as_posix() for path in (ROOT / 'docs').glob('*.png')}
-    taken = {f'docs/{name}' for name in [*README_SHOTS.values(), *README_PAGES]}
+    taken = {f'docs/{name}' for name in [*README_SHOTS.values(), *README_PAGES, *README_DAY_PAGES]}
     assert shown == on_disk == taken

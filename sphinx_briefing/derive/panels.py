@@ -54,6 +54,37 @@ def page_panels(
     return found
 
 
+def check_narrow_pages(
+    docs: Sequence[str],
+    inputs: Inputs,
+    numbered: Mapping[str, Question],
+    problems: list[Problem],
+) -> None:
+    """Questions on a page for a narrower audience than the public: the editions that
+    leave the page out number the other questions without them, so a question's number
+    would differ between editions (the rule every edition keeps)."""
+    for doc in docs:
+        for page in inputs.pages.get(doc, ()):
+            if page.audience == 'public':
+                continue
+            held = [q.qid for q in numbered.values() if q.docname == doc]
+            if held:
+                problems.append(
+                    Problem(
+                        __(
+                            'the page is for the %s edition and up but holds questions (%s): '
+                            'editions without the page would number the others differently; '
+                            'put questions on a page every edition has, and give single '
+                            'questions :audience:'
+                        )
+                        % (page.audience, ', '.join(held)),
+                        Subtype.BAD_FRONT_MATTER,
+                        doc,
+                        page.line,
+                    )
+                )
+
+
 def doc_panels(
     docs: Sequence[str],
     inputs: Inputs,

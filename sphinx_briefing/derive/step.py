@@ -19,6 +19,7 @@ from sphinx_briefing.derive.pack import pack_of
 from sphinx_briefing.derive.panels import (
     assign_panels,
     check_addressees,
+    check_narrow_pages,
     check_panels,
     doc_panels,
     page_panels,
@@ -102,6 +103,7 @@ def derive(inputs: Inputs) -> Derived:
 
     check_panels(panels, participants, problems)
     own_panel = doc_panels(docs, inputs, panels, page_panels(docs, inputs, panels, problems))
+    check_narrow_pages(docs, inputs, questions, problems)
     doc_panel = {
         doc: own_panel.get(doc) or (next(iter(panels)) if len(panels) == 1 else '') for doc in docs
     }
