@@ -243,6 +243,7 @@ def prepare_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         symbols_as_commands(doctree, UPLATEX_SYMBOLS)
     lay_out_tables(app.config, doctree)
     wrap_field_lists(doctree)
+    keep_headings_with_what_follows(doctree)
     # The domain index of questions comes after the body: tell the .sty its name, so
     # that it sets its entries as sentences (Sphinx sets index entries as code).
     name = texescape.escape(str(QuestionIndex.localname), app.config.latex_engine)
@@ -252,6 +253,22 @@ def prepare_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         page = cover(app.config, derived, docname)
         _insert_after_title(doctree, page, after_notice=True)
         _drop_fields_on_cover(doctree, page.get('briefing_fields', ()))
+
+
+#: the room a heading of ours asks for below itself: its own lines and a few of what it
+#: heads (a group of a brief: a script, a participant, a question's first lines)
+HEADING_ROOM = r'\Needspace{7\baselineskip}'
+
+
+def keep_headings_with_what_follows(doctree: nodes.document) -> None:
+    """A heading of ours (the rubrics of briefs and the pack) is never the last line of a
+    page: it asks for room below itself first. (Index and run-of-show headings measure
+    the table they head instead, see the .sty.)"""
+    for rubric in list(doctree.findall(nodes.rubric)):
+        parent = rubric.parent
+        if parent is None or not any(c.startswith('briefing-') for c in rubric['classes']):
+            continue
+        parent.insert(parent.index(rubric), _raw(HEADING_ROOM))
 
 
 #: the symbols we write that upLaTeX's Japanese fonts lack (Adobe-Japan1 has no arrow
