@@ -548,3 +548,27 @@ def test_referred_to_in_column_only_when_something_is_referred_to(project: Any) 
     assert table.select('thead th')[-1].get_text(strip=True) == 'Referred to in'
     first = table.select_one('tbody tr:not(.briefing-group-row)')
     assert first.select('td')[-1].get_text(strip=True) == 'Refs'
+
+
+def test_a_copy_is_made_from_its_box_alone_not_its_whole_document(project: Any) -> None:
+    """Each box is kept pickled for the build's copies: its own nodes, never a link to
+    the document they came from (which would pickle the whole doctree with every box)."""
+    import pickle
+
+    from sphinx_briefing.render.copies import SourceBoxes
+
+    proj = project()
+    proj.write('conf.py', MYST_CONF)
+    filler = '\n\n'.join(f'Paragraph {n} of the context, long enough to weigh.' for n in range(300))
+    proj.write(
+        'index.md',
+        '# P\n\n' + filler + '\n\n:::{question} q1\nWhat now?[^n]\n:::\n\n[^n]: A footnote.\n',
+    )
+    build = proj.build()
+    env = build.app.env
+    whole = len(pickle.dumps(env.get_doctree('index')))
+    boxes, _notes = SourceBoxes(env)._pickled_boxes('index')
+    assert boxes and all(len(data) * 20 < whole for data in boxes.values())
+    copy = SourceBoxes(env).copy('index', next(iter(boxes)))
+    assert copy is not None and 'What now?' in ''.join(node.astext() for node in copy)
+    assert 'A footnote.' in ''.join(node.astext() for node in copy)  # its footnote comes along

@@ -114,11 +114,11 @@ class SourceBoxes:
                         footnotes.append(target)
             detached = [node.deepcopy() for node in (*own, *footnotes)]
             for root in detached:
-                for node in root.findall(nodes.Element):
-                    # A copy keeps a link to its original's document: pickled with it,
-                    # each box would carry the whole doctree. Its page's is found
-                    # through its parent once it is placed.
-                    node.__dict__.pop('_document', None)
+                for node in root.findall():
+                    # A copy keeps a link to its original's document (text nodes too):
+                    # pickled with it, each box would carry the whole doctree. Its
+                    # page's is found through its parent once it is placed.
+                    vars(node).pop('_document', None)
             for id_ in box['ids']:
                 result[id_] = pickle.dumps(detached, protocol=pickle.HIGHEST_PROTOCOL)
         return result, notes
