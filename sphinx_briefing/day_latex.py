@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from docutils import nodes
 from sphinx.util import texescape
 
 from sphinx_briefing import config as briefing_config
-from sphinx_briefing._files import replacing
 from sphinx_briefing.domain import briefing_domain
-from sphinx_briefing.latex import DocumentEntry, _is_latex
+from sphinx_briefing.latex import DocumentEntry, _is_latex, add_documents
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -98,27 +96,7 @@ def add_day_documents(app: Sphinx, env: BuildEnvironment) -> None:
     briefs), and remove the .tex files of earlier builds that this one does not write."""
     if not _is_latex(app) or not hasattr(app.builder, 'document_data'):
         return
-    builder = cast('LaTeXBuilder', app.builder)
-    present = {entry[0] for entry in builder.document_data}
-    entries = day_documents(app)
-    for entry in entries:
-        if entry[0] not in present:
-            builder.document_data.append(entry)
-    _remove_old(Path(builder.outdir), {entry[1] for entry in entries})
-
-
-def _remove_old(outdir: Path, current: set[str]) -> None:
-    record = outdir / DAY_FILE
-    try:
-        written = set(record.read_text(encoding='utf-8').split())
-    except OSError:
-        written = set()
-    for name in sorted(written - current):
-        (outdir / name).unlink(missing_ok=True)
-    if written != current:
-        outdir.mkdir(parents=True, exist_ok=True)
-        with replacing(record, text=True) as stream:
-            stream.write(''.join(f'{name}\n' for name in sorted(current)))
+    add_documents(cast('LaTeXBuilder', app.builder), day_documents(app), DAY_FILE)
 
 
 def keep_collections_only(app: Sphinx, doctree: nodes.document, docname: str) -> None:

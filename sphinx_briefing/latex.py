@@ -120,29 +120,31 @@ def add_brief_documents(app: Sphinx, env: BuildEnvironment) -> None:
     warn_unsettable(app)
     if not hasattr(app.builder, 'document_data'):
         return
-    builder = cast('LaTeXBuilder', app.builder)
+    add_documents(cast('LaTeXBuilder', app.builder), brief_documents(app), BRIEFS_FILE)
+
+
+def add_documents(builder: LaTeXBuilder, entries: list[DocumentEntry], record: str) -> None:
+    """Add *entries* to the LaTeX builder's documents (those not there already), and
+    remove the .tex files that an earlier build wrote for such entries and this one does
+    not (a participant renamed, a brief removed): Sphinx's Makefile makes a PDF of every
+    .tex in the folder, so a stale one would still be printed. *record* names the file in
+    the output folder that lists what was written."""
     present = {entry[0] for entry in builder.document_data}
-    briefs = brief_documents(app)
-    for entry in briefs:
+    for entry in entries:
         if entry[0] not in present:
             builder.document_data.append(entry)
-    _remove_old_briefs(Path(builder.outdir), {entry[1] for entry in briefs})
-
-
-def _remove_old_briefs(outdir: Path, current: set[str]) -> None:
-    """Remove the .tex files of briefs that an earlier build wrote and this one does not
-    (a participant renamed, a brief removed): Sphinx's Makefile makes a PDF of every .tex
-    in the folder, so a stale brief would still be printed."""
-    record = outdir / BRIEFS_FILE
+    outdir = Path(builder.outdir)
+    current = {entry[1] for entry in entries}
+    path = outdir / record
     try:
-        written = set(record.read_text(encoding='utf-8').split())
+        written = set(path.read_text(encoding='utf-8').split())
     except OSError:
         written = set()
     for name in sorted(written - current):
         (outdir / name).unlink(missing_ok=True)
     if written != current:
         outdir.mkdir(parents=True, exist_ok=True)
-        with replacing(record, text=True) as stream:
+        with replacing(path, text=True) as stream:
             stream.write(''.join(f'{name}\n' for name in sorted(current)))
 
 
