@@ -79,6 +79,8 @@ def setup_extension(app: Sphinx) -> ExtensionMetadata:
     app.connect('builder-inited', latex.register_brief_theme)
     app.connect('builder-inited', day_latex.register_themes)
     app.connect('env-get-outdated', reread_when_notes_change)
+    # env-before-read-docs: pandoc reads the .bib files in its own process meanwhile.
+    app.connect('env-before-read-docs', events.start_reading_bibfiles)
     # Reading, around docutils' footnote numbering: note styles' citations as footnotes.
     app.add_transform(CitationFootnotes)
     app.add_transform(CitationNoteNumbers)

@@ -17,6 +17,7 @@ from sphinx.errors import NoUri
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
+from sphinx_briefing.citations.reader import PandocRun
 from sphinx_briefing.citations.step import CitationInputs
 from sphinx_briefing.derive import Derived, Inputs
 from sphinx_briefing.directives import DIRECTIVES, READ_WARNINGS, read_warning
@@ -152,6 +153,9 @@ class BriefingDomain(Domain):
         self._derived = Derived()
         self.page_reads = PageReads(None)
         self.source_boxes = SourceBoxes(env)
+        #: pandoc reading .bib files while the documents are read, until the step takes
+        #: them (events.start_reading_bibfiles)
+        self.bib_runs: dict[str, PandocRun] = {}
         # the documents read (or merged from a reading process) since the last step
         self._read_now: set[str] = set()
 

@@ -15,6 +15,7 @@ from sphinx.util.logging import get_node_location
 
 from sphinx_briefing import config as briefing_config
 from sphinx_briefing import nodes as bnodes
+from sphinx_briefing.citations import step as citation_step
 from sphinx_briefing.citations.step import CitationCache, format_project, unprefix
 from sphinx_briefing.derive import derive
 from sphinx_briefing.domain import briefing_domain
@@ -36,6 +37,16 @@ if TYPE_CHECKING:
     from sphinx_briefing.derive import Derived
 
 
+def start_reading_bibfiles(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """``env-before-read-docs``: pandoc starts reading the .bib files it has not read
+    before, in its own process, while Sphinx reads the documents; the step takes its
+    references (it would otherwise wait for pandoc then)."""
+    domain = briefing_domain(env)
+    for run in domain.bib_runs.values():  # of a build that stopped before its step
+        run.discard()
+    domain.bib_runs = citation_step.start_reading_bibfiles(app)
+
+
 def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-updated``: the cross-document step, once per build in the main process,
     after every parallel merge, also in a build that read nothing.
@@ -50,12 +61,18 @@ def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:
     domain.repeat_read_warnings()
     inputs = domain.inputs(env)
     cache = CitationCache.load(env.doctreedir)
-    citations = format_project(
-        app,
-        [cite for doc in inputs.doc_order for cite in inputs.cites.get(doc, ())],
-        [ph for doc in inputs.doc_order for ph in inputs.placeholders.get(doc, ())],
-        cache,
-    )
+    started, domain.bib_runs = domain.bib_runs, {}
+    try:
+        citations = format_project(
+            app,
+            [cite for doc in inputs.doc_order for cite in inputs.cites.get(doc, ())],
+            [ph for doc in inputs.doc_order for ph in inputs.placeholders.get(doc, ())],
+            cache,
+            started,
+        )
+    finally:
+        for run in started.values():
+            run.discard()  # taken (nothing left to do) or started for nothing
     if cache.modified:
         cache.save(env.doctreedir)
     for problem in citations.warnings:

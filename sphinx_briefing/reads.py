@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import pickle
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
@@ -69,17 +70,33 @@ def canonical(value: object) -> str:
     return ''.join(out)
 
 
+#: types written as their repr: the same text in every process
+_ATOMS = frozenset({type(None), bool, int, float, str, bytes})
+
+
 def _write(value: object, out: list[str]) -> None:
-    if value is None or isinstance(value, bool | int | float | str | bytes):
+    kind = type(value)
+    if kind in _ATOMS:
+        out.append(repr(value))
+    elif kind is tuple or kind is list:
+        out.append('(' if kind is tuple else '[')
+        for item in value:  # type: ignore[attr-defined]
+            _write(item, out)
+            out.append(',')
+        out.append(')' if kind is tuple else ']')
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out.append(kind.__name__ + '(')
+        for name in _shown_fields(kind):
+            if name is not None:
+                _write(getattr(value, name), out)
+            out.append(',')
+        out.append(')')
+    elif isinstance(value, bool | int | float | str | bytes):  # a subclass of one
         out.append(repr(value))
     elif isinstance(value, enum.Enum):
         out.append(f'{type(value).__name__}.{value.name}')
     elif isinstance(value, tuple | list):
-        out.append('(' if isinstance(value, tuple) else '[')
-        for item in value:
-            _write(item, out)
-            out.append(',')
-        out.append(')' if isinstance(value, tuple) else ']')
+        _write(tuple(value) if isinstance(value, tuple) else list(value), out)
     elif isinstance(value, frozenset | set):
         out.append('{' + ','.join(sorted(canonical(item) for item in value)) + '}')
     elif isinstance(value, Mapping):
@@ -90,17 +107,19 @@ def _write(value: object, out: list[str]) -> None:
             _write(item, out)
             out.append(',')
         out.append('}')
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out.append(type(value).__name__ + '(')
-        for field in dataclasses.fields(value):
-            if field.name not in NOT_SHOWN:
-                _write(getattr(value, field.name), out)
-            out.append(',')
-        out.append(')')
     else:
         # Anything else is compared by its repr: an object without a value repr makes
         # every page that read it be written again, never a stale one.
         out.append(repr(value))
+
+
+@functools.cache
+def _shown_fields(kind: Any) -> tuple[str | None, ...]:
+    """A dataclass's fields in order, None for those no page shows (:data:`NOT_SHOWN`):
+    asked once per class, not once per record."""
+    return tuple(
+        None if field.name in NOT_SHOWN else field.name for field in dataclasses.fields(kind)
+    )
 
 
 def digest(value: object) -> bytes:

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from sphinx_briefing.citations import bibtex as bib
-from sphinx_briefing.citations import citeproc
+from sphinx_briefing.citations import citeproc, reader
 from sphinx_briefing.citations.bibtex import entry_issued, load_bibfiles
 from sphinx_briefing.citations.citeproc import Rich
-from sphinx_briefing.citations.reader import references_for
+from sphinx_briefing.citations.reader import references_for, start_reading
 
 DATA = Path(__file__).parent / 'data' / 'bib'
 
@@ -149,6 +149,62 @@ def test_bad_input_never_raises(tmp_path: Path, content: bytes) -> None:
     references_for(
         database.entries, list(database.entries), lang=None, pandoc=citeproc._pandoc_path()
     )
+
+
+def test_a_file_started_early_is_taken_from_its_run_and_only_when_it_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pandoc started on a .bib before the documents are read (start_reading): the step
+    takes what that run read, and reads a file again when what it gives pandoc differs
+    (macros of an earlier file)."""
+    path = write(
+        tmp_path,
+        'refs.bib',
+        """
+        @book{a, author = {Ada Lovelace}, title = {Notes}, year = {1843}, publisher = jm}
+    """,
+    )
+    cache = tmp_path / 'cache'
+    pandoc = citeproc._pandoc_path()
+    started = start_reading([path], lang=None, pandoc=pandoc, cache_dir=cache)
+    assert len(started) == 1
+    database = load_bibfiles([path])
+    runs: list[object] = []
+
+    class CountedRun(reader.PandocRun):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            runs.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(reader, 'PandocRun', CountedRun)
+    items, problems = references_for(
+        database.entries, ['a'], lang=None, pandoc=pandoc, cache_dir=cache, started=started
+    )
+    assert problems == []
+    assert runs == []  # taken from the run started before, not started again
+    assert items['a']['c']['title']['c'][0] == {'t': 'Str', 'c': 'Notes'}
+    # Cached now: nothing is started for the same file again.
+    assert start_reading([path], lang=None, pandoc=pandoc, cache_dir=cache) == {}
+    # Given the macros of an earlier file, the file reads differently, and the run
+    # started without them is not taken.
+    other = tmp_path / 'other-cache'
+    early = start_reading([path], lang=None, pandoc=pandoc, cache_dir=other)
+    assert len(early) == 1
+    runs.clear()
+    items, _ = references_for(
+        database.entries,
+        ['a'],
+        lang=None,
+        pandoc=pandoc,
+        cache_dir=other,
+        inherited={str(path): '@string{jm = {John Murray}}\n'},
+        started=early,
+    )
+    assert len(runs) == 1  # read again, with the macros
+    publisher = items['a']['c']['publisher']['c']
+    assert ''.join(part.get('c', ' ') for part in publisher) == 'John Murray'
+    for run in early.values():
+        run.discard()
 
 
 def test_not_utf8_is_reported_and_loaded(tmp_path: Path) -> None:

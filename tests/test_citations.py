@@ -469,3 +469,37 @@ def test_brief_lists_its_sources_in_the_style_order(
     brief = soup(build, 'index').select_one('div.briefing-panellist-brief')
     listed = [p.get_text(' ', strip=True) for p in brief.select('p.briefing-bib-entry')]
     assert [next(name for name in expected if name in entry) for entry in listed] == expected
+
+
+def test_pandoc_reads_the_bib_while_the_documents_are_read_and_only_once(
+    project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The .bib's pandoc process starts before the first document is read and the step
+    takes its references; a later build whose .bib did not change starts none."""
+    from sphinx_briefing.citations import reader
+
+    events: list[str] = []
+
+    class CountedRun(reader.PandocRun):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            events.append('pandoc')
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(reader, 'PandocRun', CountedRun)
+    proj = project('test-citations')
+    real_build = proj.make_app
+
+    def make_app(*args: Any, **kwargs: Any) -> Any:
+        app = real_build(*args, **kwargs)
+        app.connect('source-read', lambda app, docname, source: events.append(docname))
+        return app
+
+    proj.make_app = make_app
+    first = proj.build()
+    assert events[0] == 'pandoc' and events.count('pandoc') == 1, events
+    assert sorted(events[1:]) == sorted(first.read)
+    assert 'Müller et al. (2019)' in cites(first, 'theme')  # its references reached the page
+    events.clear()
+    proj.edit('theme.md', 'Does screening work', 'Does screening really work')
+    assert proj.build().read == ['theme']
+    assert events == ['theme']

@@ -38,7 +38,14 @@ import yaml
 from sphinx_briefing._files import replacing
 from sphinx_briefing.citations.bibtex import BibEntry
 
-__all__ = ['ReaderError', 'file_format', 'pandoc_references', 'references_for']
+__all__ = [
+    'PandocRun',
+    'ReaderError',
+    'file_format',
+    'pandoc_references',
+    'references_for',
+    'start_reading',
+]
 
 #: Bump when what is cached changes meaning.
 _VERSION: Final = 3
@@ -75,52 +82,101 @@ def _locale_env(lang: str | None) -> str:
     return f'{tag}.UTF-8'
 
 
+class PandocRun:
+    """pandoc reading one bibliography file: started by :meth:`start`, its references taken
+    by :meth:`references`. Its output goes to a file, not a pipe, so nothing has to read
+    it while it runs: a build starts the project's files before it reads the documents
+    (:func:`start_reading`) and takes them when it formats the citations."""
+
+    def __init__(self, data: bytes, fmt: str, *, lang: str | None, pandoc: str) -> None:
+        self._fmt, self._lang = fmt, lang
+        self._data = data
+        self._process: subprocess.Popen[bytes] | None = None
+        self._error: str | None = None
+        if fmt == 'csljson':
+            return  # read here, not by pandoc
+        if fmt in ('biblatex', 'bibtex'):
+            data = _mend_bibtex(data.decode('utf-8-sig', errors='replace')).encode('utf-8')
+            args = [pandoc, '-f', fmt, '-t', 'json']
+        else:
+            # A YAML bibliography is what pandoc reads as a metadata block: its strings
+            # are Markdown.
+            data = _yaml_as_markdown(data.decode('utf-8-sig', errors='replace')).encode('utf-8')
+            args = [pandoc, '-f', 'markdown', '-t', 'json']
+        env = dict(os.environ, LANG=_locale_env(lang), LC_ALL=_locale_env(lang))
+        self._tmp = tempfile.TemporaryDirectory(prefix='briefing-reader-')
+        folder = Path(self._tmp.name)
+        if fmt == 'yaml':
+            # pandoc reads a bibliography's Markdown with its built-in abbreviations (a
+            # no-break space after "e.g.", none after "Inc."), the command line with the
+            # longer list of its data file
+            abbreviations = folder / 'abbreviations'
+            abbreviations.write_text('\n'.join(_BIBLIOGRAPHY_ABBREVIATIONS) + '\n', 'utf-8')
+            args.append(f'--abbreviations={abbreviations}')
+        (folder / 'input').write_bytes(data)
+        try:
+            with (
+                (folder / 'input').open('rb') as stdin,
+                (folder / 'output').open('wb') as stdout,
+                (folder / 'errors').open('wb') as stderr,
+            ):
+                self._process = subprocess.Popen(
+                    args, stdin=stdin, stdout=stdout, stderr=stderr, env=env
+                )
+        except OSError as exc:
+            self._error = f'cannot run pandoc ({pandoc}): {exc}'
+            self._tmp.cleanup()
+
+    def discard(self) -> None:
+        """Stops pandoc if it still runs (a file started for nothing: see
+        :func:`start_reading`) and removes its files."""
+        if self._process is not None and self._process.returncode is None:
+            self._process.kill()
+            self._process.wait()
+        if self._fmt != 'csljson' and self._error is None:
+            self._tmp.cleanup()
+
+    def references(self) -> dict[str, Reference]:
+        """Every entry of the file: key → reference. A key defined twice keeps its first
+        definition (as BibTeX and biber do; pandoc alone keeps the last).
+
+        :raises ReaderError: pandoc cannot be run or rejects the file.
+        """
+        if self._fmt == 'csljson':
+            return _csl_json_items(self._data)
+        if self._error is not None or self._process is None:
+            raise PandocMissingError(self._error or 'pandoc did not start')
+        try:
+            self._process.wait(timeout=600)
+            if self._process.returncode != 0:
+                stderr = (Path(self._tmp.name) / 'errors').read_bytes()
+                message = ' '.join(stderr.decode('utf-8', 'replace').split())
+                raise ReaderError(message or f'pandoc exited with {self._process.returncode}')
+            document = json.loads((Path(self._tmp.name) / 'output').read_bytes())
+        except subprocess.SubprocessError as exc:
+            self._process.kill()
+            raise PandocMissingError(f'pandoc did not finish: {exc}') from None
+        finally:
+            self._tmp.cleanup()
+        listed = document.get('meta', {}).get('references', {}).get('c', [])
+        english = (self._lang or 'en').lower().startswith('en')
+        references: dict[str, Reference] = {}
+        for reference in listed:
+            key = _meta_text(reference.get('c', {}).get('id'))
+            if key and key not in references:
+                reference = _kept_names(_literal_dates(_without_cites(reference)))
+                references[key] = _mend_reference(reference) if english else reference
+        return references
+
+
 def pandoc_references(
     data: bytes, fmt: str, *, lang: str | None, pandoc: str
 ) -> dict[str, Reference]:
     """Every entry of one bibliography file's *data*, read by pandoc: key → reference.
 
-    A key defined twice keeps its first definition (as BibTeX and biber do; pandoc
-    alone keeps the last).
-
     :raises ReaderError: pandoc cannot be run or rejects the file.
     """
-    if fmt in ('biblatex', 'bibtex'):
-        data = _mend_bibtex(data.decode('utf-8-sig', errors='replace')).encode('utf-8')
-        args = [pandoc, '-f', fmt, '-t', 'json']
-    elif fmt == 'csljson':
-        return _csl_json_items(data)
-    else:
-        # A YAML bibliography is what pandoc reads as a metadata block: its strings are
-        # Markdown.
-        data = _yaml_as_markdown(data.decode('utf-8-sig', errors='replace')).encode('utf-8')
-        args = [pandoc, '-f', 'markdown', '-t', 'json']
-    env = dict(os.environ, LANG=_locale_env(lang), LC_ALL=_locale_env(lang))
-    try:
-        with tempfile.TemporaryDirectory(prefix='briefing-reader-') as tmp:
-            if fmt == 'yaml':
-                # pandoc reads a bibliography's Markdown with its built-in abbreviations
-                # (a no-break space after "e.g.", none after "Inc."), the command line
-                # with the longer list of its data file
-                abbreviations = Path(tmp) / 'abbreviations'
-                abbreviations.write_text('\n'.join(_BIBLIOGRAPHY_ABBREVIATIONS) + '\n', 'utf-8')
-                args.append(f'--abbreviations={abbreviations}')
-            result = subprocess.run(args, input=data, capture_output=True, timeout=600, env=env)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise PandocMissingError(f'cannot run pandoc ({pandoc}): {exc}') from None
-    if result.returncode != 0:
-        message = ' '.join(result.stderr.decode('utf-8', 'replace').split())
-        raise ReaderError(message or f'pandoc exited with {result.returncode}')
-    document = json.loads(result.stdout)
-    listed = document.get('meta', {}).get('references', {}).get('c', [])
-    english = (lang or 'en').lower().startswith('en')
-    references: dict[str, Reference] = {}
-    for reference in listed:
-        key = _meta_text(reference.get('c', {}).get('id'))
-        if key and key not in references:
-            reference = _kept_names(_literal_dates(_without_cites(reference)))
-            references[key] = _mend_reference(reference) if english else reference
-    return references
+    return PandocRun(data, fmt, lang=lang, pandoc=pandoc).references()
 
 
 #: The abbreviations pandoc's readers know when no data file is read, as when pandoc
@@ -322,15 +378,11 @@ def _is_utf8(encoding: str) -> bool:
     return encoding.lower().replace('_', '-') in ('utf-8', 'utf8', 'utf-8-sig')
 
 
-def _read_file(
-    path: Path,
-    *,
-    lang: str | None,
-    pandoc: str,
-    cache_dir: Path | None,
-    encoding: str = 'utf-8-sig',
-    inherited: str = '',
-) -> _FileResult | None:
+def _file_input(
+    path: Path, *, lang: str | None, pandoc: str, encoding: str, inherited: str
+) -> tuple[bytes, str, str] | None:
+    """What pandoc is given for a file (its bytes and format) and the digest of everything
+    its references depend on, or None when the file cannot be read."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -343,6 +395,46 @@ def _read_file(
         data = (inherited + text).encode('utf-8')
     identity = repr((_VERSION, fmt, lang, _executable_state(pandoc)))
     digest = hashlib.sha256(identity.encode() + b'\0' + data).hexdigest()[:32]
+    return data, fmt, digest
+
+
+def start_reading(
+    paths: Iterable[Path],
+    *,
+    lang: str | None,
+    pandoc: str,
+    cache_dir: Path,
+    encoding: str = 'utf-8-sig',
+) -> dict[str, PandocRun]:
+    """pandoc started on each file whose references are not cached yet, by digest, to be
+    handed to :func:`references_for` as *started*: pandoc reads the files while Sphinx
+    reads the documents. A file is started as if no file before it defined macros; when
+    one did, its digest differs, and :func:`references_for` reads it again."""
+    started: dict[str, PandocRun] = {}
+    for path in paths:
+        found = _file_input(path, lang=lang, pandoc=pandoc, encoding=encoding, inherited='')
+        if found is None or found[1] == 'csljson':
+            continue
+        data, fmt, digest = found
+        if not (cache_dir / f'refs-{digest}.pickle').exists():
+            started[digest] = PandocRun(data, fmt, lang=lang, pandoc=pandoc)
+    return started
+
+
+def _read_file(
+    path: Path,
+    *,
+    lang: str | None,
+    pandoc: str,
+    cache_dir: Path | None,
+    encoding: str = 'utf-8-sig',
+    inherited: str = '',
+    started: Mapping[str, PandocRun] | None = None,
+) -> _FileResult | None:
+    found = _file_input(path, lang=lang, pandoc=pandoc, encoding=encoding, inherited=inherited)
+    if found is None:
+        return None
+    data, fmt, digest = found
     cache_file = cache_dir / f'refs-{digest}.pickle' if cache_dir is not None else None
     if cache_file is not None:
         try:
@@ -352,8 +444,9 @@ def _read_file(
                 return cached
         except Exception:  # missing or damaged: read the file again
             pass
+    run = (started or {}).get(digest) or PandocRun(data, fmt, lang=lang, pandoc=pandoc)
     try:
-        result = _FileResult(pandoc_references(data, fmt, lang=lang, pandoc=pandoc), None)
+        result = _FileResult(run.references(), None)
     except PandocMissingError:
         raise
     except ReaderError as exc:
@@ -380,6 +473,7 @@ def references_for(
     cache_dir: Path | None = None,
     encoding: str = 'utf-8-sig',
     inherited: Mapping[str, str] | None = None,
+    started: Mapping[str, PandocRun] | None = None,
 ) -> tuple[dict[str, Reference], list[tuple[str, str]]]:
     """The pandoc references of *keys*, each read from the file its entry came from.
 
@@ -405,6 +499,7 @@ def references_for(
             cache_dir=cache_dir,
             encoding=encoding,
             inherited=(inherited or {}).get(path, ''),
+            started=started,
         )
         references = result.references if result is not None else {}
         missing = [key for key in wanted if key not in references]

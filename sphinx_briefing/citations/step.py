@@ -47,7 +47,12 @@ from sphinx_briefing.citations.compat import (
     plain_field,
     select,
 )
-from sphinx_briefing.citations.reader import PandocMissingError, references_for
+from sphinx_briefing.citations.reader import (
+    PandocMissingError,
+    PandocRun,
+    references_for,
+    start_reading,
+)
 from sphinx_briefing.citations.roles import AUTHOR_IN_BRACKETS, FORMS
 from sphinx_briefing.config import conf_location
 from sphinx_briefing.locale import __
@@ -155,6 +160,27 @@ def bibfiles(config: Config) -> list[str]:
     """``briefing_bibfiles``, or sphinxcontrib-bibtex's ``bibtex_bibfiles``."""
     own = list(config.briefing_bibfiles or [])
     return own or list(getattr(config, 'bibtex_bibfiles', None) or [])
+
+
+def start_reading_bibfiles(app: Sphinx) -> dict[str, PandocRun]:
+    """pandoc started on the project's .bib files that it has not read before, so that it
+    reads them while Sphinx reads the documents (``env-before-read-docs``); the step takes
+    them in :func:`format_project` (*started*). None when pandoc cannot be found: the step
+    says so when it formats the citations."""
+    paths = [Path(app.confdir) / name for name in bibfiles(app.config)]
+    if not paths:
+        return {}
+    try:
+        pandoc = app.config.briefing_pandoc or _pandoc_path()
+    except CiteprocError:
+        return {}
+    return start_reading(
+        paths,
+        lang=language_tag(app.config.language),
+        pandoc=pandoc,
+        cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
+        encoding=str(getattr(app.config, 'bibtex_encoding', '') or 'utf-8-sig'),
+    )
 
 
 def load(app: Sphinx, cache: CitationCache) -> BibDatabase:
@@ -275,8 +301,10 @@ def format_project(
     cites_in_order: Sequence[CiteRef],
     placeholders: Sequence[Placeholder],
     cache: CitationCache,
+    started: Mapping[str, PandocRun] | None = None,
 ) -> CitationInputs:
-    """Load, check and format every citation of the project (cached)."""
+    """Load, check and format every citation of the project (cached). *started*: pandoc
+    reading .bib files since before the documents were read (:func:`start_reading_bibfiles`)."""
     has_bibliography = any(ph.kind == 'bibliography' for ph in placeholders)
     if not cites_in_order and not has_bibliography and not bibfiles(app.config):
         return CitationInputs()
@@ -339,7 +367,7 @@ def format_project(
     include_all = any(ph.scope in ('all', 'notcited') or ph.filter for ph in bibliographies)
     lang = language_tag(app.config.language)
     wanted = list(entries) if include_all else _cited_keys(requests)
-    items = _items(app, database, wanted, cache, lang, warnings)
+    items = _items(app, database, wanted, cache, lang, warnings, started)
     for key in list(cache.csl):
         if key not in entries:
             del cache.csl[key]
@@ -507,6 +535,7 @@ def _items(
     cache: CitationCache,
     lang: str | None,
     warnings: list[BibWarning],
+    started: Mapping[str, PandocRun] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The entries *wanted*, as pandoc's own reader reads them (cached), in that order."""
     entries = database.entries
@@ -530,6 +559,7 @@ def _items(
                 cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
                 encoding=database.encoding,
                 inherited=database.inherited,
+                started=started,
             )
         except PandocMissingError:
             # said once, at briefing_pandoc, when the citations are formatted
