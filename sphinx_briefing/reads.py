@@ -75,7 +75,7 @@ _ATOMS = frozenset({type(None), bool, int, float, str, bytes})
 
 
 def _write(value: object, out: list[str]) -> None:
-    kind = type(value)
+    kind: Any = type(value)
     if kind in _ATOMS:
         out.append(repr(value))
     elif kind is tuple or kind is list:
