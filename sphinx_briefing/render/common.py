@@ -105,7 +105,8 @@ def table(
         row = nodes.row()
         body += row
         for cell in cells:
-            row += nodes.entry('', nodes.paragraph('', '', *cell))
+            # an empty cell is an empty entry (a matrix is mostly empty cells)
+            row += nodes.entry('', nodes.paragraph('', '', *cell)) if cell else nodes.entry()
     return result
 
 
