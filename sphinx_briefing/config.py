@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 
 DEFAULT_QUESTION_FORMAT = 'Q{number}'
 DEFAULT_FOLLOWUP_FORMAT = '{parent}{letter}'
-#: rows of a question index beyond which HTML builders split it into parts
-DEFAULT_INDEX_PAGE_ROWS = 1000
+#: rows of a question index beyond which HTML builders split it into parts: a part of
+#: 300 rows of eight columns is about 700 kB of HTML, which a phone still opens quickly,
+#: and an edit rewrites only the part that shows it
+DEFAULT_INDEX_PAGE_ROWS = 300
 #: minutes behind for which each cue card says what to drop
 DEFAULT_LATE = (5, 10)
 #: cue-card sizes: name → (width, height) as LaTeX dimensions
