@@ -284,7 +284,8 @@ def index_part_showing(pages: dict[str, str], edit: dict[str, Any], out: Path) -
     if not theme.exists():
         return pages
     found = re.search(
-        r'href="([^"#]+)#question-index-\d+-question-' + re.escape(edit['question']) + '"',
+        # the anchor of the question's row: '…-question-<id>' (its prefix names the index)
+        r'href="([^"#]*question-index[^"#]*)#[^"]*-question-' + re.escape(edit['question']) + '"',
         theme.read_text(encoding='utf-8', errors='replace'),
     )
     if found is None:
