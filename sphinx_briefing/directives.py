@@ -820,6 +820,16 @@ class PlaceholderDirective(BriefingDirective):
         self.state.document.note_explicit_target(node)
         return node
 
+    def run(self) -> list[Node]:
+        if not self.in_edition():
+            return self.withheld_note()
+        node = self.new_placeholder()
+        self.set_options(node)
+        return [node]
+
+    def set_options(self, node: bnodes.briefing_placeholder) -> None:
+        """Puts the directive's own options on its placeholder."""
+
     def withheld_note(self) -> list[Node]:
         text = _('Not part of this edition.')
         return [nodes.paragraph(text, text, classes=['briefing-withheld'])]
@@ -836,12 +846,8 @@ class QuestionIndexDirective(PlaceholderDirective):
         'audience': directives.unchanged,
     }
 
-    def run(self) -> list[Node]:
-        if not self.in_edition():
-            return self.withheld_note()
-        node = self.new_placeholder()
+    def set_options(self, node: bnodes.briefing_placeholder) -> None:
         node['group_by'] = self.checked_choice('group-by', GROUPINGS, 'topic')
-        return [node]
 
 
 class PositionMatrixDirective(PlaceholderDirective):
@@ -857,13 +863,9 @@ class PositionMatrixDirective(PlaceholderDirective):
         'audience': directives.unchanged,
     }
 
-    def run(self) -> list[Node]:
-        if not self.in_edition():
-            return self.withheld_note()
-        node = self.new_placeholder()
+    def set_options(self, node: bnodes.briefing_placeholder) -> None:
         node['actors'] = self.option_list('actors')
         node['questions'] = self.option_list('questions')
-        return [node]
 
 
 class RunOfShowDirective(PlaceholderDirective):
@@ -875,11 +877,6 @@ class RunOfShowDirective(PlaceholderDirective):
         'panel': directives.unchanged,
         'audience': directives.unchanged,
     }
-
-    def run(self) -> list[Node]:
-        if not self.in_edition():
-            return self.withheld_note()
-        return [self.new_placeholder()]
 
 
 class PanellistBriefDirective(PlaceholderDirective):
@@ -893,12 +890,8 @@ class PanellistBriefDirective(PlaceholderDirective):
         'audience': directives.unchanged,
     }
 
-    def run(self) -> list[Node]:
-        if not self.in_edition():
-            return self.withheld_note()
-        node = self.new_placeholder()
+    def set_options(self, node: bnodes.briefing_placeholder) -> None:
         node['participant'] = self.arguments[0].strip()
-        return [node]
 
 
 def break_node(
@@ -963,10 +956,8 @@ class CueCardsDirective(PlaceholderDirective):
         # Set for the project, not per directive: a build has cards or it has none.
         return briefing_config.cue_cards_edition(self.config)
 
-    def run(self) -> list[Node]:
-        if not self.in_edition():
-            return []  # an edition without cards says nothing of them
-        return [self.new_placeholder()]
+    def withheld_note(self) -> list[Node]:
+        return []  # an edition without cards says nothing of them
 
 
 class AgendaDirective(PlaceholderDirective):
@@ -978,11 +969,6 @@ class AgendaDirective(PlaceholderDirective):
         'panel': directives.unchanged,
         'audience': directives.unchanged,
     }
-
-    def run(self) -> list[Node]:
-        if not self.in_edition():
-            return self.withheld_note()
-        return [self.new_placeholder()]
 
 
 class PackDirective(BriefingDirective):

@@ -41,12 +41,15 @@ class ScheduleRenderer(BoxRenderer):
                 )
             )
         result.append(self.timing_summary(panel, schedule))
-        if schedule.reserve:
+        # A timed question withheld from the edition keeps its row (the clock times after
+        # it stay those of every edition); a reserve question withheld is left out: a
+        # list of "(not in this edition)" rows would only tell readers what they lack.
+        reserve = [self.derived.questions[qid] for qid in schedule.reserve]
+        reserve = [info for info in reserve if info.shown]
+        if reserve:
             heading = _('Reserve questions')
             result.append(nodes.rubric(heading, heading, classes=['briefing-group']))
-            reserve_rows = [
-                self.reserve_row(self.derived.questions[qid]) for qid in schedule.reserve
-            ]
+            reserve_rows = [self.reserve_row(info) for info in reserve]
             result.append(
                 self.table(
                     [
@@ -81,7 +84,7 @@ class ScheduleRenderer(BoxRenderer):
     def reserve_row(self, info: QuestionInfo) -> list[list[Any]]:
         q, mk = info.record, self.cells
         return [
-            [self.question(q.qid, mk=mk) if info.shown else mk.text(info.number)],
+            [self.question(q.qid, mk=mk)],
             self.question_text(info),
             [mk.text(str(q.minutes) if q.minutes is not None else '—')],
             [mk.text(priority_label(q.priority))],
