@@ -256,3 +256,31 @@ def require_tool(tool: str, env_var: str) -> None:
     if os.environ.get(env_var):
         pytest.fail(f'{env_var} is set but {tool} is not installed', pytrace=False)
     pytest.skip(f'{tool} is not installed')
+
+
+#: three works, for the tests of citations in notes and in Word documents
+NOTES_BIB = """\
+@book{smith2018,
+  author = {Smith, John},
+  title = {Screening Foreign Investment},
+  publisher = {Trade Press},
+  address = {London},
+  year = {2018}
+}
+
+@article{jones2019,
+  author = {Jones, Ann},
+  title = {Export Controls after Wassenaar},
+  journal = {Journal of Trade},
+  volume = {12},
+  pages = {21--40},
+  year = {2019}
+}
+
+@book{lee2020,
+  author = {Lee, Min},
+  title = {Sanctions and Markets},
+  publisher = {Harbour Books},
+  year = {2020}
+}
+"""

@@ -8,29 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import docx
-from conftest import MYST_CONF, Build, Project
+from conftest import MYST_CONF, NOTES_BIB, Build, Project
 from defusedxml import ElementTree
 
 W = '{http://schemas.openxmlformats.org/wordprocessingml/2006/main}'
-
-BIB = """\
-@book{smith2018,
-  author = {Smith, John},
-  title = {Screening Foreign Investment},
-  publisher = {Trade Press},
-  address = {London},
-  year = {2018}
-}
-
-@article{jones2019,
-  author = {Jones, Ann},
-  title = {Export Controls after Wassenaar},
-  journal = {Journal of Trade},
-  volume = {12},
-  pages = {21--40},
-  year = {2019}
-}
-"""
 
 INDEX = """\
 # The book
@@ -140,7 +121,7 @@ def make(project: Any, conf: str = '') -> Project:
         + "briefing_citation_style = 'chicago-notes-bibliography'\n"
         + conf,
     )
-    proj.write('refs.bib', BIB)
+    proj.write('refs.bib', NOTES_BIB)
     proj.write('index.md', INDEX)
     proj.write('panel.md', PANEL)
     proj.write('themes.md', THEMES)

@@ -176,6 +176,25 @@ def test_public_run_of_show_keeps_the_clock(project: Any) -> None:
     assert '+0:05 5 Q3 Who pays?' in texts['public']
 
 
+def test_a_withheld_reserve_question_is_left_out_of_the_run_of_show(project: Any) -> None:
+    """A timed question keeps its row in every edition (the clock); an untimed one (a
+    reserve or defensive question) that the edition withholds is simply not listed."""
+    reserves = {}
+    for edition in ('moderator', 'public'):
+        soup = BeautifulSoup(build_edition(project, edition).html('index'), 'html.parser')
+        run = soup.select_one('div.briefing-run-of-show')
+        reserves[edition] = [
+            row.get_text(' ', strip=True)
+            for row in run.select('table.briefing-run-of-show-reserve tbody tr')
+        ]
+        reserves[edition + '-text'] = run.get_text(' ', strip=True)
+    assert reserves['moderator'] == ['Q2 What about the quokka affair? 4 Defensive']
+    assert reserves['public'] == []
+    assert 'Reserve questions' in reserves['moderator-text']
+    assert 'Reserve questions' not in reserves['public-text']
+    assert 'not in this edition' not in reserves['public-text']
+
+
 def test_unknown_edition_falls_back_to_public(project: Any) -> None:
     build = build_edition(project, 'panelists-and-friends')
     warnings = build.warnings()

@@ -10,35 +10,9 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import MYST_CONF, RST_CONF, Build, Project, require_tool
+from conftest import MYST_CONF, NOTES_BIB, RST_CONF, Build, Project, require_tool
 
 from sphinx_briefing.citations.citeproc import _pandoc_path, resolve_style
-
-BIB = """\
-@book{smith2018,
-  author = {Smith, John},
-  title = {Screening Foreign Investment},
-  publisher = {Trade Press},
-  address = {London},
-  year = {2018}
-}
-
-@article{jones2019,
-  author = {Jones, Ann},
-  title = {Export Controls after Wassenaar},
-  journal = {Journal of Trade},
-  volume = {12},
-  pages = {21--40},
-  year = {2019}
-}
-
-@book{lee2020,
-  author = {Lee, Min},
-  title = {Sanctions and Markets},
-  publisher = {Harbour Books},
-  year = {2020}
-}
-"""
 
 #: the same citations in MyST and in pandoc's markdown
 MYST_PAGE = """\
@@ -67,7 +41,7 @@ def note_project(proj: Project, style: str, *, rst: bool = False) -> None:
         (RST_CONF if rst else MYST_CONF) + f'bibtex_bibfiles = ["refs.bib"]\n'
         f'briefing_citation_style = {style!r}\n',
     )
-    proj.write('refs.bib', BIB)
+    proj.write('refs.bib', NOTES_BIB)
 
 
 def pandoc_plain(proj: Project, style: str, markdown: str) -> str:
