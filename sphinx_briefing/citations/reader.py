@@ -83,9 +83,9 @@ def _locale_env(lang: str | None) -> str:
 
 
 class PandocRun:
-    """pandoc reading one bibliography file: started by :meth:`start`, its references taken
-    by :meth:`references`. Its output goes to a file, not a pipe, so nothing has to read
-    it while it runs: a build starts the project's files before it reads the documents
+    """pandoc reading one bibliography file: started when made, its references taken by
+    :meth:`references`. Its output goes to a file, not a pipe, so nothing has to read it
+    while it runs: a build starts the project's files before it reads the documents
     (:func:`start_reading`) and takes them when it formats the citations."""
 
     def __init__(self, data: bytes, fmt: str, *, lang: str | None, pandoc: str) -> None:

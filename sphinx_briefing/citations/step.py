@@ -165,8 +165,8 @@ def bibfiles(config: Config) -> list[str]:
 def start_reading_bibfiles(app: Sphinx) -> dict[str, PandocRun]:
     """pandoc started on the project's .bib files that it has not read before, so that it
     reads them while Sphinx reads the documents (``env-before-read-docs``); the step takes
-    them in :func:`format_project` (*started*). None when pandoc cannot be found: the step
-    says so when it formats the citations."""
+    them in :func:`format_project` (*started*). Nothing is started when pandoc cannot be
+    found: the step says so when it formats the citations."""
     paths = [Path(app.confdir) / name for name in bibfiles(app.config)]
     if not paths:
         return {}
