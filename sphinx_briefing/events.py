@@ -40,11 +40,12 @@ if TYPE_CHECKING:
 def start_reading_bibfiles(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """``env-before-read-docs``: pandoc starts reading the .bib files it has not read
     before, in its own process, while Sphinx reads the documents; the step takes its
-    references (it would otherwise wait for pandoc then)."""
+    references (it would otherwise wait for pandoc then). A build that reads no document
+    has nothing to overlap with: it starts nothing (finding pandoc runs it once)."""
     domain = briefing_domain(env)
     for run in domain.bib_runs.values():  # of a build that stopped before its step
         run.discard()
-    domain.bib_runs = citation_step.start_reading_bibfiles(app)
+    domain.bib_runs = citation_step.start_reading_bibfiles(app) if docnames else {}
 
 
 def derive_and_pick_rewrites(app: Sphinx, env: BuildEnvironment) -> list[str]:

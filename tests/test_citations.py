@@ -275,8 +275,15 @@ def test_no_op_build_neither_parses_nor_formats(
 
     proj = project('test-citations')
     proj.build()
-    calls = {'parse': 0, 'format': 0}
+    calls = {'parse': 0, 'format': 0, 'find pandoc': 0}
     real_parse, real_format = bib._parse_bibtex, citestep.format_citations
+    real_pandoc_path = citestep._pandoc_path
+
+    def counting_pandoc_path() -> str:
+        calls['find pandoc'] += 1
+        return real_pandoc_path()
+
+    monkeypatch.setattr(citestep, '_pandoc_path', counting_pandoc_path)
 
     def counting_parse(*args: Any, **kwargs: Any) -> Any:
         calls['parse'] += 1
@@ -290,12 +297,13 @@ def test_no_op_build_neither_parses_nor_formats(
     monkeypatch.setattr(citestep, 'format_citations', counting_format)
     build = proj.build()
     assert build.read == []
-    assert calls == {'parse': 0, 'format': 0}
+    # nothing read: no pandoc started early either, nor looked for
+    assert calls == {'parse': 0, 'format': 0, 'find pandoc': 0}
     # Editing a question's text leaves the citations alone: still no formatting.
     proj.edit('theme.md', 'Does screening work', 'Does screening really work')
     build = proj.build()
     assert build.read == ['theme']
-    assert calls == {'parse': 0, 'format': 0}
+    assert calls['parse'] == calls['format'] == 0
 
 
 def test_the_citation_cache_is_a_file_of_its_own_and_only_a_cache(

@@ -545,10 +545,10 @@ def _any_citations(document: nodes.document, env: BuildEnvironment) -> None:
 
 def _bib_keys(env: BuildEnvironment) -> frozenset[str]:
     from sphinx_briefing.citations.bibtex import load_bibfiles
-    from sphinx_briefing.citations.step import CACHE_DIR_NAME, file_state
+    from sphinx_briefing.citations.step import CACHE_DIR_NAME, bib_encoding, file_state
 
     paths: tuple[str, ...] = getattr(env, 'briefing_bib_files', ())
-    encoding = str(getattr(env.config, 'bibtex_encoding', '') or 'utf-8-sig')
+    encoding = bib_encoding(env.config)
     state = (encoding, *(file_state(Path(path)) for path in paths))
     if state not in _known_keys:
         database = load_bibfiles(

@@ -162,12 +162,22 @@ def bibfiles(config: Config) -> list[str]:
     return own or list(getattr(config, 'bibtex_bibfiles', None) or [])
 
 
+def bib_paths(app: Sphinx) -> list[Path]:
+    """The project's bibliography files, relative to the configuration directory."""
+    return [Path(app.confdir) / name for name in bibfiles(app.config)]
+
+
+def bib_encoding(config: Config) -> str:
+    """The .bib files' encoding: sphinxcontrib-bibtex's ``bibtex_encoding``, else UTF-8."""
+    return str(getattr(config, 'bibtex_encoding', '') or 'utf-8-sig')
+
+
 def start_reading_bibfiles(app: Sphinx) -> dict[str, PandocRun]:
     """pandoc started on the project's .bib files that it has not read before, so that it
     reads them while Sphinx reads the documents (``env-before-read-docs``); the step takes
     them in :func:`format_project` (*started*). Nothing is started when pandoc cannot be
     found: the step says so when it formats the citations."""
-    paths = [Path(app.confdir) / name for name in bibfiles(app.config)]
+    paths = bib_paths(app)
     if not paths:
         return {}
     try:
@@ -179,17 +189,16 @@ def start_reading_bibfiles(app: Sphinx) -> dict[str, PandocRun]:
         lang=language_tag(app.config.language),
         pandoc=pandoc,
         cache_dir=Path(app.doctreedir) / CACHE_DIR_NAME,
-        encoding=str(getattr(app.config, 'bibtex_encoding', '') or 'utf-8-sig'),
+        encoding=bib_encoding(app.config),
     )
 
 
 def load(app: Sphinx, cache: CitationCache) -> BibDatabase:
-    confdir = Path(app.confdir)
-    paths = [confdir / name for name in bibfiles(app.config)]
+    paths = bib_paths(app)
     if not paths:
         return BibDatabase(entries={}, problems=())
     stats = tuple(file_state(path) for path in paths)
-    encoding = str(getattr(app.config, 'bibtex_encoding', '') or 'utf-8-sig')
+    encoding = bib_encoding(app.config)
     if cache.database is not None and stats == cache.bib_stats and encoding == cache.bib_encoding:
         return cache.database
     database = load_bibfiles(
